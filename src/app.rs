@@ -1,0 +1,130 @@
+//! Building and running the application: the one bootstrap path shared by `main` and tests.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+use crate::config::{Config, ConfigError};
+use crate::imap::connect::Connector;
+use crate::session::{MemoryStore, SessionManager};
+use crate::web;
+
+/// Shared state of every request.
+#[derive(Clone)]
+pub struct AppState(pub Arc<App>);
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+/// What the handlers share.
+pub struct App {
+    /// The validated configuration.
+    pub config: Config,
+    /// Login, lookup and logout of sessions, and their IMAP actors.
+    pub sessions: SessionManager,
+    /// Dials the IMAP server (used by the start-up check).
+    pub connector: Connector,
+}
+
+/// A bound, ready-to-serve application.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+/// How often idle sessions and actors are swept.
+const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(30);
+
+impl Application {
+    /// Validates the configuration, binds the listener and wires the router.
+    pub async fn build(config: Config) -> Result<Application, ConfigError> {
+        let connector = Connector::new(&config)?;
+        let sessions = SessionManager::new(
+            Arc::new(MemoryStore::new(config.session_idle_timeout)),
+            connector.clone(),
+            config.secret_key.clone(),
+            config.session_idle_timeout,
+        );
+        let listener = TcpListener::bind(config.listen).await.map_err(|e| {
+            ConfigError(format!(
+                "cannot listen on {} ({e}); set CARTEIRO_LISTEN to a free address",
+                config.listen
+            ))
+        })?;
+        let state = AppState(Arc::new(App {
+            config,
+            sessions,
+            connector,
+        }));
+        let router = web::router(state.clone());
+        spawn_housekeeping(&state);
+        Ok(Application {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    /// The port actually bound (tests listen on port 0).
+    pub fn port(&self) -> u16 {
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
+    }
+
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
+    /// Dials the IMAP server once and logs one line saying whether it works.
+    pub async fn check_upstream(&self) {
+        let upstream = self.state.connector.upstream().clone();
+        match self.state.connector.probe().await {
+            Ok(caps) => tracing::info!(
+                %upstream,
+                capabilities = %caps.list().join(" "),
+                "IMAP server reachable"
+            ),
+            Err(e) => tracing::error!(
+                %upstream,
+                error = %e,
+                "IMAP server NOT reachable: logins will fail until it is; check CARTEIRO_IMAP_URL (and CARTEIRO_TLS_CA_FILE for a private CA)"
+            ),
+        }
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+    }
+}
+
+fn spawn_housekeeping(state: &AppState) {
+    // A weak reference, so the sweeper ends with the application (tests build many).
+    let weak = Arc::downgrade(&state.0);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(HOUSEKEEPING_EVERY);
+        loop {
+            tick.tick().await;
+            let Some(app) = weak.upgrade() else { break };
+            app.sessions.housekeeping().await;
+        }
+    });
+}

@@ -1,0 +1,413 @@
+//! Configuration: a TOML file overlaid by `CARTEIRO_*` environment variables.
+//!
+//! Upstreams are written as URLs (`imaps://mail.example.com:993`) because that is how admins
+//! already think of them; every field has a default that works against the local mail stack
+//! started by `scripts/mailstack.sh`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Everything Carteiro needs to run, after parsing and validation.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Address the HTTP server listens on.
+    pub listen: SocketAddr,
+    /// Path prefix when served under a sub-path (`/webmail`), empty at the root.
+    pub base_path: String,
+    /// The IMAP server every account lives on.
+    pub imap: Upstream,
+    /// Extra trust anchor (PEM) for the upstream TLS certificates, besides the web PKI roots.
+    pub tls_ca_file: Option<PathBuf>,
+    /// Key material for server-side secrets (store keys); at least 32 bytes.
+    pub secret_key: Vec<u8>,
+    /// Where generated state (the secret key, when none is configured) is kept.
+    pub data_dir: PathBuf,
+    /// A session unused for this long is logged out, on the server and at IMAP.
+    pub session_idle_timeout: Duration,
+    /// Mark the session cookie `Secure` (set when Carteiro is served over HTTPS).
+    pub secure_cookies: bool,
+    /// Upper bound of IMAP connections open at once, all sessions together.
+    pub max_imap_connections: usize,
+}
+
+/// How to reach an upstream server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Upstream {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+}
+
+/// Transport security towards an upstream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Security {
+    /// TLS from the first byte (`imaps://`, port 993).
+    Tls,
+    /// Plain connection upgraded with STARTTLS before any credential is sent (`imap://`).
+    StartTls,
+    /// No encryption at all; only when the URL says `?tls=none`.
+    Plain,
+}
+
+impl std::fmt::Display for Upstream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (scheme, suffix) = match self.security {
+            Security::Tls => ("imaps", ""),
+            Security::StartTls => ("imap", ""),
+            Security::Plain => ("imap", "?tls=none"),
+        };
+        write!(f, "{scheme}://{}:{}{suffix}", self.host, self.port)
+    }
+}
+
+/// A setting that cannot work, with the words an admin needs to fix it.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+/// The file format: every field optional, the environment can override each one.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    base_path: Option<String>,
+    imap_url: Option<String>,
+    tls_ca_file: Option<PathBuf>,
+    secret_key: Option<String>,
+    data_dir: Option<PathBuf>,
+    session_idle_timeout: Option<String>,
+    secure_cookies: Option<bool>,
+    max_imap_connections: Option<usize>,
+}
+
+/// Environment variables Carteiro reads; anything else starting with `CARTEIRO_` is a typo.
+const KNOWN_ENV: &[&str] = &[
+    "CARTEIRO_CONFIG",
+    "CARTEIRO_LISTEN",
+    "CARTEIRO_BASE_PATH",
+    "CARTEIRO_IMAP_URL",
+    "CARTEIRO_TLS_CA_FILE",
+    "CARTEIRO_SECRET_KEY",
+    "CARTEIRO_DATA_DIR",
+    "CARTEIRO_SESSION_IDLE_TIMEOUT",
+    "CARTEIRO_SECURE_COOKIES",
+    "CARTEIRO_MAX_IMAP_CONNECTIONS",
+    "CARTEIRO_LOG",
+    "CARTEIRO_STACK_DIR",
+];
+
+/// Where the secret key is read from or written to, relative to `data_dir`.
+const SECRET_FILE: &str = "secret.key";
+
+impl Config {
+    /// Reads the file named by `CARTEIRO_CONFIG` (if any) and the environment.
+    ///
+    /// Returns the configuration and warnings to log once tracing is up (unknown variables).
+    pub fn from_env() -> Result<(Config, Vec<String>), ConfigError> {
+        let vars: Vec<(String, String)> = std::env::vars().collect();
+        let file = match vars.iter().find(|(k, _)| k == "CARTEIRO_CONFIG") {
+            Some((_, path)) => Some(PathBuf::from(path)),
+            None => None,
+        };
+        Self::load(file.as_deref(), &vars)
+    }
+
+    /// Builds a configuration from an optional file and a list of environment variables.
+    pub fn load(
+        file: Option<&Path>,
+        env: &[(String, String)],
+    ) -> Result<(Config, Vec<String>), ConfigError> {
+        let mut raw = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    ConfigError(format!("cannot read config file {}: {e}", path.display()))
+                })?;
+                toml::from_str::<FileConfig>(&text).map_err(|e| {
+                    ConfigError(format!("config file {} is not valid: {e}", path.display()))
+                })?
+            }
+            None => FileConfig::default(),
+        };
+        let mut warnings = Vec::new();
+        for (key, value) in env {
+            let value = value.clone();
+            match key.as_str() {
+                "CARTEIRO_LISTEN" => raw.listen = Some(value),
+                "CARTEIRO_BASE_PATH" => raw.base_path = Some(value),
+                "CARTEIRO_IMAP_URL" => raw.imap_url = Some(value),
+                "CARTEIRO_TLS_CA_FILE" => raw.tls_ca_file = Some(value.into()),
+                "CARTEIRO_SECRET_KEY" => raw.secret_key = Some(value),
+                "CARTEIRO_DATA_DIR" => raw.data_dir = Some(value.into()),
+                "CARTEIRO_SESSION_IDLE_TIMEOUT" => raw.session_idle_timeout = Some(value),
+                "CARTEIRO_SECURE_COOKIES" => {
+                    raw.secure_cookies = Some(parse_bool(key, &value)?);
+                }
+                "CARTEIRO_MAX_IMAP_CONNECTIONS" => {
+                    raw.max_imap_connections = Some(value.parse().map_err(|_| {
+                        ConfigError(format!("{key} must be a whole number, not {value:?}"))
+                    })?);
+                }
+                k if k.starts_with("CARTEIRO_") && !KNOWN_ENV.contains(&k) => {
+                    warnings.push(format!(
+                        "unknown setting {k} is ignored; known ones are {}",
+                        KNOWN_ENV.join(", ")
+                    ));
+                }
+                _ => {}
+            }
+        }
+
+        let listen_text = raw.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen = listen_text.parse().map_err(|_| {
+            ConfigError(format!(
+                "listen address {listen_text:?} is not an IP:port such as 0.0.0.0:8080"
+            ))
+        })?;
+        let base_path = normalize_base_path(raw.base_path.as_deref().unwrap_or(""))?;
+        let imap_text = raw
+            .imap_url
+            .unwrap_or_else(|| "imap://localhost:143".into());
+        let imap = parse_imap_url(&imap_text)?;
+        if let Some(ca) = &raw.tls_ca_file {
+            if !ca.is_file() {
+                return Err(ConfigError(format!(
+                    "tls_ca_file {} does not exist; point CARTEIRO_TLS_CA_FILE at the PEM file of the CA that signed the mail server's certificate",
+                    ca.display()
+                )));
+            }
+        }
+        let data_dir = raw.data_dir.unwrap_or_else(|| PathBuf::from("data"));
+        let secret_key = match raw.secret_key {
+            Some(text) => decode_secret(&text)?,
+            None => load_or_create_secret(&data_dir, &mut warnings)?,
+        };
+        let session_idle_timeout = match raw.session_idle_timeout {
+            Some(text) => parse_duration(&text).ok_or_else(|| {
+                ConfigError(format!(
+                    "session_idle_timeout {text:?} is not a duration such as 30m, 2h or 900s"
+                ))
+            })?,
+            None => Duration::from_secs(30 * 60),
+        };
+        Ok((
+            Config {
+                listen,
+                base_path,
+                imap,
+                tls_ca_file: raw.tls_ca_file,
+                secret_key,
+                data_dir,
+                session_idle_timeout,
+                secure_cookies: raw.secure_cookies.unwrap_or(false),
+                max_imap_connections: raw.max_imap_connections.unwrap_or(1000).max(1),
+            },
+            warnings,
+        ))
+    }
+}
+
+fn parse_bool(key: &str, value: &str) -> Result<bool, ConfigError> {
+    match value.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError(format!(
+            "{key} must be true or false, not {value:?}"
+        ))),
+    }
+}
+
+/// `"/webmail/"` → `"/webmail"`, `"/"` → `""`; anything that is not a plain path is refused.
+fn normalize_base_path(text: &str) -> Result<String, ConfigError> {
+    let trimmed = text.trim().trim_end_matches('/');
+    if trimmed.is_empty() {
+        return Ok(String::new());
+    }
+    let ok = trimmed.starts_with('/')
+        && !trimmed.contains("//")
+        && trimmed
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/-_.~".contains(c));
+    if !ok {
+        return Err(ConfigError(format!(
+            "base_path {text:?} must be a path such as /webmail (letters, digits, - _ . ~)"
+        )));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// Parses `imaps://host[:993]`, `imap://host[:143]` (STARTTLS) or `imap://host?tls=none`.
+pub fn parse_imap_url(text: &str) -> Result<Upstream, ConfigError> {
+    let help = "write the IMAP server as imaps://host:993 (TLS), imap://host:143 (STARTTLS) or imap://host:143?tls=none (no encryption)";
+    let url = url::Url::parse(text)
+        .map_err(|e| ConfigError(format!("IMAP URL {text:?} is not a URL ({e}); {help}")))?;
+    let host = url
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| ConfigError(format!("IMAP URL {text:?} has no host; {help}")))?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let (security, default_port) = match url.scheme() {
+        "imaps" => (Security::Tls, 993),
+        "imap" => (Security::StartTls, 143),
+        other => {
+            return Err(ConfigError(format!(
+                "IMAP URL scheme {other:?} is not imap or imaps; {help}"
+            )))
+        }
+    };
+    let mut security = security;
+    for (key, value) in url.query_pairs() {
+        match (key.as_ref(), value.as_ref(), security) {
+            ("tls", "none", Security::StartTls) => security = Security::Plain,
+            ("tls", "starttls", Security::StartTls) => {}
+            _ => {
+                return Err(ConfigError(format!(
+                    "IMAP URL option {key}={value} is not understood; {help}"
+                )))
+            }
+        }
+    }
+    if !url.path().is_empty() && url.path() != "/" {
+        return Err(ConfigError(format!(
+            "IMAP URL {text:?} must not have a path; {help}"
+        )));
+    }
+    Ok(Upstream {
+        host,
+        port: url.port().unwrap_or(default_port),
+        security,
+    })
+}
+
+/// Accepts `90s`, `30m`, `2h`, `1d` or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => text.split_at(i),
+        None => (text, "s"),
+    };
+    let n: u64 = number.parse().ok()?;
+    let secs = match unit.trim() {
+        "s" => n,
+        "m" => n.checked_mul(60)?,
+        "h" => n.checked_mul(3600)?,
+        "d" => n.checked_mul(86_400)?,
+        _ => return None,
+    };
+    (secs > 0).then(|| Duration::from_secs(secs))
+}
+
+fn decode_secret(text: &str) -> Result<Vec<u8>, ConfigError> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text.trim()))
+        .map_err(|_| {
+            ConfigError(
+                "secret_key must be base64; make one with: head -c 32 /dev/urandom | base64"
+                    .into(),
+            )
+        })?;
+    if bytes.len() < 32 {
+        return Err(ConfigError(format!(
+            "secret_key is {} bytes, it needs at least 32; make one with: head -c 32 /dev/urandom | base64",
+            bytes.len()
+        )));
+    }
+    Ok(bytes)
+}
+
+/// Reads `data_dir/secret.key`, creating it with fresh random bytes on first start.
+fn load_or_create_secret(
+    data_dir: &Path,
+    notes: &mut Vec<String>,
+) -> Result<Vec<u8>, ConfigError> {
+    use base64::Engine;
+    let path = data_dir.join(SECRET_FILE);
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return decode_secret(&text);
+    }
+    let cant = |e: std::io::Error| {
+        ConfigError(format!(
+            "no secret_key is set and {} cannot be written ({e}); set CARTEIRO_SECRET_KEY or CARTEIRO_DATA_DIR",
+            path.display()
+        ))
+    };
+    std::fs::create_dir_all(data_dir).map_err(cant)?;
+    let key: [u8; 32] = rand::random();
+    let text = base64::engine::general_purpose::STANDARD.encode(key);
+    write_private(&path, &text).map_err(cant)?;
+    notes.push(format!(
+        "no secret_key was configured: generated one and stored it in {} (set CARTEIRO_SECRET_KEY to share one key between instances)",
+        path.display()
+    ));
+    Ok(key.to_vec())
+}
+
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imap_urls_choose_security_and_default_ports() {
+        let u = parse_imap_url("imaps://mail.example.com").unwrap();
+        assert_eq!((u.port, u.security), (993, Security::Tls));
+        let u = parse_imap_url("imap://mail.example.com").unwrap();
+        assert_eq!((u.port, u.security), (143, Security::StartTls));
+        let u = parse_imap_url("imap://127.0.0.1:1143?tls=none").unwrap();
+        assert_eq!(
+            (u.host.as_str(), u.port, u.security),
+            ("127.0.0.1", 1143, Security::Plain)
+        );
+        assert!(parse_imap_url("imaps://h?tls=none").is_err());
+        assert!(parse_imap_url("http://h").is_err());
+        assert!(parse_imap_url("mail.example.com:993").is_err());
+    }
+
+    #[test]
+    fn durations_and_base_paths_are_validated() {
+        assert_eq!(parse_duration("30m"), Some(Duration::from_secs(1800)));
+        assert_eq!(parse_duration("45"), Some(Duration::from_secs(45)));
+        assert_eq!(parse_duration("soon"), None);
+        assert_eq!(normalize_base_path("/webmail/").unwrap(), "/webmail");
+        assert_eq!(normalize_base_path("/").unwrap(), "");
+        assert!(normalize_base_path("webmail").is_err());
+        assert!(normalize_base_path("/a\"b").is_err());
+    }
+
+    #[test]
+    fn unknown_variables_are_reported_and_short_secrets_refused() {
+        let env = vec![
+            ("CARTEIRO_IMAP_URLS".to_string(), "x".to_string()),
+            ("CARTEIRO_SECRET_KEY".to_string(), "c2hvcnQ=".to_string()),
+        ];
+        let err = Config::load(None, &env).unwrap_err();
+        assert!(err.0.contains("at least 32"), "{err}");
+        let env = vec![
+            ("CARTEIRO_IMAP_URLS".to_string(), "x".to_string()),
+            (
+                "CARTEIRO_SECRET_KEY".to_string(),
+                "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
+            ),
+        ];
+        let (config, warnings) = Config::load(None, &env).unwrap();
+        assert_eq!(config.imap.port, 143);
+        assert!(warnings[0].contains("CARTEIRO_IMAP_URLS"));
+    }
+}

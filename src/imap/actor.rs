@@ -1,0 +1,214 @@
+//! One task per session owns that session's IMAP connection.
+//!
+//! Handlers send jobs (closures over [`ImapConn`]) through an [`ImapHandle`] and await the
+//! answer on a oneshot channel. The job runs to completion inside the actor even when the
+//! request that asked for it is dropped (client gone, HTTP timeout), so the IMAP stream is
+//! never left mid-response — the cancellation problem async-imap has when a future holding the
+//! stream is dropped. The actor reconnects lazily after the server drops the connection, checks
+//! a connection that sat idle with NOOP before using it, and logs out when every handle is
+//! gone (the session ended or idled out).
+
+use std::time::{Duration, Instant};
+
+use futures::future::BoxFuture;
+use secrecy::SecretString;
+use tokio::sync::{mpsc, oneshot};
+
+use super::conn::ImapConn;
+use super::connect::Connector;
+use super::{FetchedMessage, Folder, ImapError, Page, PartInfo};
+
+/// A job: given the connection (or why there is none), do the work and report back.
+type Job = Box<dyn for<'a> FnOnce(Result<&'a mut ImapConn, ImapError>) -> BoxFuture<'a, ()> + Send>;
+
+/// How long one job may take before the connection is considered stuck.
+const JOB_TIMEOUT: Duration = Duration::from_secs(60);
+/// A connection unused for longer than this is checked with NOOP before the next job.
+const CHECK_AFTER_IDLE: Duration = Duration::from_secs(60);
+/// Jobs waiting for a busy session's connection.
+const QUEUE: usize = 32;
+
+/// The handlers' side of a session's IMAP actor. Cloning is cheap; the actor logs out when
+/// the last clone is dropped.
+#[derive(Clone)]
+pub struct ImapHandle {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl ImapHandle {
+    /// Starts the actor for `username`. `conn` is the connection the login just opened, if any;
+    /// without one the actor connects on the first job.
+    pub fn spawn(
+        connector: Connector,
+        username: String,
+        password: SecretString,
+        conn: Option<ImapConn>,
+    ) -> ImapHandle {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let actor = Actor {
+            connector,
+            username,
+            password,
+            conn,
+            last_used: Instant::now(),
+        };
+        tokio::spawn(actor.run(rx));
+        ImapHandle { jobs: tx }
+    }
+
+    /// Runs `work` on the session's connection and returns its result.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, ImapError>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a mut ImapConn) -> BoxFuture<'a, Result<T, ImapError>>
+            + Send
+            + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let job = job(move |conn| {
+            Box::pin(async move {
+                let result = match conn {
+                    Ok(conn) => work(conn).await,
+                    Err(e) => Err(e),
+                };
+                let _ = tx.send(result);
+            })
+        });
+        self.jobs
+            .send(job)
+            .await
+            .map_err(|_| ImapError::Unavailable("session connection has stopped".into()))?;
+        rx.await
+            .map_err(|_| ImapError::Unavailable("the mail server did not answer in time".into()))?
+    }
+
+    pub async fn folders(&self) -> Result<Vec<Folder>, ImapError> {
+        self.run(|c| Box::pin(c.folders())).await
+    }
+
+    /// A page of a folder; retried without BODYSTRUCTURE if the server's cannot be parsed.
+    pub async fn page(&self, folder: &str, page: usize, per_page: usize) -> Result<Page, ImapError> {
+        let attempt = |with_structure: bool| {
+            let folder = folder.to_string();
+            self.run(move |c| {
+                Box::pin(async move { c.page(&folder, page, per_page, with_structure).await })
+            })
+        };
+        match attempt(true).await {
+            Err(ImapError::Protocol(cause)) => {
+                tracing::warn!(%cause, "unreadable FETCH answer; listing without BODYSTRUCTURE");
+                attempt(false).await
+            }
+            other => other,
+        }
+    }
+
+    /// A message for display; retried without BODYSTRUCTURE if the server's cannot be parsed.
+    pub async fn message(
+        &self,
+        folder: &str,
+        uid: u32,
+        max_bytes: u32,
+        mark_seen: bool,
+    ) -> Result<FetchedMessage, ImapError> {
+        let attempt = |with_structure: bool| {
+            let folder = folder.to_string();
+            self.run(move |c| {
+                Box::pin(async move {
+                    c.message(&folder, uid, max_bytes, mark_seen, with_structure)
+                        .await
+                })
+            })
+        };
+        match attempt(true).await {
+            Err(ImapError::Protocol(cause)) => {
+                tracing::warn!(%cause, "unreadable FETCH answer; fetching without BODYSTRUCTURE");
+                attempt(false).await
+            }
+            other => other,
+        }
+    }
+
+    pub async fn structure(&self, folder: &str, uid: u32) -> Result<(u32, Vec<PartInfo>), ImapError> {
+        let folder = folder.to_string();
+        self.run(move |c| Box::pin(async move { c.structure(&folder, uid).await }))
+            .await
+    }
+
+    pub async fn chunk(
+        &self,
+        folder: &str,
+        uid: u32,
+        section: &str,
+        offset: u64,
+        len: u32,
+    ) -> Result<Vec<u8>, ImapError> {
+        let folder = folder.to_string();
+        let section = section.to_string();
+        self.run(move |c| {
+            Box::pin(async move { c.chunk(&folder, uid, &section, offset, len).await })
+        })
+        .await
+    }
+}
+
+/// Pins down the higher-ranked closure type the compiler cannot infer on its own.
+fn job<F>(f: F) -> Job
+where
+    F: for<'a> FnOnce(Result<&'a mut ImapConn, ImapError>) -> BoxFuture<'a, ()> + Send + 'static,
+{
+    Box::new(f)
+}
+
+struct Actor {
+    connector: Connector,
+    username: String,
+    password: SecretString,
+    conn: Option<ImapConn>,
+    last_used: Instant,
+}
+
+impl Actor {
+    async fn run(mut self, mut jobs: mpsc::Receiver<Job>) {
+        while let Some(job) = jobs.recv().await {
+            match self.ready().await {
+                Ok(()) => {
+                    let conn = self.conn.as_mut().expect("ready() leaves a connection");
+                    let finished = tokio::time::timeout(JOB_TIMEOUT, job(Ok(conn))).await;
+                    let broken = self.conn.as_ref().is_none_or(|c| c.is_broken());
+                    if finished.is_err() || broken {
+                        // Mid-command or unreadable: the stream position is unknown.
+                        tracing::info!(user = %self.username, "dropping IMAP connection");
+                        self.conn = None;
+                    }
+                    self.last_used = Instant::now();
+                }
+                Err(e) => job(Err(e)).await,
+            }
+        }
+        if let Some(conn) = self.conn.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), conn.logout()).await;
+        }
+        tracing::debug!(user = %self.username, "IMAP session actor stopped");
+    }
+
+    /// Makes sure there is a live connection, reconnecting if needed.
+    async fn ready(&mut self) -> Result<(), ImapError> {
+        if let Some(conn) = &mut self.conn {
+            if conn.is_broken() {
+                self.conn = None;
+            } else if self.last_used.elapsed() > CHECK_AFTER_IDLE {
+                let alive = tokio::time::timeout(Duration::from_secs(5), conn.noop()).await;
+                if !matches!(alive, Ok(Ok(()))) {
+                    self.conn = None;
+                }
+            }
+        }
+        if self.conn.is_none() {
+            let conn = self.connector.login(&self.username, &self.password).await?;
+            tracing::debug!(user = %self.username, "IMAP connection opened");
+            self.conn = Some(conn);
+        }
+        Ok(())
+    }
+}

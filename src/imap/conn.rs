@@ -1,0 +1,748 @@
+//! One authenticated IMAP connection and the typed operations Carteiro runs on it.
+//!
+//! Commands are written and their responses read here, one at a time, by [`ImapConn::command`];
+//! async-imap provides the framing and the parser. Only the session's actor calls these
+//! methods, so no request future ever owns the stream.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
+
+use async_imap::imap_proto::{
+    AttributeValue, MailboxDatum, NameAttribute, Response, ResponseCode, StatusAttribute, Status,
+};
+use tokio::sync::OwnedSemaphorePermit;
+
+use super::connect::BoxedStream;
+use super::quote;
+use super::structure::{flatten, PartInfo};
+use super::{utf7, FetchedMessage, Flags, Folder, ImapError, MailboxState, Page, Role, Summary};
+
+/// The header fields a message list shows, fetched instead of whole headers.
+const LIST_HEADERS: &str = "BODY.PEEK[HEADER.FIELDS (FROM TO CC SUBJECT DATE CONTENT-TYPE)]";
+/// How many folders' sorted UID lists a connection remembers.
+const SORT_CACHE_FOLDERS: usize = 8;
+
+/// The server's capabilities, upper-cased.
+#[derive(Debug, Clone, Default)]
+pub struct Capabilities(HashSet<String>);
+
+impl Capabilities {
+    pub fn new(names: impl IntoIterator<Item = String>) -> Capabilities {
+        Capabilities(names.into_iter().collect())
+    }
+    pub fn has(&self, name: &str) -> bool {
+        self.0.contains(name)
+    }
+    /// All names, sorted, for logs.
+    pub fn list(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.0.iter().cloned().collect();
+        v.sort();
+        v
+    }
+}
+
+/// A folder's UIDs in display order, valid while the folder's state is unchanged.
+struct SortedUids {
+    state: MailboxState,
+    uids: Vec<u32>,
+    last_used: Instant,
+}
+
+/// An authenticated connection plus what it remembers between commands.
+pub struct ImapConn {
+    session: async_imap::Session<BoxedStream>,
+    caps: Capabilities,
+    /// The folder currently selected (UTF-8 name) and its state at selection time.
+    selected: Option<(String, MailboxState)>,
+    sorted: HashMap<String, SortedUids>,
+    /// Set when a command failed in a way that leaves the stream unusable.
+    broken: bool,
+    /// Holds one slot of the global connection limit for as long as the connection lives.
+    _permit: OwnedSemaphorePermit,
+}
+
+impl ImapConn {
+    pub(crate) async fn start(
+        session: async_imap::Session<BoxedStream>,
+        permit: OwnedSemaphorePermit,
+    ) -> Result<ImapConn, ImapError> {
+        let mut conn = ImapConn {
+            session,
+            caps: Capabilities::default(),
+            selected: None,
+            sorted: HashMap::new(),
+            broken: false,
+            _permit: permit,
+        };
+        let mut caps = Capabilities::default();
+        conn.command("CAPABILITY", |r| {
+            if let Response::Capabilities(list) = r {
+                caps = Capabilities::from_proto(list);
+            }
+        })
+        .await?;
+        conn.caps = caps;
+        Ok(conn)
+    }
+
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.caps
+    }
+
+    pub fn is_broken(&self) -> bool {
+        self.broken
+    }
+
+    /// Sends one command and hands every untagged response to `on_data` until the tagged
+    /// answer arrives. NO/BAD become [`ImapError::Refused`]; I/O and parse failures mark the
+    /// connection broken, since the stream position is then unknown.
+    pub async fn command(
+        &mut self,
+        command: &str,
+        mut on_data: impl FnMut(&Response<'_>),
+    ) -> Result<(), ImapError> {
+        if self.broken {
+            return Err(ImapError::Unavailable("connection already broken".into()));
+        }
+        let result = self.command_inner(command, &mut on_data).await;
+        if let Err(e) = &result {
+            if e.breaks_connection() {
+                self.broken = true;
+            }
+        }
+        result
+    }
+
+    async fn command_inner(
+        &mut self,
+        command: &str,
+        on_data: &mut impl FnMut(&Response<'_>),
+    ) -> Result<(), ImapError> {
+        let tag = self
+            .session
+            .run_command(command)
+            .await
+            .map_err(|e| ImapError::Unavailable(format!("write failed: {e}")))?;
+        loop {
+            let response = self
+                .session
+                .read_response()
+                .await
+                .map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::Other {
+                        ImapError::Protocol(truncate(&e.to_string(), 300))
+                    } else {
+                        ImapError::Unavailable(format!("read failed: {e}"))
+                    }
+                })?
+                .ok_or_else(|| ImapError::Unavailable("the server closed the connection".into()))?;
+            match response.parsed() {
+                Response::Done {
+                    tag: t,
+                    status,
+                    outcome,
+                } if *t == tag => {
+                    return match status {
+                        Status::Ok => Ok(()),
+                        _ => Err(ImapError::Refused(truncate(
+                            outcome.information.as_deref().unwrap_or("no reason given"),
+                            200,
+                        ))),
+                    };
+                }
+                Response::Data {
+                    status: Status::Bye,
+                    ..
+                } => {
+                    self.broken = true;
+                }
+                other => on_data(other),
+            }
+        }
+    }
+
+    /// NOOP: cheap check that the connection is still alive.
+    pub async fn noop(&mut self) -> Result<(), ImapError> {
+        self.command("NOOP", |_| {}).await
+    }
+
+    /// LOGOUT, ignoring errors: the connection is going away either way.
+    pub async fn logout(mut self) {
+        let _ = self.command("LOGOUT", |_| {}).await;
+    }
+
+    /// All folders with their roles and, where cheap, message and unread counts.
+    pub async fn folders(&mut self) -> Result<Vec<Folder>, ImapError> {
+        let list_status = self.caps.has("LIST-STATUS");
+        let special_use = self.caps.has("SPECIAL-USE");
+        let command = match (list_status, special_use) {
+            (true, true) => r#"LIST "" "*" RETURN (SPECIAL-USE STATUS (MESSAGES UNSEEN))"#,
+            (true, false) => r#"LIST "" "*" RETURN (STATUS (MESSAGES UNSEEN))"#,
+            _ => r#"LIST "" "*""#,
+        };
+        let mut raw: Vec<RawFolder> = Vec::new();
+        let mut counts: HashMap<String, (Option<u32>, Option<u32>)> = HashMap::new();
+        self.command(command, |r| match r {
+            Response::MailboxData(MailboxDatum::List(list)) => raw.push(RawFolder {
+                wire: list.name.to_string(),
+                delimiter: list.delimiter.as_ref().and_then(|d| d.chars().next()),
+                noselect: list.name_attributes.iter().any(|a| {
+                    matches!(a, NameAttribute::NoSelect)
+                        || matches!(a, NameAttribute::Extension(e) if e.eq_ignore_ascii_case("\\NonExistent"))
+                }),
+                role: role_from_attributes(&list.name_attributes),
+            }),
+            Response::MailboxData(MailboxDatum::Status { mailbox, status }) => {
+                counts.insert(mailbox.to_string(), status_counts(status));
+            }
+            _ => {}
+        })
+        .await?;
+        if !list_status {
+            for folder in raw.iter().filter(|f| !f.noselect) {
+                let cmd = format!(
+                    "STATUS {} (MESSAGES UNSEEN)",
+                    quote::quoted(&folder.wire)?
+                );
+                let mut found = (None, None);
+                // A folder that vanished between LIST and STATUS just shows no counts.
+                let _ = self
+                    .command(&cmd, |r| {
+                        if let Response::MailboxData(MailboxDatum::Status { status, .. }) = r {
+                            found = status_counts(status);
+                        }
+                    })
+                    .await;
+                if self.broken {
+                    return Err(ImapError::Unavailable("connection lost during STATUS".into()));
+                }
+                counts.insert(folder.wire.clone(), found);
+            }
+        }
+        Ok(arrange_folders(raw, &counts, special_use))
+    }
+
+    /// Selects `folder` (read-write, so reading can set `\Seen`).
+    pub async fn select(&mut self, folder: &str) -> Result<MailboxState, ImapError> {
+        let condstore = if self.caps.has("CONDSTORE") { " (CONDSTORE)" } else { "" };
+        let cmd = format!("SELECT {}{condstore}", quote::mailbox(folder)?);
+        let mut state = MailboxState::default();
+        self.selected = None;
+        let result = self
+            .command(&cmd, |r| match r {
+                Response::MailboxData(MailboxDatum::Exists(n)) => state.exists = *n,
+                Response::Data { outcome, .. } => match outcome.code {
+                    Some(ResponseCode::UidValidity(v)) => state.uid_validity = v,
+                    Some(ResponseCode::UidNext(v)) => state.uid_next = v,
+                    Some(ResponseCode::HighestModSeq(v)) => state.highest_modseq = Some(v),
+                    _ => {}
+                },
+                _ => {}
+            })
+            .await;
+        match result {
+            Ok(()) => {
+                self.selected = Some((folder.to_string(), state));
+                Ok(state)
+            }
+            // SELECT of a folder that does not exist (or cannot be selected) is a NO.
+            Err(ImapError::Refused(_)) => Err(ImapError::NotFound),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Selects `folder` unless it is already the selected one.
+    async fn ensure_selected(&mut self, folder: &str) -> Result<MailboxState, ImapError> {
+        match &self.selected {
+            Some((name, state)) if name == folder => Ok(*state),
+            _ => self.select(folder).await,
+        }
+    }
+
+    /// One page (0-based) of a folder, newest first, `per_page` rows.
+    ///
+    /// Cost: SELECT, then SORT only when the folder changed since the last page (the sorted
+    /// UID list is remembered per folder), then one FETCH of the page's rows.
+    pub async fn page(
+        &mut self,
+        folder: &str,
+        page: usize,
+        per_page: usize,
+        with_structure: bool,
+    ) -> Result<Page, ImapError> {
+        let state = self.select(folder).await?;
+        let total = state.exists;
+        let start = page.saturating_mul(per_page);
+        if start >= total as usize {
+            return Ok(Page { state, total, rows: Vec::new() });
+        }
+        let rows = if self.caps.has("SORT") {
+            let uids = self.sorted_uids(folder, state).await?;
+            let end = (start + per_page).min(uids.len());
+            let page_uids: Vec<u32> = uids[start.min(end)..end].to_vec();
+            self.fetch_summaries(&page_uids, with_structure).await?
+        } else {
+            // Without SORT, sequence order is arrival order: page from the end by sequence
+            // number, one FETCH, no SEARCH of all UIDs.
+            let hi = total as usize - start;
+            let lo = hi.saturating_sub(per_page - 1).max(1);
+            let mut rows = self.fetch_summaries_by_seq(lo as u32, hi as u32, with_structure)
+                .await?;
+            rows.sort_by(|a, b| b.0.cmp(&a.0));
+            rows.into_iter().map(|(_, s)| s).collect()
+        };
+        Ok(Page { state, total, rows })
+    }
+
+    /// The folder's UIDs newest first (by arrival), from memory while the folder is unchanged.
+    async fn sorted_uids(
+        &mut self,
+        folder: &str,
+        state: MailboxState,
+    ) -> Result<Vec<u32>, ImapError> {
+        if let Some(entry) = self.sorted.get_mut(folder) {
+            // New or expunged mail changes UIDNEXT or EXISTS; flag changes do not reorder.
+            if entry.state.uid_validity == state.uid_validity
+                && entry.state.uid_next == state.uid_next
+                && entry.state.exists == state.exists
+            {
+                entry.last_used = Instant::now();
+                return Ok(entry.uids.clone());
+            }
+        }
+        let mut uids = Vec::with_capacity(state.exists as usize);
+        self.command("UID SORT (REVERSE ARRIVAL) UTF-8 ALL", |r| {
+            if let Response::MailboxData(MailboxDatum::Sort(list)) = r {
+                uids.extend_from_slice(list);
+            }
+        })
+        .await?;
+        if self.sorted.len() >= SORT_CACHE_FOLDERS {
+            if let Some(oldest) = self
+                .sorted
+                .iter()
+                .min_by_key(|(_, v)| v.last_used)
+                .map(|(k, _)| k.clone())
+            {
+                self.sorted.remove(&oldest);
+            }
+        }
+        self.sorted.insert(
+            folder.to_string(),
+            SortedUids {
+                state,
+                uids: uids.clone(),
+                last_used: Instant::now(),
+            },
+        );
+        Ok(uids)
+    }
+
+    async fn fetch_summaries(
+        &mut self,
+        uids: &[u32],
+        with_structure: bool,
+    ) -> Result<Vec<Summary>, ImapError> {
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let set = uid_set(uids);
+        let wanted: HashSet<u32> = uids.iter().copied().collect();
+        let mut found: HashMap<u32, Summary> = HashMap::new();
+        self.fetch_rows(&format!("UID FETCH {set}"), with_structure, |_, s| {
+            if wanted.contains(&s.uid) {
+                found.insert(s.uid, s);
+            }
+        })
+        .await?;
+        // Keep the sorted order; a message expunged meanwhile simply drops out.
+        Ok(uids.iter().filter_map(|u| found.remove(u)).collect())
+    }
+
+    async fn fetch_summaries_by_seq(
+        &mut self,
+        lo: u32,
+        hi: u32,
+        with_structure: bool,
+    ) -> Result<Vec<(u32, Summary)>, ImapError> {
+        let mut rows = Vec::new();
+        self.fetch_rows(&format!("FETCH {lo}:{hi}"), with_structure, |seq, s| {
+            if (lo..=hi).contains(&seq) {
+                rows.push((seq, s));
+            }
+        })
+        .await?;
+        Ok(rows)
+    }
+
+    /// Runs a FETCH of list rows. `with_structure: false` is the fallback for servers whose
+    /// BODYSTRUCTURE cannot be parsed: attachments are then guessed from Content-Type.
+    async fn fetch_rows(
+        &mut self,
+        prefix: &str,
+        with_structure: bool,
+        mut on_row: impl FnMut(u32, Summary),
+    ) -> Result<(), ImapError> {
+        let structure = if with_structure { " BODYSTRUCTURE" } else { "" };
+        let items =
+            format!("{prefix} (UID FLAGS RFC822.SIZE INTERNALDATE{structure} {LIST_HEADERS})");
+        let mut rows: Vec<(u32, Summary)> = Vec::new();
+        self.command(&items, |r| {
+            if let Some(row) = summary_from(r) {
+                rows.push(row);
+            }
+        })
+        .await?;
+        for (seq, row) in rows {
+            on_row(seq, row);
+        }
+        Ok(())
+    }
+
+    /// Fetches a message for display: flags, size, structure and up to `max_bytes` of it.
+    /// With `mark_seen` the fetch sets `\Seen`, as opening a message does in every client.
+    pub async fn message(
+        &mut self,
+        folder: &str,
+        uid: u32,
+        max_bytes: u32,
+        mark_seen: bool,
+        with_structure: bool,
+    ) -> Result<FetchedMessage, ImapError> {
+        self.ensure_selected(folder).await?;
+        let body = if mark_seen { "BODY" } else { "BODY.PEEK" };
+        let structure = if with_structure { " BODYSTRUCTURE" } else { "" };
+        let cmd = format!("UID FETCH {uid} (UID FLAGS RFC822.SIZE{structure} {body}[]<0.{max_bytes}>)");
+        let mut found: Option<FetchedMessage> = None;
+        self.command(&cmd, |r| {
+            if let Response::Fetch(_, attrs) = r {
+                let mut msg = FetchedMessage {
+                    uid: 0,
+                    flags: Flags::default(),
+                    size: 0,
+                    parts: None,
+                    bytes: Vec::new(),
+                };
+                let mut has_body = false;
+                for attr in attrs {
+                    match attr {
+                        AttributeValue::Uid(u) => msg.uid = *u,
+                        AttributeValue::Flags(f) => {
+                            msg.flags = Flags::from_names(f.iter().map(|s| s.as_ref()))
+                        }
+                        AttributeValue::Rfc822Size(s) => msg.size = *s,
+                        AttributeValue::BodyStructure(bs) => msg.parts = Some(flatten(bs)),
+                        AttributeValue::BodySection { data, .. } => {
+                            has_body = true;
+                            msg.bytes = data.as_deref().unwrap_or_default().to_vec();
+                        }
+                        _ => {}
+                    }
+                }
+                if msg.uid == uid && has_body {
+                    found = Some(msg);
+                }
+            }
+        })
+        .await?;
+        found.ok_or(ImapError::NotFound)
+    }
+
+    /// The part list and size of a message, for downloads.
+    pub async fn structure(
+        &mut self,
+        folder: &str,
+        uid: u32,
+    ) -> Result<(u32, Vec<PartInfo>), ImapError> {
+        self.ensure_selected(folder).await?;
+        let mut found = None;
+        self.command(&format!("UID FETCH {uid} (UID RFC822.SIZE BODYSTRUCTURE)"), |r| {
+            if let Response::Fetch(_, attrs) = r {
+                let mut size = None;
+                let mut parts = None;
+                let mut this = false;
+                for attr in attrs {
+                    match attr {
+                        AttributeValue::Uid(u) => this = *u == uid,
+                        AttributeValue::Rfc822Size(s) => size = Some(*s),
+                        AttributeValue::BodyStructure(bs) => parts = Some(flatten(bs)),
+                        _ => {}
+                    }
+                }
+                if let (true, Some(size), Some(parts)) = (this, size, parts) {
+                    found = Some((size, parts));
+                }
+            }
+        })
+        .await?;
+        found.ok_or(ImapError::NotFound)
+    }
+
+    /// `len` bytes from `offset` of a section (`""` for the whole message), without setting
+    /// `\Seen`. Returns fewer bytes (maybe none) at the end of the section.
+    pub async fn chunk(
+        &mut self,
+        folder: &str,
+        uid: u32,
+        section: &str,
+        offset: u64,
+        len: u32,
+    ) -> Result<Vec<u8>, ImapError> {
+        if !section.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return Err(ImapError::NotFound);
+        }
+        self.ensure_selected(folder).await?;
+        let cmd = format!("UID FETCH {uid} (UID BODY.PEEK[{section}]<{offset}.{len}>)");
+        let mut found: Option<Vec<u8>> = None;
+        self.command(&cmd, |r| {
+            if let Response::Fetch(_, attrs) = r {
+                let this = attrs
+                    .iter()
+                    .any(|a| matches!(a, AttributeValue::Uid(u) if *u == uid));
+                for attr in attrs {
+                    if let (true, AttributeValue::BodySection { data, .. }) = (this, attr) {
+                        found = Some(data.as_deref().unwrap_or_default().to_vec());
+                    }
+                }
+            }
+        })
+        .await?;
+        found.ok_or(ImapError::NotFound)
+    }
+}
+
+/// LIST output before arranging into a tree.
+struct RawFolder {
+    wire: String,
+    delimiter: Option<char>,
+    noselect: bool,
+    role: Option<Role>,
+}
+
+fn role_from_attributes(attrs: &[NameAttribute<'_>]) -> Option<Role> {
+    attrs.iter().find_map(|a| match a {
+        NameAttribute::Drafts => Some(Role::Drafts),
+        NameAttribute::Sent => Some(Role::Sent),
+        NameAttribute::Archive => Some(Role::Archive),
+        NameAttribute::Junk => Some(Role::Junk),
+        NameAttribute::Trash => Some(Role::Trash),
+        _ => None,
+    })
+}
+
+/// Role guessed from the name, for servers without SPECIAL-USE (English and Portuguese names).
+fn role_from_name(name: &str) -> Option<Role> {
+    match name.to_lowercase().as_str() {
+        "drafts" | "draft" | "rascunhos" => Some(Role::Drafts),
+        "sent" | "sent items" | "sent messages" | "sent mail" | "enviados" | "itens enviados" => {
+            Some(Role::Sent)
+        }
+        "archive" | "archives" | "arquivo" | "arquivados" => Some(Role::Archive),
+        "junk" | "spam" | "junk e-mail" | "lixo eletrônico" => Some(Role::Junk),
+        "trash" | "deleted items" | "deleted messages" | "lixeira" | "itens excluídos" => {
+            Some(Role::Trash)
+        }
+        _ => None,
+    }
+}
+
+fn status_counts(status: &[StatusAttribute]) -> (Option<u32>, Option<u32>) {
+    let mut out = (None, None);
+    for s in status {
+        match s {
+            StatusAttribute::Messages(n) => out.0 = Some(*n),
+            StatusAttribute::Unseen(n) => out.1 = Some(*n),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Orders folders the way mail clients do: INBOX, then special-use folders, then the rest
+/// alphabetically, each followed by its children.
+fn arrange_folders(
+    raw: Vec<RawFolder>,
+    counts: &HashMap<String, (Option<u32>, Option<u32>)>,
+    special_use: bool,
+) -> Vec<Folder> {
+    let mut folders: Vec<(Vec<String>, Folder)> = raw
+        .into_iter()
+        .map(|r| {
+            let name = utf7::decode(&r.wire);
+            let parts: Vec<String> = match r.delimiter {
+                Some(d) => name.split(d).map(str::to_string).collect(),
+                None => vec![name.clone()],
+            };
+            let is_inbox = name.eq_ignore_ascii_case("INBOX");
+            let role = if is_inbox {
+                Some(Role::Inbox)
+            } else if special_use {
+                r.role
+            } else if parts.len() == 1 {
+                r.role.or_else(|| role_from_name(&name))
+            } else {
+                None
+            };
+            let (messages, unseen) = counts.get(&r.wire).copied().unwrap_or((None, None));
+            let folder = Folder {
+                leaf: parts.last().cloned().unwrap_or_default(),
+                depth: parts.len().saturating_sub(1),
+                name: if is_inbox { "INBOX".into() } else { name },
+                role,
+                selectable: !r.noselect,
+                messages,
+                unseen,
+            };
+            (parts, folder)
+        })
+        .collect();
+    // Sort key per path component: top-level role folders first in role order, then names.
+    let rank_of_top: HashMap<String, (u8, String)> = folders
+        .iter()
+        .filter(|(p, _)| p.len() == 1)
+        .map(|(p, f)| {
+            let rank = match f.role {
+                Some(role) => role as u8,
+                None => 100,
+            };
+            (p[0].clone(), (rank, p[0].to_lowercase()))
+        })
+        .collect();
+    folders.sort_by(|(a, _), (b, _)| {
+        let key = |p: &Vec<String>| {
+            let top = rank_of_top
+                .get(&p[0])
+                .cloned()
+                .unwrap_or((100, p[0].to_lowercase()));
+            let rest: Vec<String> = p[1..].iter().map(|s| s.to_lowercase()).collect();
+            (top, rest)
+        };
+        key(a).cmp(&key(b))
+    });
+    folders.into_iter().map(|(_, f)| f).collect()
+}
+
+/// Builds a list row from one FETCH response; `None` for unrelated (unsolicited) responses.
+fn summary_from(response: &Response<'_>) -> Option<(u32, Summary)> {
+    let Response::Fetch(seq, attrs) = response else {
+        return None;
+    };
+    let mut row = Summary {
+        uid: 0,
+        flags: Flags::default(),
+        size: 0,
+        internal_date: None,
+        headers: Vec::new(),
+        has_attachment: false,
+    };
+    let mut has_headers = false;
+    let mut has_structure = false;
+    for attr in attrs {
+        match attr {
+            AttributeValue::Uid(u) => row.uid = *u,
+            AttributeValue::Flags(f) => row.flags = Flags::from_names(f.iter().map(|s| s.as_ref())),
+            AttributeValue::Rfc822Size(s) => row.size = *s,
+            AttributeValue::InternalDate(d) => row.internal_date = Some(d.to_string()),
+            AttributeValue::BodyStructure(bs) => {
+                has_structure = true;
+                row.has_attachment = flatten(bs).iter().any(looks_like_attachment)
+            }
+            AttributeValue::BodySection { data, .. } => {
+                has_headers = true;
+                row.headers = data.as_deref().unwrap_or_default().to_vec();
+            }
+            _ => {}
+        }
+    }
+    if !has_structure {
+        let headers = String::from_utf8_lossy(&row.headers).to_ascii_lowercase();
+        row.has_attachment = headers.contains("multipart/mixed");
+    }
+    (row.uid != 0 && has_headers).then_some((*seq, row))
+}
+
+/// The list's paper-clip rule: an explicit attachment, or a named non-text part.
+fn looks_like_attachment(part: &PartInfo) -> bool {
+    if part.is_attachment_disposition() {
+        return true;
+    }
+    let is_body_text = part.mime_type == "text/plain" || part.mime_type == "text/html";
+    let inline_image = part.mime_type.starts_with("image/") && part.content_id.is_some();
+    !is_body_text && !inline_image && !part.mime_type.starts_with("multipart/")
+        && (part.raw_filename().is_some() || part.mime_type.starts_with("application/"))
+}
+
+/// `1,3,5:9` style UID set from a list (order irrelevant to the server).
+fn uid_set(uids: &[u32]) -> String {
+    let mut sorted = uids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let start = sorted[i];
+        let mut end = start;
+        while i + 1 < sorted.len() && sorted[i + 1] == end + 1 {
+            i += 1;
+            end = sorted[i];
+        }
+        if !out.is_empty() {
+            out.push(',');
+        }
+        if start == end {
+            out.push_str(&start.to_string());
+        } else {
+            out.push_str(&format!("{start}:{end}"));
+        }
+        i += 1;
+    }
+    out
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uid_sets_compress_runs() {
+        assert_eq!(uid_set(&[5, 1, 2, 3, 9, 10]), "1:3,5,9:10");
+        assert_eq!(uid_set(&[7]), "7");
+    }
+
+    #[test]
+    fn folders_are_ordered_inbox_roles_then_names_with_children() {
+        let raw = |wire: &str, role| RawFolder {
+            wire: wire.into(),
+            delimiter: Some('/'),
+            noselect: false,
+            role,
+        };
+        let folders = arrange_folders(
+            vec![
+                raw("Zeta", None),
+                raw("Trash", Some(Role::Trash)),
+                raw("Projetos/Obra", None),
+                raw("INBOX", None),
+                raw("Projetos", None),
+                raw("Fam&AO0-lia", None),
+                raw("Sent", Some(Role::Sent)),
+            ],
+            &HashMap::new(),
+            true,
+        );
+        let names: Vec<&str> = folders.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["INBOX", "Sent", "Trash", "Família", "Projetos", "Projetos/Obra", "Zeta"]
+        );
+        assert_eq!(folders[5].depth, 1);
+        assert_eq!(folders[5].leaf, "Obra");
+    }
+}

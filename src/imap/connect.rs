@@ -1,0 +1,291 @@
+//! Dialling the IMAP server: TCP, then TLS or STARTTLS, then authentication.
+//!
+//! Credentials go out only over TLS unless the admin wrote `?tls=none`. AUTHENTICATE PLAIN is
+//! preferred because LOGIN sends the password as a quoted string, which cannot carry every
+//! non-ASCII password; LOGIN is the fallback for servers without SASL PLAIN.
+
+use std::fmt::Debug;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_imap::imap_proto::{Capability, Response, ResponseCode, Status};
+use rustls::pki_types::{pem::PemObject, CertificateDer, ServerName};
+use secrecy::{ExposeSecret, SecretString};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio::sync::Semaphore;
+use tokio_rustls::TlsConnector;
+
+use super::conn::{Capabilities, ImapConn};
+use super::ImapError;
+use crate::config::{Config, ConfigError, Security, Upstream};
+
+/// Any byte stream an IMAP client can run over (TCP or TLS over TCP).
+pub trait ImapStream: AsyncRead + AsyncWrite + Unpin + Send + Sync + Debug {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + Sync + Debug> ImapStream for T {}
+
+/// The boxed stream type every connection uses, so TLS and plain share one code path.
+pub type BoxedStream = Box<dyn ImapStream>;
+
+/// How long dialling plus greeting plus authentication may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long to wait for a free slot under the global connection limit.
+const PERMIT_WAIT: Duration = Duration::from_secs(5);
+
+/// Opens authenticated IMAP connections to the configured server.
+#[derive(Clone)]
+pub struct Connector {
+    upstream: Upstream,
+    tls: TlsConnector,
+    /// One permit per open connection, all sessions together.
+    limit: Arc<Semaphore>,
+}
+
+impl Connector {
+    pub fn new(config: &Config) -> Result<Connector, ConfigError> {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        if let Some(path) = &config.tls_ca_file {
+            let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
+                .and_then(|iter| iter.collect::<Result<_, _>>())
+                .map_err(|e| {
+                    ConfigError(format!(
+                        "tls_ca_file {} is not a PEM certificate file: {e}",
+                        path.display()
+                    ))
+                })?;
+            if certs.is_empty() {
+                return Err(ConfigError(format!(
+                    "tls_ca_file {} holds no certificate",
+                    path.display()
+                )));
+            }
+            for cert in certs {
+                roots.add(cert).map_err(|e| {
+                    ConfigError(format!(
+                        "tls_ca_file {} has an unusable certificate: {e}",
+                        path.display()
+                    ))
+                })?;
+            }
+        }
+        // One explicit crypto provider (ring), so no process-wide default has to be installed.
+        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ConfigError(format!("TLS set-up failed: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        Ok(Connector {
+            upstream: config.imap.clone(),
+            tls: TlsConnector::from(Arc::new(tls)),
+            limit: Arc::new(Semaphore::new(config.max_imap_connections)),
+        })
+    }
+
+    pub fn upstream(&self) -> &Upstream {
+        &self.upstream
+    }
+
+    /// Dials the server and reads its greeting, without logging in: the start-up check.
+    pub async fn probe(&self) -> Result<Capabilities, ImapError> {
+        let (_client, caps) = tokio::time::timeout(CONNECT_TIMEOUT, self.open())
+            .await
+            .map_err(|_| ImapError::Unavailable("timed out".into()))??;
+        Ok(caps)
+    }
+
+    /// Opens a connection and authenticates as `username`.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &SecretString,
+    ) -> Result<ImapConn, ImapError> {
+        let permit = tokio::time::timeout(PERMIT_WAIT, self.limit.clone().acquire_owned())
+            .await
+            .map_err(|_| ImapError::Busy)?
+            .map_err(|_| ImapError::Busy)?;
+        let work = async {
+            let (client, caps) = self.open().await?;
+            let session = authenticate(client, &caps, username, password).await?;
+            ImapConn::start(session, permit).await
+        };
+        tokio::time::timeout(CONNECT_TIMEOUT, work)
+            .await
+            .map_err(|_| ImapError::Unavailable("timed out while logging in".into()))?
+    }
+
+    /// TCP + TLS/STARTTLS + greeting; returns the client and the pre-login capabilities.
+    async fn open(&self) -> Result<(async_imap::Client<BoxedStream>, Capabilities), ImapError> {
+        let addr = (self.upstream.host.as_str(), self.upstream.port);
+        let tcp = TcpStream::connect(addr)
+            .await
+            .map_err(|e| ImapError::Unavailable(format!("cannot connect to {}: {e}", self.upstream)))?;
+        let _ = tcp.set_nodelay(true);
+        match self.upstream.security {
+            Security::Tls => {
+                let tls = self.handshake(tcp).await?;
+                let mut client = async_imap::Client::new(Box::new(tls) as BoxedStream);
+                let caps = read_greeting(&mut client).await?;
+                Ok((client, caps))
+            }
+            Security::Plain => {
+                let mut client = async_imap::Client::new(Box::new(tcp) as BoxedStream);
+                let caps = read_greeting(&mut client).await?;
+                Ok((client, caps))
+            }
+            Security::StartTls => {
+                let mut client = async_imap::Client::new(tcp);
+                read_greeting(&mut client).await?;
+                client
+                    .run_command_and_check_ok("STARTTLS", None)
+                    .await
+                    .map_err(|e| {
+                        ImapError::Unavailable(format!(
+                            "{} refused STARTTLS ({e}); use imaps:// or fix the server's TLS",
+                            self.upstream
+                        ))
+                    })?;
+                let tls = self.handshake(client.into_inner()).await?;
+                let mut client = async_imap::Client::new(Box::new(tls) as BoxedStream);
+                let caps = capabilities(&mut client).await?;
+                Ok((client, caps))
+            }
+        }
+    }
+
+    async fn handshake(
+        &self,
+        tcp: TcpStream,
+    ) -> Result<tokio_rustls::client::TlsStream<TcpStream>, ImapError> {
+        let name = ServerName::try_from(self.upstream.host.clone())
+            .map_err(|_| ImapError::Unavailable(format!("bad host name {}", self.upstream.host)))?;
+        self.tls.connect(name, tcp).await.map_err(|e| {
+            ImapError::Unavailable(format!(
+                "TLS with {} failed: {e} (if the server uses a private CA, set CARTEIRO_TLS_CA_FILE)",
+                self.upstream
+            ))
+        })
+    }
+}
+
+/// Reads the server greeting; returns the capabilities it advertised, or asks for them.
+async fn read_greeting<T: ImapStream>(
+    client: &mut async_imap::Client<T>,
+) -> Result<Capabilities, ImapError> {
+    let greeting = client
+        .read_response()
+        .await
+        .map_err(|e| ImapError::Unavailable(format!("no greeting: {e}")))?
+        .ok_or_else(|| ImapError::Unavailable("connection closed before greeting".into()))?;
+    let from_greeting = match greeting.parsed() {
+        Response::Data {
+            status: Status::Ok,
+            outcome,
+        } => match &outcome.code {
+            Some(ResponseCode::Capabilities(caps)) => Some(Capabilities::from_proto(caps)),
+            _ => None,
+        },
+        Response::Data {
+            status: Status::Bye,
+            ..
+        } => return Err(ImapError::Unavailable("server said BYE".into())),
+        _ => None,
+    };
+    match from_greeting {
+        Some(caps) => Ok(caps),
+        None => capabilities(client).await,
+    }
+}
+
+/// Runs CAPABILITY on a not-yet-authenticated client.
+async fn capabilities<T: ImapStream>(
+    client: &mut async_imap::Client<T>,
+) -> Result<Capabilities, ImapError> {
+    use tokio::io::AsyncWriteExt;
+    let broken = |e: std::io::Error| ImapError::Unavailable(format!("CAPABILITY failed: {e}"));
+    // async-imap keeps tagging private before login, so this one command is written by hand
+    // with a tag of our own; nothing else is buffered on the stream at this point.
+    const TAG: &str = "C0";
+    let stream = client.get_mut();
+    stream
+        .write_all(format!("{TAG} CAPABILITY\r\n").as_bytes())
+        .await
+        .map_err(broken)?;
+    stream.flush().await.map_err(broken)?;
+    let mut caps = Capabilities::default();
+    loop {
+        let response = client
+            .read_response()
+            .await
+            .map_err(broken)?
+            .ok_or_else(|| ImapError::Unavailable("connection closed".into()))?;
+        match response.parsed() {
+            Response::Capabilities(list) => caps = Capabilities::from_proto(list),
+            Response::Done { tag, status, .. } if tag.0 == TAG => {
+                return match status {
+                    Status::Ok => Ok(caps),
+                    _ => Err(ImapError::Protocol("CAPABILITY refused".into())),
+                };
+            }
+            _ => {}
+        }
+    }
+}
+
+/// SASL PLAIN: `\0user\0password`, base64-encoded by async-imap.
+struct PlainAuth<'a> {
+    username: &'a str,
+    password: &'a SecretString,
+}
+
+impl async_imap::Authenticator for PlainAuth<'_> {
+    type Response = Vec<u8>;
+    fn process(&mut self, _challenge: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.push(0);
+        out.extend_from_slice(self.username.as_bytes());
+        out.push(0);
+        out.extend_from_slice(self.password.expose_secret().as_bytes());
+        out
+    }
+}
+
+async fn authenticate(
+    client: async_imap::Client<BoxedStream>,
+    caps: &Capabilities,
+    username: &str,
+    password: &SecretString,
+) -> Result<async_imap::Session<BoxedStream>, ImapError> {
+    let result = if caps.has("AUTH=PLAIN") {
+        client
+            .authenticate("PLAIN", PlainAuth { username, password })
+            .await
+    } else if caps.has("LOGINDISABLED") {
+        return Err(ImapError::Unavailable(
+            "the server accepts neither AUTH=PLAIN nor LOGIN on this connection".into(),
+        ));
+    } else {
+        client.login(username, password.expose_secret()).await
+    };
+    result.map_err(|(e, _client)| match e {
+        async_imap::error::Error::No(_) | async_imap::error::Error::Bad(_) => {
+            ImapError::AuthFailed
+        }
+        // A password with CR/LF can never be valid: treat it as a wrong password.
+        async_imap::error::Error::Validate(_) => ImapError::AuthFailed,
+        other => ImapError::Unavailable(format!("login failed: {other}")),
+    })
+}
+
+impl Capabilities {
+    pub(crate) fn from_proto(list: &[Capability<'_>]) -> Capabilities {
+        let names = list.iter().map(|c| match c {
+            Capability::Imap4rev1 => "IMAP4REV1".to_string(),
+            Capability::Auth(mech) => format!("AUTH={}", mech.to_ascii_uppercase()),
+            Capability::Atom(atom) => atom.to_ascii_uppercase(),
+        });
+        Capabilities::new(names)
+    }
+}

@@ -1,0 +1,176 @@
+//! Everything that speaks IMAP.
+//!
+//! - [`connect`] dials the server (TLS, STARTTLS or plain) and authenticates.
+//! - [`conn::ImapConn`] wraps one authenticated connection and offers typed operations.
+//! - [`actor`] owns a session's connection inside one task; handlers only hold an
+//!   [`actor::ImapHandle`], so a dropped request can never leave half-read responses behind.
+//! - [`structure`] turns BODYSTRUCTURE into the part list the views use.
+
+pub mod actor;
+pub mod conn;
+pub mod connect;
+pub mod quote;
+pub mod structure;
+pub mod utf7;
+
+pub use actor::ImapHandle;
+pub use structure::{PartInfo, TransferEncoding};
+
+/// What can go wrong talking to the IMAP server, sorted by what the user should see.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ImapError {
+    /// The server rejected the username or password.
+    #[error("authentication failed")]
+    AuthFailed,
+    /// The server cannot be reached, the connection broke, or it timed out.
+    #[error("mail server unavailable: {0}")]
+    Unavailable(String),
+    /// Carteiro's limit on open IMAP connections is reached.
+    #[error("connection limit reached")]
+    Busy,
+    /// The folder or message does not exist.
+    #[error("not found")]
+    NotFound,
+    /// The server answered NO or BAD to a command.
+    #[error("server refused: {0}")]
+    Refused(String),
+    /// The server said something we could not understand; the connection is unusable.
+    #[error("protocol error: {0}")]
+    Protocol(String),
+}
+
+impl ImapError {
+    /// Whether the connection this came from can no longer be used.
+    pub fn breaks_connection(&self) -> bool {
+        matches!(self, ImapError::Unavailable(_) | ImapError::Protocol(_))
+    }
+}
+
+/// The role of a special-use folder (RFC 6154), or of INBOX.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Inbox,
+    Drafts,
+    Sent,
+    Archive,
+    Junk,
+    Trash,
+}
+
+impl Role {
+    /// The label shown instead of the folder's own name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Inbox => "Inbox",
+            Role::Drafts => "Drafts",
+            Role::Sent => "Sent",
+            Role::Archive => "Archive",
+            Role::Junk => "Junk",
+            Role::Trash => "Trash",
+        }
+    }
+
+    /// A short name for CSS classes and icons.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Role::Inbox => "inbox",
+            Role::Drafts => "drafts",
+            Role::Sent => "sent",
+            Role::Archive => "archive",
+            Role::Junk => "junk",
+            Role::Trash => "trash",
+        }
+    }
+}
+
+/// One folder of the account, as the folder list shows it.
+#[derive(Debug, Clone)]
+pub struct Folder {
+    /// Full name in UTF-8 (what URLs carry), e.g. `Projetos/Obra`.
+    pub name: String,
+    /// The last path component, shown in the tree.
+    pub leaf: String,
+    /// Nesting depth (0 for top level).
+    pub depth: usize,
+    pub role: Option<Role>,
+    /// `\Noselect` folders exist only as parents.
+    pub selectable: bool,
+    pub messages: Option<u32>,
+    pub unseen: Option<u32>,
+}
+
+/// State of a selected folder, from SELECT's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MailboxState {
+    pub uid_validity: u32,
+    pub uid_next: u32,
+    pub exists: u32,
+    pub highest_modseq: Option<u64>,
+}
+
+/// The flags a list or a message view cares about.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flags {
+    pub seen: bool,
+    pub flagged: bool,
+    pub answered: bool,
+    pub draft: bool,
+    pub forwarded: bool,
+}
+
+impl Flags {
+    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Flags {
+        let mut flags = Flags::default();
+        for name in names {
+            match name.to_ascii_lowercase().as_str() {
+                "\\seen" => flags.seen = true,
+                "\\flagged" => flags.flagged = true,
+                "\\answered" => flags.answered = true,
+                "\\draft" => flags.draft = true,
+                "$forwarded" => flags.forwarded = true,
+                _ => {}
+            }
+        }
+        flags
+    }
+}
+
+/// One row of a message list, before its headers are decoded.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub uid: u32,
+    pub flags: Flags,
+    pub size: u32,
+    /// INTERNALDATE as the server sent it (`17-Jul-1996 02:44:25 -0700`).
+    pub internal_date: Option<String>,
+    /// The raw From/To/Cc/Subject/Date header block, decoded by the mime module.
+    pub headers: Vec<u8>,
+    pub has_attachment: bool,
+}
+
+/// One page of a folder, newest first.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub state: MailboxState,
+    /// Number of messages in the folder.
+    pub total: u32,
+    pub rows: Vec<Summary>,
+}
+
+/// A message as fetched for the message view.
+#[derive(Debug, Clone)]
+pub struct FetchedMessage {
+    pub uid: u32,
+    pub flags: Flags,
+    pub size: u32,
+    /// The parts as the server describes them, when BODYSTRUCTURE could be read.
+    pub parts: Option<Vec<PartInfo>>,
+    /// The message bytes, whole when `size` is within the limit asked for, else the start.
+    pub bytes: Vec<u8>,
+}
+
+impl FetchedMessage {
+    pub fn is_complete(&self) -> bool {
+        self.bytes.len() as u64 >= u64::from(self.size)
+    }
+}

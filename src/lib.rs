@@ -1,0 +1,18 @@
+//! Carteiro: a webmail gateway that brings an IMAP/SMTP mailbox to the browser.
+
+/// Building the application: the one bootstrap path for `main` and the tests.
+pub mod app;
+/// Configuration from a TOML file and `CARTEIRO_*` variables.
+pub mod config;
+/// The web layer's single error type.
+pub mod error;
+/// IMAP connections, the per-session actor and typed operations.
+pub mod imap;
+/// Message parsing, rendering and sanitizing.
+pub mod mime;
+/// Sessions: cookie, store, login and logout.
+pub mod session;
+/// Tracing set-up that never logs credentials.
+pub mod telemetry;
+/// HTTP routes, pages and middleware.
+pub mod web;

@@ -1,0 +1,62 @@
+//! Decoding the header fields a message list shows.
+
+use super::{clean_text, format_date, mailboxes, parse, Mailbox};
+
+/// From/To/Subject/Date of one list row, decoded (RFC 2047, charsets, raw UTF-8).
+#[derive(Debug, Clone, Default)]
+pub struct ListHeaders {
+    pub from: Vec<Mailbox>,
+    pub to: Vec<Mailbox>,
+    pub subject: String,
+    /// Formatted Date header, if it parses.
+    pub date: Option<String>,
+}
+
+/// Decodes a header block fetched with `BODY.PEEK[HEADER.FIELDS (...)]`.
+pub fn list_headers(raw: &[u8]) -> ListHeaders {
+    let Some(message) = parse(raw) else {
+        return ListHeaders::default();
+    };
+    ListHeaders {
+        from: mailboxes(message.from()),
+        to: mailboxes(message.to()),
+        subject: message.subject().map(clean_text).unwrap_or_default(),
+        date: message.date().map(format_date),
+    }
+}
+
+/// Turns an IMAP INTERNALDATE (`17-Jul-1996 02:44:25 -0700`) into the list's date format.
+pub fn internal_date(text: &str) -> Option<String> {
+    let mut parts = text.trim().split([' ', '-', ':']).filter(|s| !s.is_empty());
+    let day: u8 = parts.next()?.parse().ok()?;
+    let month = parts.next()?;
+    let year: u16 = parts.next()?.parse().ok()?;
+    let hour: u8 = parts.next()?.parse().ok()?;
+    let minute: u8 = parts.next()?.parse().ok()?;
+    Some(format!("{day} {month} {year} {hour:02}:{minute:02}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoded_words_and_names_are_decoded() {
+        let raw = b"From: =?ISO-8859-1?Q?Jo=E3o_Ara=FAjo?= <joao@example.com.br>\r\n\
+Subject: =?UTF-8?B?UmV1bmnDo28gZGUgb3LDp2FtZW50bw==?=\r\n\
+Date: Mon, 3 Mar 2025 10:42:00 -0300\r\n\r\n";
+        let h = list_headers(raw);
+        assert_eq!(h.from[0].short(), "João Araújo");
+        assert_eq!(h.subject, "Reunião de orçamento");
+        assert_eq!(h.date.as_deref(), Some("3 Mar 2025 10:42"));
+    }
+
+    #[test]
+    fn internal_dates_are_formatted() {
+        assert_eq!(
+            internal_date("17-Jul-1996 02:44:25 -0700").as_deref(),
+            Some("17 Jul 1996 02:44")
+        );
+        assert_eq!(internal_date(" 3-Mar-2025 10:42:00 +0000").as_deref(), Some("3 Mar 2025 10:42"));
+    }
+}

@@ -1,0 +1,127 @@
+//! Turning message bytes into what the pages show.
+//!
+//! - [`parse`] wraps mail-parser with a size cap and a panic guard: hostile input must cost a
+//!   bounded amount and never take the worker down.
+//! - [`headers`] decodes the header block of a list row; [`view`] builds a message view.
+//! - [`parts`] classifies parts into body, inline images and attachments.
+//! - [`sanitize`] and [`plain_text`] render bodies safely; [`transfer`] undoes
+//!   Content-Transfer-Encoding while streaming a download.
+
+pub mod headers;
+pub mod parts;
+pub mod plain_text;
+pub mod sanitize;
+pub mod transfer;
+pub mod view;
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use mail_parser::{Message, MessageParser};
+
+/// Largest message handed to the parser; bigger ones are shown from their structure only.
+pub const MAX_PARSE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Parses a message (or a bare header block). `None` for input the parser rejects, input over
+/// the cap, or a parser panic (logged: it is a parser bug worth reporting).
+pub fn parse(raw: &[u8]) -> Option<Message<'_>> {
+    if raw.len() > MAX_PARSE_BYTES {
+        return None;
+    }
+    match catch_unwind(AssertUnwindSafe(|| MessageParser::default().parse(raw))) {
+        Ok(message) => message,
+        Err(_) => {
+            tracing::error!(bytes = raw.len(), "mail-parser panicked on a message");
+            None
+        }
+    }
+}
+
+/// A decoded address for display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mailbox {
+    pub name: Option<String>,
+    pub email: Option<String>,
+}
+
+impl Mailbox {
+    /// What a list shows: the display name, else the address.
+    pub fn short(&self) -> String {
+        match (&self.name, &self.email) {
+            (Some(n), _) if !n.trim().is_empty() => n.trim().to_string(),
+            (_, Some(e)) => e.clone(),
+            _ => String::new(),
+        }
+    }
+}
+
+/// Flattens an address header (lists and groups) into mailboxes.
+pub fn mailboxes(address: Option<&mail_parser::Address<'_>>) -> Vec<Mailbox> {
+    let Some(address) = address else {
+        return Vec::new();
+    };
+    address
+        .iter()
+        .map(|a| Mailbox {
+            name: a.name().map(clean_text).filter(|n| !n.is_empty()),
+            email: a.address().map(clean_text).filter(|e| !e.is_empty()),
+        })
+        .collect()
+}
+
+/// Removes control characters (a header may carry NUL, bidi overrides or line breaks).
+pub fn clean_text(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// `3 Mar 2025 10:42`, in the sender's own time zone (as written in the header).
+pub fn format_date(date: &mail_parser::DateTime) -> String {
+    let month = MONTHS
+        .get(usize::from(date.month).saturating_sub(1))
+        .copied()
+        .unwrap_or("?");
+    format!(
+        "{} {} {} {:02}:{:02}",
+        date.day, month, date.year, date.hour, date.minute
+    )
+}
+
+/// A human size: `812 B`, `14 KB`, `3.2 MB`.
+pub fn format_size(bytes: u64) -> String {
+    const KB: f64 = 1024.0;
+    let b = bytes as f64;
+    if b < KB {
+        format!("{bytes} B")
+    } else if b < KB * KB {
+        format!("{:.0} KB", (b / KB).max(1.0))
+    } else if b < KB * KB * KB {
+        format!("{:.1} MB", b / KB / KB)
+    } else {
+        format!("{:.1} GB", b / KB / KB / KB)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_naturally() {
+        assert_eq!(format_size(812), "812 B");
+        assert_eq!(format_size(14 * 1024 + 100), "14 KB");
+        assert_eq!(format_size(3_355_443), "3.2 MB");
+    }
+
+    #[test]
+    fn control_and_bidi_characters_are_removed() {
+        assert_eq!(clean_text("a\u{0}b\r\nc\u{202E}d"), "a b  cd");
+    }
+}

@@ -1,0 +1,155 @@
+//! The message view model: decoded headers, the body to show, the attachments.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+
+use mail_parser::{Message, MimeHeaders, PartType};
+
+use super::parts::{self, Attachment};
+use super::sanitize::{sanitize_html, SanitizeOptions, Sanitized};
+use super::{clean_text, format_date, mailboxes, plain_text, Mailbox};
+use crate::imap::PartInfo;
+
+/// Everything the message page shows, already safe to put in a template (the text body is
+/// escaped HTML; the HTML body is served separately into a sandboxed frame).
+#[derive(Debug, Clone)]
+pub struct MessageView {
+    pub subject: String,
+    pub from: Vec<Mailbox>,
+    pub to: Vec<Mailbox>,
+    pub cc: Vec<Mailbox>,
+    pub reply_to: Vec<Mailbox>,
+    pub date: Option<String>,
+    pub body: Body,
+    pub attachments: Vec<Attachment>,
+    /// Remote resources the HTML body would load, blocked until the reader allows them.
+    pub blocked_remote: usize,
+}
+
+/// What stands where the message text goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// An HTML body, shown in a sandboxed frame from its own URL.
+    Html,
+    /// A plain-text body rendered to escaped HTML.
+    Text(String),
+    /// No text at all (only attachments, or an empty message).
+    Empty,
+}
+
+/// How bodies refer to parts: builds the URL of an inline image part.
+pub struct Links<'a> {
+    pub part_url: &'a dyn Fn(&str) -> String,
+    pub blocked_image_url: &'a str,
+}
+
+/// Builds the view. `server_parts` is the server's BODYSTRUCTURE when it could be read;
+/// otherwise the parts are derived from the parsed message.
+pub fn build(
+    message: &Message<'_>,
+    server_parts: Option<&[PartInfo]>,
+    allow_remote: bool,
+    links: &Links<'_>,
+) -> MessageView {
+    let parts = part_list(message, server_parts);
+    let rendered = html_body(message, &parts, allow_remote, links);
+    let (body, shown_cids, blocked_remote) = match rendered {
+        Some((sanitized, cids)) => (Body::Html, cids, sanitized.blocked_remote),
+        None => match text_body(message) {
+            Some(html) => (Body::Text(html), HashSet::new(), 0),
+            None => (Body::Empty, HashSet::new(), 0),
+        },
+    };
+    MessageView {
+        subject: message.subject().map(clean_text).unwrap_or_default(),
+        from: mailboxes(message.from()),
+        to: mailboxes(message.to()),
+        cc: mailboxes(message.cc()),
+        reply_to: mailboxes(message.reply_to()),
+        date: message.date().map(format_date),
+        body,
+        attachments: parts::attachments(&parts, &shown_cids),
+        blocked_remote,
+    }
+}
+
+/// The server's part list, or one derived from the parsed message.
+pub fn part_list(message: &Message<'_>, server_parts: Option<&[PartInfo]>) -> Vec<PartInfo> {
+    match server_parts {
+        Some(p) => p.to_vec(),
+        None => parts::from_parsed(message).into_iter().map(|(p, _)| p).collect(),
+    }
+}
+
+/// Sanitizes the HTML body, if the message has one. Returns it with the Content-IDs it shows.
+pub fn html_body(
+    message: &Message<'_>,
+    parts: &[PartInfo],
+    allow_remote: bool,
+    links: &Links<'_>,
+) -> Option<(Sanitized, HashSet<String>)> {
+    let has_html = message
+        .html_body
+        .iter()
+        .any(|&i| matches!(message.parts.get(i as usize).map(|p| &p.body), Some(PartType::Html(_))));
+    if !has_html {
+        return None;
+    }
+    // Concatenate every body part in order: HTML as is, text escaped, so a message made of
+    // several inline pieces shows them all.
+    let mut html = String::new();
+    for &index in &message.html_body {
+        match message.parts.get(index as usize).map(|p| &p.body) {
+            Some(PartType::Html(text)) => html.push_str(text),
+            Some(PartType::Text(text)) => {
+                html.push_str("<div style=\"white-space: pre-wrap\">");
+                html.push_str(&plain_text::plain_to_html(text));
+                html.push_str("</div>");
+            }
+            _ => {}
+        }
+    }
+    let shown = RefCell::new(HashSet::new());
+    let cid_url = |cid: &str| {
+        let part = parts::inline_image(parts, cid)?;
+        shown.borrow_mut().insert(cid.to_string());
+        Some(format!("{}?inline=1", (links.part_url)(&part.section)))
+    };
+    let sanitized = sanitize_html(
+        &html,
+        &SanitizeOptions {
+            allow_remote,
+            cid_url: &cid_url,
+            blocked_image_url: links.blocked_image_url,
+        },
+    );
+    Some((sanitized, shown.into_inner()))
+}
+
+/// The plain-text body as escaped HTML, joining several text parts with a rule.
+fn text_body(message: &Message<'_>) -> Option<String> {
+    let mut pieces = Vec::new();
+    for &index in &message.text_body {
+        let Some(part) = message.parts.get(index as usize) else {
+            continue;
+        };
+        if let PartType::Text(text) = &part.body {
+            let flowed = part.content_type().is_some_and(|ct| {
+                ct.attribute("format")
+                    .is_some_and(|f| f.eq_ignore_ascii_case("flowed"))
+            });
+            let text = if flowed {
+                let delsp = part.content_type().is_some_and(|ct| {
+                    ct.attribute("delsp").is_some_and(|d| d.eq_ignore_ascii_case("yes"))
+                });
+                plain_text::unflow(text, delsp)
+            } else {
+                text.to_string()
+            };
+            if !text.trim().is_empty() {
+                pieces.push(plain_text::plain_to_html(&text));
+            }
+        }
+    }
+    (!pieces.is_empty()).then(|| pieces.join("\n<hr>\n"))
+}

@@ -1,0 +1,142 @@
+//! The session cookie and the sealing of stored credentials.
+//!
+//! The cookie carries a random session id and a random key. The store is indexed by
+//! HMAC(secret, id), and the password is sealed with the cookie's key, so a dump of the store
+//! (memory, Redis) yields neither a usable cookie nor a password: both halves are needed, and
+//! only the browser holds the key.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretString};
+use sha2::Sha256;
+
+const ID_LEN: usize = 16;
+const KEY_LEN: usize = 32;
+const NONCE_LEN: usize = 12;
+
+/// What the browser's session cookie holds.
+#[derive(Clone)]
+pub struct SessionCookie {
+    id: [u8; ID_LEN],
+    key: [u8; KEY_LEN],
+}
+
+impl SessionCookie {
+    /// A fresh, random session (a new one at every login, so fixation is impossible).
+    pub fn generate() -> SessionCookie {
+        SessionCookie {
+            id: rand::random(),
+            key: rand::random(),
+        }
+    }
+
+    /// The cookie value: base64url of id and key.
+    pub fn encode(&self) -> String {
+        let mut raw = [0u8; ID_LEN + KEY_LEN];
+        raw[..ID_LEN].copy_from_slice(&self.id);
+        raw[ID_LEN..].copy_from_slice(&self.key);
+        URL_SAFE_NO_PAD.encode(raw)
+    }
+
+    /// Parses a cookie value; anything malformed is simply not a session.
+    pub fn decode(value: &str) -> Option<SessionCookie> {
+        let raw = URL_SAFE_NO_PAD.decode(value.as_bytes()).ok()?;
+        if raw.len() != ID_LEN + KEY_LEN {
+            return None;
+        }
+        let mut cookie = SessionCookie {
+            id: [0; ID_LEN],
+            key: [0; KEY_LEN],
+        };
+        cookie.id.copy_from_slice(&raw[..ID_LEN]);
+        cookie.key.copy_from_slice(&raw[ID_LEN..]);
+        Some(cookie)
+    }
+
+    /// The key the server stores this session under.
+    pub fn store_key(&self, secret: &[u8]) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
+        mac.update(b"carteiro-session-v1");
+        mac.update(&self.id);
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Encrypts the password for the store, bound to this session's store key.
+    pub fn seal(&self, store_key: &str, password: &SecretString) -> Vec<u8> {
+        let cipher = ChaCha20Poly1305::new(Key::from_slice(&self.key));
+        let nonce: [u8; NONCE_LEN] = rand::random();
+        let ciphertext = cipher
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: password.expose_secret().as_bytes(),
+                    aad: store_key.as_bytes(),
+                },
+            )
+            .expect("encryption of a short buffer cannot fail");
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&ciphertext);
+        out
+    }
+
+    /// Decrypts a sealed password; `None` if the record was not sealed with this cookie.
+    pub fn open(&self, store_key: &str, sealed: &[u8]) -> Option<SecretString> {
+        if sealed.len() < NONCE_LEN {
+            return None;
+        }
+        let cipher = ChaCha20Poly1305::new(Key::from_slice(&self.key));
+        let plain = cipher
+            .decrypt(
+                Nonce::from_slice(&sealed[..NONCE_LEN]),
+                Payload {
+                    msg: &sealed[NONCE_LEN..],
+                    aad: store_key.as_bytes(),
+                },
+            )
+            .ok()?;
+        String::from_utf8(plain).ok().map(SecretString::from)
+    }
+}
+
+/// A random token for forms (CSRF) and similar uses.
+pub fn random_token() -> String {
+    URL_SAFE_NO_PAD.encode(rand::random::<[u8; 24]>())
+}
+
+/// Equality in time independent of where the inputs differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_password_opens_only_with_the_same_cookie_and_key() {
+        let secret = [7u8; 32];
+        let cookie = SessionCookie::generate();
+        let key = cookie.store_key(&secret);
+        let password = SecretString::from("Senha-çé-123".to_string());
+        let sealed = cookie.seal(&key, &password);
+        assert!(!String::from_utf8_lossy(&sealed).contains("Senha"));
+        let again = SessionCookie::decode(&cookie.encode()).unwrap();
+        assert_eq!(again.open(&key, &sealed).unwrap().expose_secret(), "Senha-çé-123");
+        assert!(SessionCookie::generate().open(&key, &sealed).is_none());
+        assert!(cookie.open("other-key", &sealed).is_none());
+    }
+
+    #[test]
+    fn malformed_cookies_are_rejected() {
+        assert!(SessionCookie::decode("").is_none());
+        assert!(SessionCookie::decode("not base64 !!").is_none());
+        assert!(SessionCookie::decode(&URL_SAFE_NO_PAD.encode([1u8; 20])).is_none());
+    }
+}

@@ -1,0 +1,233 @@
+//! Logged-in sessions: login, lookup from the cookie, logout.
+//!
+//! A session is a [`SessionRecord`] in a [`SessionStore`] plus, in this process, an
+//! [`ImapHandle`] to the session's IMAP actor. The record is what survives across instances;
+//! the handle is rebuilt from it (unsealing the password with the cookie's key) whenever a
+//! request reaches an instance that has none.
+
+pub mod crypto;
+pub mod store;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use moka::future::Cache;
+use secrecy::SecretString;
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::imap::connect::Connector;
+use crate::imap::{ImapError, ImapHandle};
+pub use crypto::SessionCookie;
+pub use store::{MemoryStore, SessionRecord, SessionStore};
+
+/// Name of the session cookie.
+pub const COOKIE_NAME: &str = "carteiro_session";
+
+/// Creates, finds and ends sessions.
+pub struct SessionManager {
+    store: Arc<dyn SessionStore>,
+    /// This process's IMAP actors, by store key; dropping one logs its connection out.
+    handles: Cache<String, ImapHandle>,
+    connector: Connector,
+    secret: Vec<u8>,
+}
+
+/// Why a login did not open a session.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// The IMAP server refused the credentials, or could not be reached.
+    #[error("{0}")]
+    Imap(ImapError),
+    #[error("{0}")]
+    Store(store::StoreError),
+}
+
+/// A session found from a request's cookie.
+#[derive(Clone)]
+pub struct CurrentSession {
+    pub store_key: String,
+    pub username: String,
+    pub csrf_token: String,
+    pub imap: ImapHandle,
+}
+
+impl CurrentSession {
+    /// Refuses a form whose CSRF token is not this session's.
+    pub fn check_csrf(&self, token: &str) -> Result<(), AppError> {
+        if crypto::constant_time_eq(token.as_bytes(), self.csrf_token.as_bytes()) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+impl SessionManager {
+    pub fn new(
+        store: Arc<dyn SessionStore>,
+        connector: Connector,
+        secret: Vec<u8>,
+        idle: Duration,
+    ) -> SessionManager {
+        SessionManager {
+            store,
+            handles: Cache::builder().time_to_idle(idle).build(),
+            connector,
+            secret,
+        }
+    }
+
+    /// Checks the credentials against the IMAP server and opens a session on success.
+    /// The connection opened to check them becomes the session's connection.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: SecretString,
+    ) -> Result<SessionCookie, LoginError> {
+        let conn = self
+            .connector
+            .login(username, &password)
+            .await
+            .map_err(LoginError::Imap)?;
+        let cookie = SessionCookie::generate();
+        let key = cookie.store_key(&self.secret);
+        let record = SessionRecord {
+            username: username.to_string(),
+            sealed_password: cookie.seal(&key, &password),
+            csrf_token: crypto::random_token(),
+            created_at: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0),
+        };
+        self.store.put(&key, record).await.map_err(LoginError::Store)?;
+        let handle = ImapHandle::spawn(
+            self.connector.clone(),
+            username.to_string(),
+            password,
+            Some(conn),
+        );
+        self.handles.insert(key, handle).await;
+        Ok(cookie)
+    }
+
+    /// The session a cookie value names, if it is still valid.
+    pub async fn resolve(&self, cookie_value: &str) -> Result<Option<CurrentSession>, AppError> {
+        let Some(cookie) = SessionCookie::decode(cookie_value) else {
+            return Ok(None);
+        };
+        let key = cookie.store_key(&self.secret);
+        let Some(record) = self
+            .store
+            .get(&key)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+        else {
+            return Ok(None);
+        };
+        let imap = match self.handles.get(&key).await {
+            Some(handle) => handle,
+            None => {
+                // Another instance (or an earlier process) opened this session: rebuild the
+                // actor from the record. A record that does not open with this cookie is not
+                // this cookie's session.
+                let Some(password) = cookie.open(&key, &record.sealed_password) else {
+                    return Ok(None);
+                };
+                let handle = ImapHandle::spawn(
+                    self.connector.clone(),
+                    record.username.clone(),
+                    password,
+                    None,
+                );
+                self.handles.insert(key.clone(), handle.clone()).await;
+                handle
+            }
+        };
+        Ok(Some(CurrentSession {
+            store_key: key,
+            username: record.username,
+            csrf_token: record.csrf_token,
+            imap,
+        }))
+    }
+
+    /// Ends a session everywhere: the record goes, and this process's actor logs out.
+    pub async fn logout(&self, store_key: &str) -> Result<(), AppError> {
+        self.store
+            .remove(store_key)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        self.handles.invalidate(store_key).await;
+        Ok(())
+    }
+
+    /// Evicts idle sessions and actors; moka only does so when asked.
+    pub async fn housekeeping(&self) {
+        self.store.housekeeping().await;
+        self.handles.run_pending_tasks().await;
+    }
+
+    /// Number of IMAP actors alive in this process (for tests and metrics).
+    pub fn live_actors(&self) -> u64 {
+        self.handles.entry_count()
+    }
+}
+
+/// Builds the session cookie for the configured path and transport.
+pub fn session_cookie(value: String, base_path: &str, secure: bool) -> Cookie<'static> {
+    let path = if base_path.is_empty() { "/".to_string() } else { format!("{base_path}/") };
+    Cookie::build((COOKIE_NAME, value))
+        .path(path)
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .build()
+}
+
+/// A cookie that removes the session cookie from the browser.
+pub fn removal_cookie(base_path: &str, secure: bool) -> Cookie<'static> {
+    let mut cookie = session_cookie(String::new(), base_path, secure);
+    cookie.make_removal();
+    cookie
+}
+
+impl FromRequestParts<AppState> for CurrentSession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let next = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        let value = jar.get(COOKIE_NAME).map(|c| c.value().to_string());
+        match value {
+            Some(value) => match state.sessions.resolve(&value).await? {
+                Some(session) => Ok(session),
+                None => Err(AppError::LoginRequired { next }),
+            },
+            None => Err(AppError::LoginRequired { next }),
+        }
+    }
+}
+
+impl axum::extract::OptionalFromRequestParts<AppState> for CurrentSession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, AppError> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        match jar.get(COOKIE_NAME) {
+            Some(cookie) => state.sessions.resolve(cookie.value()).await,
+            None => Ok(None),
+        }
+    }
+}

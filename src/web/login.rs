@@ -1,0 +1,177 @@
+//! Signing in and out, and the root redirect.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::cookie::CookieJar;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use super::page::PageCtx;
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::imap::ImapError;
+use crate::session::{self, CurrentSession, LoginError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(root))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+struct LoginTemplate {
+    ctx: PageCtx,
+    username: String,
+    next: String,
+    error: Option<&'static str>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    next: Option<String>,
+    out: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Deserialize)]
+struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn root(State(state): State<AppState>, session: Option<CurrentSession>) -> Redirect {
+    let base = &state.config.base_path;
+    match session {
+        Some(_) => Redirect::to(&format!("{base}/mail/INBOX")),
+        None => Redirect::to(&format!("{base}/login")),
+    }
+}
+
+async fn login_page(State(state): State<AppState>, Query(query): Query<LoginQuery>) -> Response {
+    LoginTemplate {
+        ctx: PageCtx::anonymous(&state),
+        username: String::new(),
+        next: query.next.filter(|n| is_safe_next(n)).unwrap_or_default(),
+        error: None,
+        notice: query.out.map(|_| "You have signed out."),
+    }
+    .into_response()
+}
+
+async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let username = form.username.trim().to_string();
+    let next = if is_safe_next(&form.next) { form.next } else { String::new() };
+    let failed = |status: StatusCode, error: &'static str| {
+        let page = LoginTemplate {
+            ctx: PageCtx::anonymous(&state),
+            username: username.clone(),
+            next: next.clone(),
+            error: Some(error),
+            notice: None,
+        };
+        Ok((status, page).into_response())
+    };
+    if username.is_empty() || form.password.is_empty() {
+        return failed(
+            StatusCode::BAD_REQUEST,
+            "Enter your e-mail address (or username) and your password.",
+        );
+    }
+    let password = SecretString::from(form.password);
+    match state.sessions.login(&username, password).await {
+        Ok(cookie) => {
+            tracing::info!(user = %username, "login succeeded");
+            let base = &state.config.base_path;
+            let target = if next.is_empty() {
+                format!("{base}/mail/INBOX")
+            } else {
+                format!("{base}{next}")
+            };
+            let jar = jar.add(session::session_cookie(
+                cookie.encode(),
+                base,
+                state.config.secure_cookies,
+            ));
+            Ok((jar, Redirect::to(&target)).into_response())
+        }
+        Err(LoginError::Imap(ImapError::AuthFailed)) => {
+            tracing::info!(user = %username, "login failed: wrong credentials");
+            failed(
+                StatusCode::UNAUTHORIZED,
+                "Wrong username or password. Check them and try again.",
+            )
+        }
+        Err(LoginError::Imap(ImapError::Busy)) => failed(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Carteiro is very busy right now. Please try again in a moment.",
+        ),
+        Err(LoginError::Imap(e)) => {
+            tracing::warn!(user = %username, error = %e, "login failed: mail server unavailable");
+            failed(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The mail server cannot be reached right now. Please try again in a moment.",
+            )
+        }
+        Err(LoginError::Store(e)) => Err(AppError::Internal(e.to_string())),
+    }
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    jar: CookieJar,
+    Form(form): Form<LogoutForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    state.sessions.logout(&session.store_key).await?;
+    tracing::info!(user = %session.username, "logged out");
+    let base = &state.config.base_path;
+    let jar = jar.add(session::removal_cookie(base, state.config.secure_cookies));
+    Ok((jar, Redirect::to(&format!("{base}/login?out=1"))).into_response())
+}
+
+/// Only local paths of this application are acceptable places to return to after login:
+/// no scheme, no `//host`, no backslashes (browsers treat `/\host` as `//host`), no controls.
+pub fn is_safe_next(next: &str) -> bool {
+    next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace())
+        && next.len() <= 2048
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_safe_next;
+
+    #[test]
+    fn next_accepts_local_paths_only() {
+        assert!(is_safe_next("/mail/INBOX?page=2"));
+        assert!(!is_safe_next("//evil.example"));
+        assert!(!is_safe_next("/\\evil.example"));
+        assert!(!is_safe_next("https://evil.example"));
+        assert!(!is_safe_next("/mail\r\nSet-Cookie: x"));
+        assert!(!is_safe_next(""));
+    }
+}

@@ -1,0 +1,125 @@
+//! The message list of a folder.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+
+use super::page::{folder_title, sidebar, FolderLink, PageCtx};
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::imap::{Role, Summary};
+use crate::mime::{format_size, headers};
+use crate::session::CurrentSession;
+
+/// Messages per page.
+pub const PER_PAGE: usize = 50;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/mail/{folder}", get(folder_page))
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    page: Option<String>,
+}
+
+/// One row of the list, ready to print.
+pub struct Row {
+    pub url: String,
+    /// Sender, or "To: recipient" in Sent and Drafts.
+    pub who: String,
+    pub subject: String,
+    pub date: String,
+    pub size: String,
+    pub unread: bool,
+    pub flagged: bool,
+    pub answered: bool,
+    pub attachment: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "folder.html")]
+struct FolderTemplate {
+    ctx: PageCtx,
+    folders: Vec<FolderLink>,
+    title: String,
+    rows: Vec<Row>,
+    total: u32,
+    first: usize,
+    last: usize,
+    newer_url: Option<String>,
+    older_url: Option<String>,
+    page: usize,
+    pages: usize,
+}
+
+async fn folder_page(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    Path(folder): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> Result<FolderTemplate, AppError> {
+    let page: usize = match query.page.as_deref() {
+        None | Some("") => 1,
+        Some(p) => p
+            .parse()
+            .ok()
+            .filter(|&p| p >= 1 && p <= 1_000_000)
+            .ok_or_else(|| AppError::BadRequest("That page number is not valid.".into()))?,
+    };
+    let ctx = PageCtx::for_session(&state, &session);
+    let folders = session.imap.folders().await?;
+    let listing = session.imap.page(&folder, page - 1, PER_PAGE).await?;
+    let role = folders.iter().find(|f| f.name == folder).and_then(|f| f.role);
+    let outgoing = matches!(role, Some(Role::Sent) | Some(Role::Drafts));
+    let rows = listing
+        .rows
+        .iter()
+        .map(|s| row(&ctx, &folder, s, outgoing))
+        .collect();
+    let total = listing.total;
+    let pages = (total as usize).div_ceil(PER_PAGE).max(1);
+    let first = ((page - 1) * PER_PAGE + 1).min(total as usize);
+    let last = (page * PER_PAGE).min(total as usize);
+    let page_url = |p: usize| format!("{}?page={p}", ctx.folder_url(&folder));
+    Ok(FolderTemplate {
+        folders: sidebar(&ctx, &folders, &folder),
+        title: folder_title(&folders, &folder),
+        rows,
+        total,
+        first,
+        last,
+        newer_url: (page > 1).then(|| page_url(page - 1)),
+        older_url: (page < pages).then(|| page_url(page + 1)),
+        page,
+        pages,
+        ctx,
+    })
+}
+
+fn row(ctx: &PageCtx, folder: &str, summary: &Summary, outgoing: bool) -> Row {
+    let h = headers::list_headers(&summary.headers);
+    let who = if outgoing {
+        let to: Vec<String> = h.to.iter().map(|m| m.short()).collect();
+        format!("To: {}", to.join(", "))
+    } else {
+        h.from.first().map(|m| m.short()).unwrap_or_default()
+    };
+    Row {
+        url: ctx.message_url(folder, summary.uid),
+        who: if who.trim().is_empty() { "(unknown sender)".into() } else { who },
+        subject: if h.subject.is_empty() { "(no subject)".into() } else { h.subject },
+        date: h
+            .date
+            .or_else(|| summary.internal_date.as_deref().and_then(headers::internal_date))
+            .unwrap_or_default(),
+        size: format_size(u64::from(summary.size)),
+        unread: !summary.flags.seen,
+        flagged: summary.flags.flagged,
+        answered: summary.flags.answered,
+        attachment: summary.has_attachment,
+    }
+}

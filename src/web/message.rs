@@ -1,0 +1,385 @@
+//! One message: the reading page, its HTML body frame, its raw source and its parts.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::Body as HttpBody;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use bytes::Bytes;
+use serde::Deserialize;
+use tokio::sync::mpsc;
+
+use super::page::{folder_title, segment, sidebar, FolderLink, PageCtx};
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::imap::{ImapError, ImapHandle, TransferEncoding};
+use crate::mime::parts::{self, Attachment};
+use crate::mime::view::{self, Body, Links};
+use crate::mime::{self, format_size, transfer::Decoder, Mailbox};
+use crate::session::CurrentSession;
+
+/// Bytes of a message fetched for its view; larger messages show their beginning.
+const MAX_VIEW_BYTES: u32 = 8 * 1024 * 1024;
+/// Size of each partial FETCH when streaming a download.
+const CHUNK: u32 = 1024 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/mail/{folder}/{uid}", get(message_page))
+        .route("/mail/{folder}/{uid}/body", get(html_frame))
+        .route("/mail/{folder}/{uid}/raw", get(raw_source))
+        .route("/mail/{folder}/{uid}/part/{section}", get(part))
+}
+
+#[derive(Deserialize)]
+struct ViewQuery {
+    images: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct DownloadQuery {
+    inline: Option<String>,
+    download: Option<String>,
+}
+
+/// An attachment ready to print.
+struct AttachmentRow {
+    url: String,
+    filename: String,
+    mime_type: String,
+    size: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "message.html")]
+struct MessageTemplate {
+    ctx: PageCtx,
+    folders: Vec<FolderLink>,
+    folder_title: String,
+    folder_url: String,
+    subject: String,
+    from: Vec<Mailbox>,
+    to: Vec<Mailbox>,
+    cc: Vec<Mailbox>,
+    reply_to: Vec<Mailbox>,
+    date: String,
+    /// Escaped HTML of a plain-text body.
+    text_html: Option<String>,
+    /// URL of the sandboxed HTML body.
+    frame_url: Option<String>,
+    blocked_remote: usize,
+    show_images_url: String,
+    images_allowed: bool,
+    attachments: Vec<AttachmentRow>,
+    raw_url: String,
+    truncated: bool,
+    unreadable: bool,
+    size: String,
+}
+
+fn parse_uid(uid: &str) -> Result<u32, AppError> {
+    uid.parse::<u32>()
+        .ok()
+        .filter(|&u| u > 0)
+        .ok_or(AppError::NotFound)
+}
+
+async fn message_page(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    Path((folder, uid)): Path<(String, String)>,
+    Query(query): Query<ViewQuery>,
+) -> Result<MessageTemplate, AppError> {
+    let uid = parse_uid(&uid)?;
+    let images_allowed = query.images.as_deref() == Some("1");
+    let ctx = PageCtx::for_session(&state, &session);
+    let folders = session.imap.folders().await?;
+    let fetched = session.imap.message(&folder, uid, MAX_VIEW_BYTES, true).await?;
+    let message_url = ctx.message_url(&folder, uid);
+    let part_url = |section: &str| format!("{message_url}/part/{section}");
+    let blocked = format!("{}/static/blocked.svg", ctx.base);
+    let links = Links {
+        part_url: &part_url,
+        blocked_image_url: &blocked,
+    };
+    let parsed = mime::parse(&fetched.bytes);
+    let (view, unreadable) = match &parsed {
+        Some(message) => (
+            Some(view::build(message, fetched.parts.as_deref(), images_allowed, &links)),
+            false,
+        ),
+        None => (None, true),
+    };
+    let attachments: Vec<Attachment> = match &view {
+        Some(v) => v.attachments.clone(),
+        // Unparseable: still offer every part the server sees.
+        None => fetched
+            .parts
+            .as_deref()
+            .map(|p| parts::attachments(p, &Default::default()))
+            .unwrap_or_default(),
+    };
+    let attachments = attachments
+        .into_iter()
+        .map(|a| AttachmentRow {
+            url: format!("{message_url}/part/{}", segment(&a.section)),
+            filename: a.filename,
+            mime_type: a.mime_type,
+            size: format_size(a.size),
+        })
+        .collect();
+    let images_q = if images_allowed { "?images=1" } else { "" };
+    let (text_html, frame_url) = match view.as_ref().map(|v| &v.body) {
+        Some(Body::Html) => (None, Some(format!("{message_url}/body{images_q}"))),
+        Some(Body::Text(html)) => (Some(html.clone()), None),
+        _ => (None, None),
+    };
+    let view = view.unwrap_or_else(|| view::MessageView {
+        subject: String::new(),
+        from: Vec::new(),
+        to: Vec::new(),
+        cc: Vec::new(),
+        reply_to: Vec::new(),
+        date: None,
+        body: Body::Empty,
+        attachments: Vec::new(),
+        blocked_remote: 0,
+    });
+    Ok(MessageTemplate {
+        folders: sidebar(&ctx, &folders, &folder),
+        folder_title: folder_title(&folders, &folder),
+        folder_url: ctx.folder_url(&folder),
+        subject: if view.subject.is_empty() { "(no subject)".into() } else { view.subject },
+        from: view.from,
+        to: view.to,
+        cc: view.cc,
+        reply_to: view.reply_to,
+        date: view.date.unwrap_or_default(),
+        text_html,
+        frame_url,
+        blocked_remote: view.blocked_remote,
+        show_images_url: format!("{message_url}?images=1"),
+        images_allowed,
+        attachments,
+        raw_url: format!("{message_url}/raw"),
+        truncated: !fetched.is_complete(),
+        unreadable,
+        size: format_size(u64::from(fetched.size)),
+        ctx,
+    })
+}
+
+/// The sanitized HTML body as a document of its own, for a sandboxed frame. Its policy lets
+/// it load only our own parts (and remote images once allowed) and run no script at all.
+async fn html_frame(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    Path((folder, uid)): Path<(String, String)>,
+    Query(query): Query<ViewQuery>,
+) -> Result<Response, AppError> {
+    let uid = parse_uid(&uid)?;
+    let allow_remote = query.images.as_deref() == Some("1");
+    let ctx = PageCtx::for_session(&state, &session);
+    let fetched = session.imap.message(&folder, uid, MAX_VIEW_BYTES, false).await?;
+    let message = mime::parse(&fetched.bytes).ok_or(AppError::NotFound)?;
+    let message_url = ctx.message_url(&folder, uid);
+    let part_url = |section: &str| format!("{message_url}/part/{}", segment(section));
+    let blocked = format!("{}/static/blocked.svg", ctx.base);
+    let links = Links {
+        part_url: &part_url,
+        blocked_image_url: &blocked,
+    };
+    let parts = view::part_list(&message, fetched.parts.as_deref());
+    let (sanitized, _) =
+        view::html_body(&message, &parts, allow_remote, &links).ok_or(AppError::NotFound)?;
+    let document = format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><base target=\"_blank\">\
+<style>body{{margin:0;padding:8px;font-family:system-ui,sans-serif;overflow-wrap:anywhere;color:#111;background:#fff}}\
+img{{max-width:100%;height:auto}}table{{max-width:100%}}blockquote{{margin:0 0 0 .8em;padding-left:.8em;border-left:3px solid #ccc}}</style>\
+</head><body>{}</body></html>",
+        sanitized.html
+    );
+    let img_src = if allow_remote { "'self' data: https: http:" } else { "'self' data:" };
+    let csp = format!(
+        "default-src 'none'; img-src {img_src}; style-src 'unsafe-inline'; frame-ancestors 'self'; \
+base-uri 'none'; form-action 'none'; sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox"
+    );
+    let mut headers = HeaderMap::new();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_str(&csp).map_err(|e| AppError::Internal(e.to_string()))?,
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    Ok((headers, document).into_response())
+}
+
+/// The message source, streamed from IMAP in chunks.
+async fn raw_source(
+    session: CurrentSession,
+    Path((folder, uid)): Path<(String, String)>,
+    Query(query): Query<DownloadQuery>,
+) -> Result<Response, AppError> {
+    let uid = parse_uid(&uid)?;
+    // Checks that the message exists before the response starts; the source is still
+    // available when only the structure is unreadable.
+    match session.imap.structure(&folder, uid).await {
+        Ok(_) | Err(ImapError::Protocol(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let mut headers = download_headers();
+    if query.download.is_some() {
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("message/rfc822"));
+        headers.insert(
+            header::CONTENT_DISPOSITION,
+            content_disposition("attachment", &format!("message-{uid}.eml")),
+        );
+    } else {
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+    }
+    let body = stream_section(session.imap.clone(), folder, uid, String::new(), TransferEncoding::Identity);
+    Ok((headers, body).into_response())
+}
+
+/// One part, decoded and streamed; shown inline only for image types a browser renders
+/// without running anything.
+async fn part(
+    session: CurrentSession,
+    Path((folder, uid, section)): Path<(String, String, String)>,
+    Query(query): Query<DownloadQuery>,
+) -> Result<Response, AppError> {
+    let uid = parse_uid(&uid)?;
+    if section.is_empty() || !section.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return Err(AppError::NotFound);
+    }
+    let parts = match session.imap.structure(&folder, uid).await {
+        Ok((_, parts)) => parts,
+        Err(ImapError::Protocol(_)) => {
+            return buffered_part(&session.imap, &folder, uid, &section, query.inline.is_some())
+                .await
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let info = parts
+        .iter()
+        .find(|p| p.section == section)
+        .ok_or(AppError::NotFound)?;
+    let headers = part_headers(&info.mime_type, &parts::filename(info), query.inline.is_some());
+    let body = stream_section(session.imap.clone(), folder, uid, section, info.encoding);
+    Ok((headers, body).into_response())
+}
+
+/// Fallback for servers whose BODYSTRUCTURE cannot be read: parse the whole message here.
+async fn buffered_part(
+    imap: &ImapHandle,
+    folder: &str,
+    uid: u32,
+    section: &str,
+    inline: bool,
+) -> Result<Response, AppError> {
+    let fetched = imap
+        .message(folder, uid, mime::MAX_PARSE_BYTES as u32, false)
+        .await?;
+    let message = mime::parse(&fetched.bytes).ok_or(AppError::NotFound)?;
+    let (info, index) = parts::from_parsed(&message)
+        .into_iter()
+        .find(|(p, _)| p.section == section)
+        .ok_or(AppError::NotFound)?;
+    let contents = Bytes::copy_from_slice(message.parts[index].contents());
+    let headers = part_headers(&info.mime_type, &parts::filename(&info), inline);
+    Ok((headers, contents).into_response())
+}
+
+fn download_headers() -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    // Whatever the bytes are, they must never run as a page of ours.
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=300"));
+    headers
+}
+
+fn part_headers(mime_type: &str, filename: &str, inline: bool) -> HeaderMap {
+    let mut headers = download_headers();
+    let shows_inline = inline && parts::is_safe_inline_image(mime_type);
+    let content_type = if mime_type.bytes().all(|b| b.is_ascii_graphic()) && mime_type.contains('/') {
+        mime_type
+    } else {
+        "application/octet-stream"
+    };
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(content_type)
+            .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream")),
+    );
+    let disposition = if shows_inline { "inline" } else { "attachment" };
+    headers.insert(header::CONTENT_DISPOSITION, content_disposition(disposition, filename));
+    headers
+}
+
+/// `attachment; filename="ascii"; filename*=UTF-8''percent-encoded` (RFC 6266).
+fn content_disposition(kind: &str, filename: &str) -> HeaderValue {
+    let ascii: String = filename
+        .chars()
+        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
+        .collect();
+    let encoded = percent_encoding::utf8_percent_encode(filename, percent_encoding::NON_ALPHANUMERIC);
+    HeaderValue::from_str(&format!(
+        "{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}
+
+/// Streams a section (`""` = whole message) from IMAP through a decoder, one partial FETCH
+/// at a time, so memory stays at a chunk or two whatever the size. The fetching task stops
+/// as soon as the browser goes away (the channel closes).
+fn stream_section(
+    imap: ImapHandle,
+    folder: String,
+    uid: u32,
+    section: String,
+    encoding: TransferEncoding,
+) -> HttpBody {
+    let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(2);
+    tokio::spawn(async move {
+        let mut decoder = Decoder::new(encoding);
+        let mut offset: u64 = 0;
+        loop {
+            match imap.chunk(&folder, uid, &section, offset, CHUNK).await {
+                Ok(data) => {
+                    let n = data.len();
+                    offset += n as u64;
+                    let out = decoder.push(&data);
+                    if !out.is_empty() && tx.send(Ok(Bytes::from(out))).await.is_err() {
+                        return;
+                    }
+                    if n < CHUNK as usize {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "download interrupted");
+                    let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
+                    return;
+                }
+            }
+        }
+        let rest = decoder.finish();
+        if !rest.is_empty() {
+            let _ = tx.send(Ok(Bytes::from(rest))).await;
+        }
+    });
+    let stream = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    HttpBody::from_stream(stream)
+}

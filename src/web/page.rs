@@ -1,0 +1,117 @@
+//! What every page template shares: base path, user, CSRF token, URL builders, the sidebar.
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+use crate::app::AppState;
+use crate::imap::Folder;
+use crate::session::CurrentSession;
+
+/// Characters left as they are in a path segment: RFC 3986 unreserved.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'.');
+
+/// Percent-encodes one path segment (a folder name may contain `/`, `%`, spaces, accents).
+pub fn segment(text: &str) -> String {
+    utf8_percent_encode(text, SEGMENT).to_string()
+}
+
+/// Percent-encodes a query value.
+pub fn query_value(text: &str) -> String {
+    utf8_percent_encode(text, NON_ALPHANUMERIC).to_string()
+}
+
+/// Shared template context.
+#[derive(Clone, Debug)]
+pub struct PageCtx {
+    /// Base path without trailing slash (`""` or `/webmail`).
+    pub base: String,
+    /// The logged-in user, if any.
+    pub user: Option<String>,
+    /// CSRF token for this session's forms.
+    pub csrf: String,
+}
+
+impl PageCtx {
+    pub fn anonymous(state: &AppState) -> PageCtx {
+        PageCtx {
+            base: state.config.base_path.clone(),
+            user: None,
+            csrf: String::new(),
+        }
+    }
+
+    pub fn for_session(state: &AppState, session: &CurrentSession) -> PageCtx {
+        PageCtx {
+            base: state.config.base_path.clone(),
+            user: Some(session.username.clone()),
+            csrf: session.csrf_token.clone(),
+        }
+    }
+
+    pub fn folder_url(&self, folder: &str) -> String {
+        format!("{}/mail/{}", self.base, segment(folder))
+    }
+
+    pub fn message_url(&self, folder: &str, uid: u32) -> String {
+        format!("{}/mail/{}/{uid}", self.base, segment(folder))
+    }
+}
+
+/// One entry of the folder sidebar.
+#[derive(Clone, Debug)]
+pub struct FolderLink {
+    pub url: String,
+    pub label: String,
+    /// Full name, for the title attribute of nested folders.
+    pub name: String,
+    pub depth: usize,
+    pub unseen: u32,
+    pub current: bool,
+    pub selectable: bool,
+    /// Role slug (`inbox`, `sent`…) or empty.
+    pub role: &'static str,
+}
+
+/// Builds the sidebar, marking `current`.
+pub fn sidebar(ctx: &PageCtx, folders: &[Folder], current: &str) -> Vec<FolderLink> {
+    folders
+        .iter()
+        .map(|f| FolderLink {
+            url: ctx.folder_url(&f.name),
+            label: match f.role {
+                Some(role) if f.depth == 0 => role.label().to_string(),
+                _ => f.leaf.clone(),
+            },
+            name: f.name.clone(),
+            depth: f.depth.min(6),
+            unseen: f.unseen.unwrap_or(0),
+            current: f.name == current,
+            selectable: f.selectable,
+            role: f.role.map(|r| r.slug()).unwrap_or(""),
+        })
+        .collect()
+}
+
+/// The label of a folder for headings: its role label, else its full name.
+pub fn folder_title(folders: &[Folder], name: &str) -> String {
+    folders
+        .iter()
+        .find(|f| f.name == name)
+        .and_then(|f| f.role.filter(|_| f.depth == 0).map(|r| r.label().to_string()))
+        .unwrap_or_else(|| name.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_encode_delimiters_percent_dots_and_accents() {
+        assert_eq!(segment("Projetos/Obra"), "Projetos%2FObra");
+        assert_eq!(segment("100% Família"), "100%25%20Fam%C3%ADlia");
+        assert_eq!(segment("a.b"), "a.b");
+    }
+}

@@ -308,8 +308,7 @@ fn decode_secret(text: &str) -> Result<Vec<u8>, ConfigError> {
         .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text.trim()))
         .map_err(|_| {
             ConfigError(
-                "secret_key must be base64; make one with: head -c 32 /dev/urandom | base64"
-                    .into(),
+                "secret_key must be base64; make one with: head -c 32 /dev/urandom | base64".into(),
             )
         })?;
     if bytes.len() < 32 {
@@ -322,10 +321,7 @@ fn decode_secret(text: &str) -> Result<Vec<u8>, ConfigError> {
 }
 
 /// Reads `data_dir/secret.key`, creating it with fresh random bytes on first start.
-fn load_or_create_secret(
-    data_dir: &Path,
-    notes: &mut Vec<String>,
-) -> Result<Vec<u8>, ConfigError> {
+fn load_or_create_secret(data_dir: &Path, notes: &mut Vec<String>) -> Result<Vec<u8>, ConfigError> {
     use base64::Engine;
     let path = data_dir.join(SECRET_FILE);
     if let Ok(text) = std::fs::read_to_string(&path) {

@@ -92,7 +92,9 @@ impl IntoResponse for AppError {
         }
         if let AppError::LoginRequired { next } = &self {
             let mut response = StatusCode::SEE_OTHER.into_response();
-            response.extensions_mut().insert(LoginRedirect(next.clone()));
+            response
+                .extensions_mut()
+                .insert(LoginRedirect(next.clone()));
             return response;
         }
         let mut response = self.status().into_response();

@@ -6,7 +6,12 @@
 use tracing_subscriber::EnvFilter;
 
 /// Directives appended after the user's filter; later directives win for the same target.
-const CAPS: &[&str] = &["async_imap=info", "imap_proto=info", "lettre=info", "rustls=info"];
+const CAPS: &[&str] = &[
+    "async_imap=info",
+    "imap_proto=info",
+    "lettre=info",
+    "rustls=info",
+];
 
 /// Builds the filter from `CARTEIRO_LOG` (or `RUST_LOG`), defaulting to `info`, with the caps.
 pub fn filter(user: Option<&str>) -> EnvFilter {

@@ -60,9 +60,7 @@ impl ImapHandle {
     pub async fn run<T, F>(&self, work: F) -> Result<T, ImapError>
     where
         T: Send + 'static,
-        F: for<'a> FnOnce(&'a mut ImapConn) -> BoxFuture<'a, Result<T, ImapError>>
-            + Send
-            + 'static,
+        F: for<'a> FnOnce(&'a mut ImapConn) -> BoxFuture<'a, Result<T, ImapError>> + Send + 'static,
     {
         let (tx, rx) = oneshot::channel();
         let job = job(move |conn| {
@@ -87,7 +85,12 @@ impl ImapHandle {
     }
 
     /// A page of a folder; retried without BODYSTRUCTURE if the server's cannot be parsed.
-    pub async fn page(&self, folder: &str, page: usize, per_page: usize) -> Result<Page, ImapError> {
+    pub async fn page(
+        &self,
+        folder: &str,
+        page: usize,
+        per_page: usize,
+    ) -> Result<Page, ImapError> {
         let attempt = |with_structure: bool| {
             let folder = folder.to_string();
             self.run(move |c| {
@@ -129,7 +132,11 @@ impl ImapHandle {
         }
     }
 
-    pub async fn structure(&self, folder: &str, uid: u32) -> Result<(u32, Vec<PartInfo>), ImapError> {
+    pub async fn structure(
+        &self,
+        folder: &str,
+        uid: u32,
+    ) -> Result<(u32, Vec<PartInfo>), ImapError> {
         let folder = folder.to_string();
         self.run(move |c| Box::pin(async move { c.structure(&folder, uid).await }))
             .await

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use async_imap::imap_proto::{
-    AttributeValue, MailboxDatum, NameAttribute, Response, ResponseCode, StatusAttribute, Status,
+    AttributeValue, MailboxDatum, NameAttribute, Response, ResponseCode, Status, StatusAttribute,
 };
 use tokio::sync::OwnedSemaphorePermit;
 
@@ -200,10 +200,7 @@ impl ImapConn {
         .await?;
         if !list_status {
             for folder in raw.iter().filter(|f| !f.noselect) {
-                let cmd = format!(
-                    "STATUS {} (MESSAGES UNSEEN)",
-                    quote::quoted(&folder.wire)?
-                );
+                let cmd = format!("STATUS {} (MESSAGES UNSEEN)", quote::quoted(&folder.wire)?);
                 let mut found = (None, None);
                 // A folder that vanished between LIST and STATUS just shows no counts.
                 let _ = self
@@ -214,7 +211,9 @@ impl ImapConn {
                     })
                     .await;
                 if self.broken {
-                    return Err(ImapError::Unavailable("connection lost during STATUS".into()));
+                    return Err(ImapError::Unavailable(
+                        "connection lost during STATUS".into(),
+                    ));
                 }
                 counts.insert(folder.wire.clone(), found);
             }
@@ -224,7 +223,11 @@ impl ImapConn {
 
     /// Selects `folder` (read-write, so reading can set `\Seen`).
     pub async fn select(&mut self, folder: &str) -> Result<MailboxState, ImapError> {
-        let condstore = if self.caps.has("CONDSTORE") { " (CONDSTORE)" } else { "" };
+        let condstore = if self.caps.has("CONDSTORE") {
+            " (CONDSTORE)"
+        } else {
+            ""
+        };
         let cmd = format!("SELECT {}{condstore}", quote::mailbox(folder)?);
         let mut state = MailboxState::default();
         self.selected = None;
@@ -274,7 +277,11 @@ impl ImapConn {
         let total = state.exists;
         let start = page.saturating_mul(per_page);
         if start >= total as usize {
-            return Ok(Page { state, total, rows: Vec::new() });
+            return Ok(Page {
+                state,
+                total,
+                rows: Vec::new(),
+            });
         }
         let rows = if self.caps.has("SORT") {
             let uids = self.sorted_uids(folder, state).await?;
@@ -286,7 +293,8 @@ impl ImapConn {
             // number, one FETCH, no SEARCH of all UIDs.
             let hi = total as usize - start;
             let lo = hi.saturating_sub(per_page - 1).max(1);
-            let mut rows = self.fetch_summaries_by_seq(lo as u32, hi as u32, with_structure)
+            let mut rows = self
+                .fetch_summaries_by_seq(lo as u32, hi as u32, with_structure)
                 .await?;
             rows.sort_by(|a, b| b.0.cmp(&a.0));
             rows.into_iter().map(|(_, s)| s).collect()
@@ -311,12 +319,16 @@ impl ImapConn {
             }
         }
         let mut uids = Vec::with_capacity(state.exists as usize);
-        self.command("UID SORT (REVERSE ARRIVAL) UTF-8 ALL", |r| {
+        // Ascending, then reversed here: SORT breaks ties (messages that arrived in the same
+        // second) by ascending sequence number even with REVERSE, which would put the older
+        // of two simultaneous messages first.
+        self.command("UID SORT (ARRIVAL) UTF-8 ALL", |r| {
             if let Response::MailboxData(MailboxDatum::Sort(list)) = r {
                 uids.extend_from_slice(list);
             }
         })
         .await?;
+        uids.reverse();
         if self.sorted.len() >= SORT_CACHE_FOLDERS {
             if let Some(oldest) = self
                 .sorted
@@ -412,7 +424,8 @@ impl ImapConn {
         self.ensure_selected(folder).await?;
         let body = if mark_seen { "BODY" } else { "BODY.PEEK" };
         let structure = if with_structure { " BODYSTRUCTURE" } else { "" };
-        let cmd = format!("UID FETCH {uid} (UID FLAGS RFC822.SIZE{structure} {body}[]<0.{max_bytes}>)");
+        let cmd =
+            format!("UID FETCH {uid} (UID FLAGS RFC822.SIZE{structure} {body}[]<0.{max_bytes}>)");
         let mut found: Option<FetchedMessage> = None;
         self.command(&cmd, |r| {
             if let Response::Fetch(_, attrs) = r {
@@ -456,24 +469,27 @@ impl ImapConn {
     ) -> Result<(u32, Vec<PartInfo>), ImapError> {
         self.ensure_selected(folder).await?;
         let mut found = None;
-        self.command(&format!("UID FETCH {uid} (UID RFC822.SIZE BODYSTRUCTURE)"), |r| {
-            if let Response::Fetch(_, attrs) = r {
-                let mut size = None;
-                let mut parts = None;
-                let mut this = false;
-                for attr in attrs {
-                    match attr {
-                        AttributeValue::Uid(u) => this = *u == uid,
-                        AttributeValue::Rfc822Size(s) => size = Some(*s),
-                        AttributeValue::BodyStructure(bs) => parts = Some(flatten(bs)),
-                        _ => {}
+        self.command(
+            &format!("UID FETCH {uid} (UID RFC822.SIZE BODYSTRUCTURE)"),
+            |r| {
+                if let Response::Fetch(_, attrs) = r {
+                    let mut size = None;
+                    let mut parts = None;
+                    let mut this = false;
+                    for attr in attrs {
+                        match attr {
+                            AttributeValue::Uid(u) => this = *u == uid,
+                            AttributeValue::Rfc822Size(s) => size = Some(*s),
+                            AttributeValue::BodyStructure(bs) => parts = Some(flatten(bs)),
+                            _ => {}
+                        }
+                    }
+                    if let (true, Some(size), Some(parts)) = (this, size, parts) {
+                        found = Some((size, parts));
                     }
                 }
-                if let (true, Some(size), Some(parts)) = (this, size, parts) {
-                    found = Some((size, parts));
-                }
-            }
-        })
+            },
+        )
         .await?;
         found.ok_or(ImapError::NotFound)
     }
@@ -668,7 +684,9 @@ fn looks_like_attachment(part: &PartInfo) -> bool {
     }
     let is_body_text = part.mime_type == "text/plain" || part.mime_type == "text/html";
     let inline_image = part.mime_type.starts_with("image/") && part.content_id.is_some();
-    !is_body_text && !inline_image && !part.mime_type.starts_with("multipart/")
+    !is_body_text
+        && !inline_image
+        && !part.mime_type.starts_with("multipart/")
         && (part.raw_filename().is_some() || part.mime_type.starts_with("application/"))
 }
 
@@ -740,7 +758,15 @@ mod tests {
         let names: Vec<&str> = folders.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(
             names,
-            ["INBOX", "Sent", "Trash", "Família", "Projetos", "Projetos/Obra", "Zeta"]
+            [
+                "INBOX",
+                "Sent",
+                "Trash",
+                "Família",
+                "Projetos",
+                "Projetos/Obra",
+                "Zeta"
+            ]
         );
         assert_eq!(folders[5].depth, 1);
         assert_eq!(folders[5].leaf, "Obra");

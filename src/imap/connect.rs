@@ -119,9 +119,9 @@ impl Connector {
     /// TCP + TLS/STARTTLS + greeting; returns the client and the pre-login capabilities.
     async fn open(&self) -> Result<(async_imap::Client<BoxedStream>, Capabilities), ImapError> {
         let addr = (self.upstream.host.as_str(), self.upstream.port);
-        let tcp = TcpStream::connect(addr)
-            .await
-            .map_err(|e| ImapError::Unavailable(format!("cannot connect to {}: {e}", self.upstream)))?;
+        let tcp = TcpStream::connect(addr).await.map_err(|e| {
+            ImapError::Unavailable(format!("cannot connect to {}: {e}", self.upstream))
+        })?;
         let _ = tcp.set_nodelay(true);
         match self.upstream.security {
             Security::Tls => {
@@ -270,9 +270,7 @@ async fn authenticate(
         client.login(username, password.expose_secret()).await
     };
     result.map_err(|(e, _client)| match e {
-        async_imap::error::Error::No(_) | async_imap::error::Error::Bad(_) => {
-            ImapError::AuthFailed
-        }
+        async_imap::error::Error::No(_) | async_imap::error::Error::Bad(_) => ImapError::AuthFailed,
         // A password with CR/LF can never be valid: treat it as a wrong password.
         async_imap::error::Error::Validate(_) => ImapError::AuthFailed,
         other => ImapError::Unavailable(format!("login failed: {other}")),

@@ -110,10 +110,12 @@ fn push_leaf(body: &BodyStructure<'_>, section: String, out: &mut Vec<PartInfo>)
             .as_ref()
             .map(|d| params(&d.params))
             .unwrap_or_default(),
-        content_id: other
-            .id
-            .as_ref()
-            .map(|id| id.trim().trim_start_matches('<').trim_end_matches('>').to_string()),
+        content_id: other.id.as_ref().map(|id| {
+            id.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        }),
         encoding,
         octets: other.octets,
     });

@@ -87,8 +87,14 @@ mod tests {
 
     #[test]
     fn round_trips_rfc_examples_and_portuguese() {
-        assert_eq!(encode("~peter/mail/台北/日本語"), "~peter/mail/&U,BTFw-/&ZeVnLIqe-");
-        assert_eq!(decode("~peter/mail/&U,BTFw-/&ZeVnLIqe-"), "~peter/mail/台北/日本語");
+        assert_eq!(
+            encode("~peter/mail/台北/日本語"),
+            "~peter/mail/&U,BTFw-/&ZeVnLIqe-"
+        );
+        assert_eq!(
+            decode("~peter/mail/&U,BTFw-/&ZeVnLIqe-"),
+            "~peter/mail/台北/日本語"
+        );
         assert_eq!(encode("Família"), "Fam&AO0-lia");
         assert_eq!(decode("Fam&AO0-lia"), "Família");
         assert_eq!(encode("Tom & Jerry"), "Tom &- Jerry");

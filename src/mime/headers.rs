@@ -57,6 +57,9 @@ Date: Mon, 3 Mar 2025 10:42:00 -0300\r\n\r\n";
             internal_date("17-Jul-1996 02:44:25 -0700").as_deref(),
             Some("17 Jul 1996 02:44")
         );
-        assert_eq!(internal_date(" 3-Mar-2025 10:42:00 +0000").as_deref(), Some("3 Mar 2025 10:42"));
+        assert_eq!(
+            internal_date(" 3-Mar-2025 10:42:00 +0000").as_deref(),
+            Some("3 Mar 2025 10:42")
+        );
     }
 }

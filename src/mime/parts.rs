@@ -58,9 +58,9 @@ pub fn attachments(parts: &[PartInfo], shown_cids: &HashSet<String>) -> Vec<Atta
 
 /// The part whose Content-ID is `cid`, if it is an image we can show inline.
 pub fn inline_image<'a>(parts: &'a [PartInfo], cid: &str) -> Option<&'a PartInfo> {
-    parts.iter().find(|p| {
-        p.content_id.as_deref() == Some(cid) && is_safe_inline_image(&p.mime_type)
-    })
+    parts
+        .iter()
+        .find(|p| p.content_id.as_deref() == Some(cid) && is_safe_inline_image(&p.mime_type))
 }
 
 fn decoded_size(part: &PartInfo) -> u64 {
@@ -74,10 +74,10 @@ fn decoded_size(part: &PartInfo) -> u64 {
 
 /// A safe, decoded file name for a part, with a fallback built from its type.
 pub fn filename(part: &PartInfo) -> String {
-    let decoded = part.raw_filename().and_then(|_| decode_param_filename(part));
-    let name = decoded
-        .map(|n| safe_filename(&n))
-        .filter(|n| !n.is_empty());
+    let decoded = part
+        .raw_filename()
+        .and_then(|_| decode_param_filename(part));
+    let name = decoded.map(|n| safe_filename(&n)).filter(|n| !n.is_empty());
     name.unwrap_or_else(|| {
         let ext = match part.mime_type.as_str() {
             "message/rfc822" => "eml",
@@ -161,7 +161,8 @@ fn leaf(message: &Message<'_>, index: usize, section: String) -> PartInfo {
     let part = &message.parts[index];
     let (mime_type, type_params) = match part.content_type() {
         Some(ct) => (
-            format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("octet-stream")).to_ascii_lowercase(),
+            format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("octet-stream"))
+                .to_ascii_lowercase(),
             ct.attributes()
                 .unwrap_or_default()
                 .iter()
@@ -200,9 +201,12 @@ fn leaf(message: &Message<'_>, index: usize, section: String) -> PartInfo {
         type_params,
         disposition,
         disposition_params,
-        content_id: part
-            .content_id()
-            .map(|id| id.trim().trim_start_matches('<').trim_end_matches('>').to_string()),
+        content_id: part.content_id().map(|id| {
+            id.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        }),
         encoding,
         octets: (part.offset_end.saturating_sub(part.offset_body)),
     }

@@ -9,5 +9,8 @@ pub struct Sanitized {
     pub blocked_remote: usize,
 }
 pub fn sanitize_html(input: &str, _opts: &SanitizeOptions<'_>) -> Sanitized {
-    Sanitized { html: ammonia::clean(input), blocked_remote: 0 }
+    Sanitized {
+        html: ammonia::clean(input),
+        blocked_remote: 0,
+    }
 }

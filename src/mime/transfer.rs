@@ -28,7 +28,8 @@ impl Decoder {
         match self.encoding {
             TransferEncoding::Identity => chunk.to_vec(),
             TransferEncoding::Base64 => {
-                self.carry.extend(chunk.iter().copied().filter(|b| is_base64(*b)));
+                self.carry
+                    .extend(chunk.iter().copied().filter(|b| is_base64(*b)));
                 let usable = self.carry.len() / 4 * 4;
                 let out = decode_base64(&self.carry[..usable]);
                 self.carry.drain(..usable);
@@ -150,7 +151,10 @@ mod tests {
             .flat_map(|l| l.iter().copied().chain(*b"\r\n"))
             .collect();
         for size in [1, 3, 7, 64, 1000, 100_000] {
-            assert_eq!(decode_in_chunks(TransferEncoding::Base64, &wrapped, size), original);
+            assert_eq!(
+                decode_in_chunks(TransferEncoding::Base64, &wrapped, size),
+                original
+            );
         }
     }
 

@@ -77,7 +77,10 @@ pub fn build(
 pub fn part_list(message: &Message<'_>, server_parts: Option<&[PartInfo]>) -> Vec<PartInfo> {
     match server_parts {
         Some(p) => p.to_vec(),
-        None => parts::from_parsed(message).into_iter().map(|(p, _)| p).collect(),
+        None => parts::from_parsed(message)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect(),
     }
 }
 
@@ -88,10 +91,12 @@ pub fn html_body(
     allow_remote: bool,
     links: &Links<'_>,
 ) -> Option<(Sanitized, HashSet<String>)> {
-    let has_html = message
-        .html_body
-        .iter()
-        .any(|&i| matches!(message.parts.get(i as usize).map(|p| &p.body), Some(PartType::Html(_))));
+    let has_html = message.html_body.iter().any(|&i| {
+        matches!(
+            message.parts.get(i as usize).map(|p| &p.body),
+            Some(PartType::Html(_))
+        )
+    });
     if !has_html {
         return None;
     }
@@ -140,7 +145,8 @@ fn text_body(message: &Message<'_>) -> Option<String> {
             });
             let text = if flowed {
                 let delsp = part.content_type().is_some_and(|ct| {
-                    ct.attribute("delsp").is_some_and(|d| d.eq_ignore_ascii_case("yes"))
+                    ct.attribute("delsp")
+                        .is_some_and(|d| d.eq_ignore_ascii_case("yes"))
                 });
                 plain_text::unflow(text, delsp)
             } else {

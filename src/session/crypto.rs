@@ -58,7 +58,8 @@ impl SessionCookie {
 
     /// The key the server stores this session under.
     pub fn store_key(&self, secret: &[u8]) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
         mac.update(b"carteiro-session-v1");
         mac.update(&self.id);
         mac.finalize()
@@ -128,7 +129,10 @@ mod tests {
         let sealed = cookie.seal(&key, &password);
         assert!(!String::from_utf8_lossy(&sealed).contains("Senha"));
         let again = SessionCookie::decode(&cookie.encode()).unwrap();
-        assert_eq!(again.open(&key, &sealed).unwrap().expose_secret(), "Senha-çé-123");
+        assert_eq!(
+            again.open(&key, &sealed).unwrap().expose_secret(),
+            "Senha-çé-123"
+        );
         assert!(SessionCookie::generate().open(&key, &sealed).is_none());
         assert!(cookie.open("other-key", &sealed).is_none());
     }

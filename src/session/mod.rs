@@ -104,7 +104,10 @@ impl SessionManager {
                 .map(|d| d.as_secs())
                 .unwrap_or(0),
         };
-        self.store.put(&key, record).await.map_err(LoginError::Store)?;
+        self.store
+            .put(&key, record)
+            .await
+            .map_err(LoginError::Store)?;
         let handle = ImapHandle::spawn(
             self.connector.clone(),
             username.to_string(),
@@ -180,7 +183,11 @@ impl SessionManager {
 
 /// Builds the session cookie for the configured path and transport.
 pub fn session_cookie(value: String, base_path: &str, secure: bool) -> Cookie<'static> {
-    let path = if base_path.is_empty() { "/".to_string() } else { format!("{base_path}/") };
+    let path = if base_path.is_empty() {
+        "/".to_string()
+    } else {
+        format!("{base_path}/")
+    };
     Cookie::build((COOKIE_NAME, value))
         .path(path)
         .http_only(true)

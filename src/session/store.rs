@@ -29,7 +29,11 @@ pub struct StoreError(pub String);
 /// Storage of session records by store key.
 pub trait SessionStore: Send + Sync + 'static {
     fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<SessionRecord>, StoreError>>;
-    fn put<'a>(&'a self, key: &'a str, record: SessionRecord) -> BoxFuture<'a, Result<(), StoreError>>;
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        record: SessionRecord,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
     fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>>;
     /// Drops expired entries; called periodically.
     fn housekeeping(&self) -> BoxFuture<'_, ()>;
@@ -56,7 +60,11 @@ impl SessionStore for MemoryStore {
         Box::pin(async move { Ok(self.cache.get(key).await) })
     }
 
-    fn put<'a>(&'a self, key: &'a str, record: SessionRecord) -> BoxFuture<'a, Result<(), StoreError>> {
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        record: SessionRecord,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
             self.cache.insert(key.to_string(), record).await;
             Ok(())

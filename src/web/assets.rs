@@ -11,8 +11,16 @@ use crate::error::AppError;
 
 /// (name, content type, bytes)
 const FILES: &[(&str, &str, &[u8])] = &[
-    ("style.css", "text/css; charset=utf-8", include_bytes!("../../static/style.css")),
-    ("blocked.svg", "image/svg+xml", include_bytes!("../../static/blocked.svg")),
+    (
+        "style.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../static/style.css"),
+    ),
+    (
+        "blocked.svg",
+        "image/svg+xml",
+        include_bytes!("../../static/blocked.svg"),
+    ),
 ];
 
 pub fn router() -> Router<AppState> {

@@ -81,7 +81,11 @@ async fn login(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let username = form.username.trim().to_string();
-    let next = if is_safe_next(&form.next) { form.next } else { String::new() };
+    let next = if is_safe_next(&form.next) {
+        form.next
+    } else {
+        String::new()
+    };
     let failed = |status: StatusCode, error: &'static str| {
         let page = LoginTemplate {
             ctx: PageCtx::anonymous(&state),

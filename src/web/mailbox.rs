@@ -73,7 +73,10 @@ async fn folder_page(
     let ctx = PageCtx::for_session(&state, &session);
     let folders = session.imap.folders().await?;
     let listing = session.imap.page(&folder, page - 1, PER_PAGE).await?;
-    let role = folders.iter().find(|f| f.name == folder).and_then(|f| f.role);
+    let role = folders
+        .iter()
+        .find(|f| f.name == folder)
+        .and_then(|f| f.role);
     let outgoing = matches!(role, Some(Role::Sent) | Some(Role::Drafts));
     let rows = listing
         .rows
@@ -110,11 +113,24 @@ fn row(ctx: &PageCtx, folder: &str, summary: &Summary, outgoing: bool) -> Row {
     };
     Row {
         url: ctx.message_url(folder, summary.uid),
-        who: if who.trim().is_empty() { "(unknown sender)".into() } else { who },
-        subject: if h.subject.is_empty() { "(no subject)".into() } else { h.subject },
+        who: if who.trim().is_empty() {
+            "(unknown sender)".into()
+        } else {
+            who
+        },
+        subject: if h.subject.is_empty() {
+            "(no subject)".into()
+        } else {
+            h.subject
+        },
         date: h
             .date
-            .or_else(|| summary.internal_date.as_deref().and_then(headers::internal_date))
+            .or_else(|| {
+                summary
+                    .internal_date
+                    .as_deref()
+                    .and_then(headers::internal_date)
+            })
             .unwrap_or_default(),
         size: format_size(u64::from(summary.size)),
         unread: !summary.flags.seen,

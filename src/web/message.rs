@@ -97,7 +97,10 @@ async fn message_page(
     let images_allowed = query.images.as_deref() == Some("1");
     let ctx = PageCtx::for_session(&state, &session);
     let folders = session.imap.folders().await?;
-    let fetched = session.imap.message(&folder, uid, MAX_VIEW_BYTES, true).await?;
+    let fetched = session
+        .imap
+        .message(&folder, uid, MAX_VIEW_BYTES, true)
+        .await?;
     let message_url = ctx.message_url(&folder, uid);
     let part_url = |section: &str| format!("{message_url}/part/{section}");
     let blocked = format!("{}/static/blocked.svg", ctx.base);
@@ -108,7 +111,12 @@ async fn message_page(
     let parsed = mime::parse(&fetched.bytes);
     let (view, unreadable) = match &parsed {
         Some(message) => (
-            Some(view::build(message, fetched.parts.as_deref(), images_allowed, &links)),
+            Some(view::build(
+                message,
+                fetched.parts.as_deref(),
+                images_allowed,
+                &links,
+            )),
             false,
         ),
         None => (None, true),
@@ -152,7 +160,11 @@ async fn message_page(
         folders: sidebar(&ctx, &folders, &folder),
         folder_title: folder_title(&folders, &folder),
         folder_url: ctx.folder_url(&folder),
-        subject: if view.subject.is_empty() { "(no subject)".into() } else { view.subject },
+        subject: if view.subject.is_empty() {
+            "(no subject)".into()
+        } else {
+            view.subject
+        },
         from: view.from,
         to: view.to,
         cc: view.cc,
@@ -183,7 +195,10 @@ async fn html_frame(
     let uid = parse_uid(&uid)?;
     let allow_remote = query.images.as_deref() == Some("1");
     let ctx = PageCtx::for_session(&state, &session);
-    let fetched = session.imap.message(&folder, uid, MAX_VIEW_BYTES, false).await?;
+    let fetched = session
+        .imap
+        .message(&folder, uid, MAX_VIEW_BYTES, false)
+        .await?;
     let message = mime::parse(&fetched.bytes).ok_or(AppError::NotFound)?;
     let message_url = ctx.message_url(&folder, uid);
     let part_url = |section: &str| format!("{message_url}/part/{}", segment(section));
@@ -202,18 +217,28 @@ img{{max-width:100%;height:auto}}table{{max-width:100%}}blockquote{{margin:0 0 0
 </head><body>{}</body></html>",
         sanitized.html
     );
-    let img_src = if allow_remote { "'self' data: https: http:" } else { "'self' data:" };
+    let img_src = if allow_remote {
+        "'self' data: https: http:"
+    } else {
+        "'self' data:"
+    };
     let csp = format!(
         "default-src 'none'; img-src {img_src}; style-src 'unsafe-inline'; frame-ancestors 'self'; \
 base-uri 'none'; form-action 'none'; sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox"
     );
     let mut headers = HeaderMap::new();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_str(&csp).map_err(|e| AppError::Internal(e.to_string()))?,
     );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    headers.insert(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("SAMEORIGIN"),
+    );
     Ok((headers, document).into_response())
 }
 
@@ -232,7 +257,10 @@ async fn raw_source(
     }
     let mut headers = download_headers();
     if query.download.is_some() {
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("message/rfc822"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("message/rfc822"),
+        );
         headers.insert(
             header::CONTENT_DISPOSITION,
             content_disposition("attachment", &format!("message-{uid}.eml")),
@@ -243,7 +271,13 @@ async fn raw_source(
             HeaderValue::from_static("text/plain; charset=utf-8"),
         );
     }
-    let body = stream_section(session.imap.clone(), folder, uid, String::new(), TransferEncoding::Identity);
+    let body = stream_section(
+        session.imap.clone(),
+        folder,
+        uid,
+        String::new(),
+        TransferEncoding::Identity,
+    );
     Ok((headers, body).into_response())
 }
 
@@ -261,8 +295,14 @@ async fn part(
     let parts = match session.imap.structure(&folder, uid).await {
         Ok((_, parts)) => parts,
         Err(ImapError::Protocol(_)) => {
-            return buffered_part(&session.imap, &folder, uid, &section, query.inline.is_some())
-                .await
+            return buffered_part(
+                &session.imap,
+                &folder,
+                uid,
+                &section,
+                query.inline.is_some(),
+            )
+            .await
         }
         Err(e) => return Err(e.into()),
     };
@@ -270,7 +310,11 @@ async fn part(
         .iter()
         .find(|p| p.section == section)
         .ok_or(AppError::NotFound)?;
-    let headers = part_headers(&info.mime_type, &parts::filename(info), query.inline.is_some());
+    let headers = part_headers(
+        &info.mime_type,
+        &parts::filename(info),
+        query.inline.is_some(),
+    );
     let body = stream_section(session.imap.clone(), folder, uid, section, info.encoding);
     Ok((headers, body).into_response())
 }
@@ -303,15 +347,22 @@ fn download_headers() -> HeaderMap {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; sandbox"),
     );
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=300"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=300"),
+    );
     headers
 }
 
 fn part_headers(mime_type: &str, filename: &str, inline: bool) -> HeaderMap {
     let mut headers = download_headers();
     let shows_inline = inline && parts::is_safe_inline_image(mime_type);
-    let content_type = if mime_type.bytes().all(|b| b.is_ascii_graphic()) && mime_type.contains('/') {
+    let content_type = if mime_type.bytes().all(|b| b.is_ascii_graphic()) && mime_type.contains('/')
+    {
         mime_type
     } else {
         "application/octet-stream"
@@ -322,7 +373,10 @@ fn part_headers(mime_type: &str, filename: &str, inline: bool) -> HeaderMap {
             .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream")),
     );
     let disposition = if shows_inline { "inline" } else { "attachment" };
-    headers.insert(header::CONTENT_DISPOSITION, content_disposition(disposition, filename));
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        content_disposition(disposition, filename),
+    );
     headers
 }
 
@@ -330,9 +384,16 @@ fn part_headers(mime_type: &str, filename: &str, inline: bool) -> HeaderMap {
 fn content_disposition(kind: &str, filename: &str) -> HeaderValue {
     let ascii: String = filename
         .chars()
-        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    let encoded = percent_encoding::utf8_percent_encode(filename, percent_encoding::NON_ALPHANUMERIC);
+    let encoded =
+        percent_encoding::utf8_percent_encode(filename, percent_encoding::NON_ALPHANUMERIC);
     HeaderValue::from_str(&format!(
         "{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
     ))

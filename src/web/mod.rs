@@ -45,18 +45,20 @@ pub fn router(state: AppState) -> Router {
     } else {
         Router::new().nest(&base, pages)
     };
+    // Layers wrap the ones added before them: the CSRF check and the timeout sit inside the
+    // error-page renderer, so their refusals become pages too.
     routed
+        .layer(CsrfLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             errors::render_error_pages,
         ))
         .layer(middleware::from_fn(security::headers))
-        .layer(CsrfLayer::new())
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            REQUEST_TIMEOUT,
-        ))
         .layer(TraceLayer::new_for_http())
         .layer(SetSensitiveRequestHeadersLayer::new([
             header::COOKIE,

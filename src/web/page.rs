@@ -100,7 +100,11 @@ pub fn folder_title(folders: &[Folder], name: &str) -> String {
     folders
         .iter()
         .find(|f| f.name == name)
-        .and_then(|f| f.role.filter(|_| f.depth == 0).map(|r| r.label().to_string()))
+        .and_then(|f| {
+            f.role
+                .filter(|_| f.depth == 0)
+                .map(|r| r.label().to_string())
+        })
         .unwrap_or_else(|| name.to_string())
 }
 

@@ -1,1 +1,11 @@
+//! Integration tests: one binary, a real Carteiro against the real local Dovecot.
+//! Start the stack first: `scripts/mailstack.sh up` (the README's test command does).
 
+mod chaos;
+mod corpus;
+mod folders;
+mod helpers;
+mod listing;
+mod login;
+mod message;
+mod resilience;

@@ -1,0 +1,101 @@
+//! A TCP proxy between Carteiro and Dovecot that can take the line down and bring it back,
+//! and that records what the client sent (to count IMAP commands on plain connections).
+
+use std::sync::{Arc, Mutex};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+pub struct ChaosProxy {
+    pub port: u16,
+    /// `true` while the line is down: existing connections are cut, new ones refused.
+    down: watch::Sender<bool>,
+    sent: Arc<Mutex<Vec<u8>>>,
+}
+
+impl ChaosProxy {
+    pub async fn start(target: &'static str) -> ChaosProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+        let port = listener.local_addr().expect("addr").port();
+        let (down, _) = watch::channel(false);
+        let sent = Arc::new(Mutex::new(Vec::new()));
+        let down_rx = down.subscribe();
+        let log = sent.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((client, _)) = listener.accept().await else {
+                    return;
+                };
+                if *down_rx.borrow() {
+                    drop(client);
+                    continue;
+                }
+                let mut watch = down_rx.clone();
+                let log = log.clone();
+                tokio::spawn(async move {
+                    let Ok(server) = TcpStream::connect(target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = pipe(client, server, log) => {}
+                        _ = watch.wait_for(|down| *down) => {}
+                    }
+                });
+            }
+        });
+        ChaosProxy { port, down, sent }
+    }
+
+    pub fn go_down(&self) {
+        self.down.send_replace(true);
+    }
+
+    pub fn come_back(&self) {
+        self.down.send_replace(false);
+    }
+
+    /// Forgets what was recorded so far.
+    pub fn clear(&self) {
+        self.sent.lock().expect("lock").clear();
+    }
+
+    /// The tagged commands the client sent since the last `clear`, e.g. `UID FETCH 1:50 (…)`.
+    pub fn commands(&self) -> Vec<String> {
+        let sent = self.sent.lock().expect("lock");
+        String::from_utf8_lossy(&sent)
+            .lines()
+            .filter_map(|line| {
+                let (tag, rest) = line.split_once(' ')?;
+                let looks_tagged =
+                    !tag.is_empty() && tag.chars().all(|c| c.is_ascii_alphanumeric());
+                (looks_tagged && !rest.is_empty()).then(|| rest.trim().to_string())
+            })
+            .collect()
+    }
+}
+
+async fn pipe(client: TcpStream, server: TcpStream, log: Arc<Mutex<Vec<u8>>>) {
+    let (mut client_read, mut client_write) = client.into_split();
+    let (mut server_read, mut server_write) = server.into_split();
+    let upstream = async {
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            let n = match client_read.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => n,
+            };
+            log.lock().expect("lock").extend_from_slice(&buf[..n]);
+            if server_write.write_all(&buf[..n]).await.is_err() {
+                return;
+            }
+        }
+    };
+    let downstream = async {
+        let _ = tokio::io::copy(&mut server_read, &mut client_write).await;
+    };
+    tokio::select! {
+        _ = upstream => {}
+        _ = downstream => {}
+    }
+}

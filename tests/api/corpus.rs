@@ -1,0 +1,101 @@
+//! Every message of the shared public corpus goes through the parser and the renderer:
+//! no panic, and nothing executable in what would reach the browser.
+
+use std::path::{Path, PathBuf};
+
+use carteiro::mime::{self, view};
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
+}
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files(&path, out);
+        } else if path.file_name().is_some_and(|n| n != "README.md") {
+            out.push(path);
+        }
+    }
+}
+
+/// Executable content in rendered output: script, JS URLs, event-handler attributes.
+pub fn dangerous(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    for needle in ["<script", "javascript:", "vbscript:"] {
+        if lower.contains(needle) {
+            return Some(needle.to_string());
+        }
+    }
+    let doc = scraper::Html::parse_fragment(html);
+    for node in doc.root_element().descendants() {
+        if let Some(element) = node.value().as_element() {
+            for (name, _) in element.attrs() {
+                if name.to_ascii_lowercase().starts_with("on") {
+                    return Some(format!("{} attribute {name}", element.name()));
+                }
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn every_corpus_message_renders_without_panic_or_script() {
+    let dir = corpus_dir();
+    let mut paths = Vec::new();
+    files(&dir, &mut paths);
+    if paths.is_empty() {
+        eprintln!("no corpus at {}: skipped", dir.display());
+        return;
+    }
+    let part_url = |section: &str| format!("/mail/INBOX/1/part/{section}");
+    let links = view::Links {
+        part_url: &part_url,
+        blocked_image_url: "/static/blocked.svg",
+    };
+    let mut rendered = 0;
+    for path in &paths {
+        let raw = std::fs::read(path).unwrap();
+        // Raw HTML payloads are wrapped in a message of their own.
+        let raw = if path.extension().is_some_and(|e| e == "html" || e == "txt")
+            && path.to_string_lossy().contains("html-payloads")
+        {
+            let mut m = b"From: x@example.test\r\nSubject: payload\r\nContent-Type: text/html; charset=utf-8\r\n\r\n".to_vec();
+            m.extend_from_slice(&raw);
+            m
+        } else {
+            raw
+        };
+        let Some(message) = mime::parse(&raw) else {
+            continue;
+        };
+        for allow_remote in [false, true] {
+            let v = view::build(&message, None, allow_remote, &links);
+            if let view::Body::Text(html) = &v.body {
+                if let Some(what) = dangerous(html) {
+                    panic!("{}: text body has {what}", path.display());
+                }
+            }
+            let parts = view::part_list(&message, None);
+            if let Some((sanitized, _)) = view::html_body(&message, &parts, allow_remote, &links) {
+                if let Some(what) = dangerous(&sanitized.html) {
+                    panic!("{}: HTML body has {what}", path.display());
+                }
+                if !allow_remote {
+                    assert!(
+                        !sanitized.html.contains("src=\"http"),
+                        "{}: remote image left while blocked",
+                        path.display()
+                    );
+                }
+            }
+        }
+        rendered += 1;
+    }
+    assert!(rendered > 1000, "only {rendered} corpus messages parsed");
+}

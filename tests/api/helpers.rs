@@ -1,0 +1,236 @@
+//! Test harness: a real Carteiro (built by the same `Application::build` as `main`) against the
+//! real Dovecot started by `scripts/mailstack.sh`, a fresh mailbox per test, and a direct IMAP
+//! client to seed and check mailboxes without going through Carteiro.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use carteiro::app::Application;
+use carteiro::config::Config;
+use reqwest::{redirect, StatusCode};
+use scraper::{Html, Selector};
+use tokio::net::TcpStream;
+
+/// The one password the test passdb accepts for every invented user (non-ASCII on purpose).
+pub const TEST_PASSWORD: &str = "Senha-çé-123";
+
+pub fn stack_dir() -> PathBuf {
+    std::env::var("CARTEIRO_STACK_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from("/tmp/carteiro-stack"))
+}
+
+/// A user name no other test (or run) has used: a fresh, empty mailbox.
+pub fn fresh_user(label: &str) -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nonce: u32 = rand_u32();
+    format!(
+        "t-{label}-{}-{n}-{nonce:08x}@example.test",
+        std::process::id()
+    )
+}
+
+fn rand_u32() -> u32 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    nanos ^ std::process::id().rotate_left(16)
+}
+
+/// A running Carteiro and a browser-like client for it.
+pub struct TestApp {
+    pub base_url: String,
+    pub client: reqwest::Client,
+    pub user: String,
+}
+
+/// Configuration pointing at the local stack, with test-friendly settings.
+pub fn test_config(imap_url: &str) -> Config {
+    let secret = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+    let ca = stack_dir().join("ca.pem");
+    let env = vec![
+        ("CARTEIRO_LISTEN".to_string(), "127.0.0.1:0".to_string()),
+        ("CARTEIRO_IMAP_URL".to_string(), imap_url.to_string()),
+        ("CARTEIRO_TLS_CA_FILE".to_string(), ca.display().to_string()),
+        ("CARTEIRO_SECRET_KEY".to_string(), secret.to_string()),
+    ];
+    Config::load(None, &env)
+        .expect("test configuration is valid (is the mail stack up? scripts/mailstack.sh up)")
+        .0
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(test_config("imap://localhost:143")).await
+}
+
+pub async fn spawn_app_with(config: Config) -> TestApp {
+    carteiro::telemetry::init();
+    let app = Application::build(config).await.expect("app builds");
+    let port = app.port();
+    tokio::spawn(app.run_until(std::future::pending()));
+    TestApp {
+        base_url: format!("http://127.0.0.1:{port}"),
+        client: browser(),
+        user: fresh_user("user"),
+    }
+}
+
+/// A cookie-keeping client that does not follow redirects, so tests see them.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(redirect::Policy::none())
+        .build()
+        .expect("client builds")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("GET works")
+    }
+
+    /// GET a page and parse it; returns the status too.
+    pub async fn page(&self, path: &str) -> (StatusCode, Html) {
+        let response = self.get(path).await;
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        (status, Html::parse_document(&text))
+    }
+
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .expect("POST works")
+    }
+
+    pub async fn login_as(&self, user: &str, password: &str) -> reqwest::Response {
+        self.post_form("/login", &[("username", user), ("password", password)])
+            .await
+    }
+
+    /// Logs in as this test's fresh user and checks it worked.
+    pub async fn login(&self) {
+        let response = self.login_as(&self.user, TEST_PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "login redirects");
+    }
+
+    /// The CSRF token of the page's sign-out form.
+    pub async fn csrf_token(&self) -> String {
+        let (_, html) = self.page("/mail/INBOX").await;
+        first_attr(&html, "input[name=csrf]", "value").expect("page has a CSRF token")
+    }
+
+    /// A direct IMAP connection as this test's user.
+    pub async fn imap(&self) -> Imap {
+        Imap::connect(&self.user).await
+    }
+}
+
+/// Text of every element matching `selector`.
+pub fn texts(html: &Html, selector: &str) -> Vec<String> {
+    let sel = Selector::parse(selector).expect("valid selector");
+    html.select(&sel)
+        .map(|e| e.text().collect::<String>().trim().to_string())
+        .collect()
+}
+
+pub fn first_attr(html: &Html, selector: &str, attr: &str) -> Option<String> {
+    let sel = Selector::parse(selector).expect("valid selector");
+    html.select(&sel)
+        .next()
+        .and_then(|e| e.value().attr(attr))
+        .map(str::to_string)
+}
+
+pub fn attrs(html: &Html, selector: &str, attr: &str) -> Vec<String> {
+    let sel = Selector::parse(selector).expect("valid selector");
+    html.select(&sel)
+        .filter_map(|e| e.value().attr(attr))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A direct IMAP client (plain, on loopback) for seeding and checking mailboxes.
+pub struct Imap {
+    session: async_imap::Session<TcpStream>,
+}
+
+struct Plain<'a>(&'a str);
+
+impl async_imap::Authenticator for Plain<'_> {
+    type Response = Vec<u8>;
+    fn process(&mut self, _: &[u8]) -> Vec<u8> {
+        format!("\0{}\0{TEST_PASSWORD}", self.0).into_bytes()
+    }
+}
+
+impl Imap {
+    pub async fn connect(user: &str) -> Imap {
+        let tcp = TcpStream::connect("127.0.0.1:143")
+            .await
+            .expect("Dovecot on 143");
+        let mut client = async_imap::Client::new(tcp);
+        client.read_response().await.expect("greeting");
+        let session = client
+            .authenticate("PLAIN", Plain(user))
+            .await
+            .map_err(|(e, _)| e)
+            .expect("test user logs in");
+        Imap { session }
+    }
+
+    pub async fn create(&mut self, folder: &str) {
+        self.session.create(folder).await.expect("CREATE");
+    }
+
+    /// APPENDs a message with flags (e.g. `"(\\Seen)"`) and an optional internal date.
+    pub async fn append(&mut self, folder: &str, raw: &[u8], flags: Option<&str>) {
+        self.session
+            .append(folder, flags, None, raw)
+            .await
+            .expect("APPEND");
+    }
+
+    /// Flags of a message, as the server has them now.
+    pub async fn flags(&mut self, folder: &str, uid: u32) -> Vec<String> {
+        use futures::TryStreamExt;
+        self.session.select(folder).await.expect("SELECT");
+        let fetches: Vec<_> = self
+            .session
+            .uid_fetch(uid.to_string(), "FLAGS")
+            .await
+            .expect("FETCH")
+            .try_collect()
+            .await
+            .expect("FETCH results");
+        fetches
+            .iter()
+            .flat_map(|f| f.flags().map(|fl| format!("{fl:?}")).collect::<Vec<_>>())
+            .collect()
+    }
+}
+
+/// A simple message with the given headers and plain-text body.
+pub fn message(from: &str, subject: &str, date: &str, body: &str) -> Vec<u8> {
+    format!(
+        "From: {from}\r\nTo: someone@example.test\r\nSubject: {subject}\r\nDate: {date}\r\n\
+Message-ID: <{}@test.carteiro>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\
+Content-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n",
+        rand_u32()
+    )
+    .into_bytes()
+}

@@ -1,0 +1,136 @@
+use reqwest::StatusCode;
+
+use crate::chaos::ChaosProxy;
+use crate::helpers::{message, spawn_app, spawn_app_with, test_config, texts, TestApp};
+
+/// Seeds `n` messages numbered in arrival order, as fast as the server takes them.
+async fn seed_numbered(app: &TestApp, n: usize) {
+    let mut imap = app.imap().await;
+    for i in 1..=n {
+        let raw = message(
+            "Sender <sender@example.test>",
+            &format!("Message {i:04}"),
+            "Tue, 4 Mar 2025 08:00:00 +0000",
+            "body",
+        );
+        imap.append("INBOX", &raw, Some("(\\Seen)")).await;
+    }
+}
+
+#[tokio::test]
+async fn a_large_folder_pages_fifty_at_a_time_newest_first() {
+    let app = spawn_app().await;
+    app.login().await;
+    seed_numbered(&app, 1030).await;
+    let (status, html) = app.page("/mail/INBOX").await;
+    assert_eq!(status, StatusCode::OK);
+    let subjects = texts(&html, "td.subject a");
+    assert_eq!(subjects.len(), 50);
+    assert_eq!(subjects[0], "Message 1030");
+    assert_eq!(subjects[49], "Message 0981");
+    assert_eq!(texts(&html, ".range"), ["1–50 of 1030"]);
+    assert_eq!(texts(&html, ".pager span"), ["Page 1 of 21"]);
+    let (_, html) = app.page("/mail/INBOX?page=2").await;
+    let subjects = texts(&html, "td.subject a");
+    assert_eq!(
+        (subjects[0].as_str(), subjects[49].as_str()),
+        ("Message 0980", "Message 0931")
+    );
+    let (_, html) = app.page("/mail/INBOX?page=21").await;
+    let subjects = texts(&html, "td.subject a");
+    assert_eq!(subjects.len(), 30);
+    assert_eq!(subjects[29], "Message 0001");
+    assert!(
+        texts(&html, "a[rel=next]").is_empty(),
+        "no older page after the last"
+    );
+    let (status, _) = app.page("/mail/INBOX?page=zero").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn rows_show_sender_subject_state_and_attachment_marker() {
+    let app = spawn_app().await;
+    app.login().await;
+    let mut imap = app.imap().await;
+    let with_attachment = b"From: =?UTF-8?Q?Jos=C3=A9_da_Silva?= <jose@example.test>\r\n\
+Subject: =?ISO-8859-1?Q?Relat=F3rio_anual?=\r\nDate: Wed, 5 Mar 2025 12:30:00 -0300\r\n\
+MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XYZ\r\n\r\n--XYZ\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\r\nSegue o relat=C3=B3rio.\r\n--XYZ\r\n\
+Content-Type: application/pdf; name=r.pdf\r\nContent-Disposition: attachment; filename=r.pdf\r\n\
+Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--XYZ--\r\n";
+    imap.append("INBOX", with_attachment, Some("(\\Flagged)"))
+        .await;
+    imap.append(
+        "INBOX",
+        &message(
+            "Ana <ana@example.test>",
+            "Respondida",
+            "Thu, 6 Mar 2025 09:15:00 -0300",
+            "ok",
+        ),
+        Some("(\\Seen \\Answered)"),
+    )
+    .await;
+    let (_, html) = app.page("/mail/INBOX").await;
+    assert_eq!(texts(&html, "td.who"), ["Ana", "José da Silva"]);
+    assert_eq!(texts(&html, "td.subject a")[1], "Relatório anual");
+    assert_eq!(
+        texts(&html, "td.date"),
+        ["6 Mar 2025 09:15", "5 Mar 2025 12:30"]
+    );
+    assert_eq!(texts(&html, "tr.unread td.subject a"), ["Relatório anual"]);
+    assert_eq!(texts(&html, ".badge.flagged").len(), 1);
+    assert_eq!(texts(&html, ".badge.answered").len(), 1);
+    let markers = texts(&html, "td.subject .attachment");
+    assert_eq!(markers.len(), 1, "only the message with a PDF has the clip");
+    let unread_counts = texts(&html, ".folders li.current .unread-count");
+    assert_eq!(unread_counts, ["1"]);
+}
+
+#[tokio::test]
+async fn a_page_costs_a_few_imap_commands_whatever_the_folder_size() {
+    // Plain IMAP through a recording proxy, so the commands can be read on the wire.
+    let proxy = ChaosProxy::start("127.0.0.1:143").await;
+    let app = spawn_app_with(test_config(&format!(
+        "imap://127.0.0.1:{}?tls=none",
+        proxy.port
+    )))
+    .await;
+    app.login().await;
+    seed_numbered(&app, 300).await;
+    for path in ["/mail/INBOX", "/mail/INBOX?page=2", "/mail/INBOX?page=6"] {
+        proxy.clear();
+        let (status, _) = app.page(path).await;
+        assert_eq!(status, StatusCode::OK);
+        let commands = proxy.commands();
+        assert!(commands.len() <= 4, "{path}: {commands:?}");
+        for c in &commands {
+            assert!(
+                !c.contains("BODY[]") && !c.contains("BODY.PEEK[]"),
+                "no bodies: {c}"
+            );
+            if let Some(set) = c.strip_prefix("UID FETCH ") {
+                let set = set.split(' ').next().unwrap();
+                let count: usize = set
+                    .split(',')
+                    .map(|r| match r.split_once(':') {
+                        Some((a, b)) => {
+                            b.parse::<usize>().unwrap() - a.parse::<usize>().unwrap() + 1
+                        }
+                        None => 1,
+                    })
+                    .sum();
+                assert!(count <= 50, "a page fetches at most 50 messages: {c}");
+            }
+        }
+    }
+    // The sorted order is remembered: the second page needs no new SORT.
+    proxy.clear();
+    app.page("/mail/INBOX?page=3").await;
+    assert!(
+        !proxy.commands().iter().any(|c| c.starts_with("UID SORT")),
+        "{:?}",
+        proxy.commands()
+    );
+}

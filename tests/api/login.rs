@@ -1,0 +1,254 @@
+use reqwest::StatusCode;
+
+use crate::helpers::{browser, first_attr, spawn_app, texts, TEST_PASSWORD};
+
+#[tokio::test]
+async fn wrong_password_shows_an_error_and_sets_no_cookie() {
+    let app = spawn_app().await;
+    let response = app.login_as(&app.user, "not-the-password").await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(response.headers().get("set-cookie").is_none());
+    let html = scraper::Html::parse_document(&response.text().await.unwrap());
+    let errors = texts(&html, "[role=alert]");
+    assert!(
+        errors[0].contains("Wrong username or password"),
+        "{errors:?}"
+    );
+    // The username is kept, the password is not echoed back.
+    assert_eq!(
+        first_attr(&html, "#username", "value").as_deref(),
+        Some(app.user.as_str())
+    );
+    assert_eq!(first_attr(&html, "#password", "value"), None);
+    let (status, _) = app.page("/mail/INBOX").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "still not logged in");
+}
+
+#[tokio::test]
+async fn non_ascii_password_logs_in_and_lands_in_the_inbox() {
+    assert!(!TEST_PASSWORD.is_ascii());
+    let app = spawn_app().await;
+    let response = app.login_as(&app.user, TEST_PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/mail/INBOX");
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    let (status, html) = app.page("/mail/INBOX").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(texts(&html, "h1"), ["Inbox"]);
+    assert_eq!(texts(&html, ".user"), [app.user.clone()]);
+}
+
+#[tokio::test]
+async fn pages_redirect_to_login_and_back_after_signing_in() {
+    let app = spawn_app().await;
+    let response = app.get("/mail/Sent?page=1").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(location, "/login?next=%2Fmail%2FSent%3Fpage%3D1");
+    let (_, html) = app.page(&location).await;
+    let next = first_attr(&html, "input[name=next]", "value").unwrap();
+    assert_eq!(next, "/mail/Sent?page=1");
+    let response = app
+        .post_form(
+            "/login",
+            &[
+                ("username", &app.user),
+                ("password", TEST_PASSWORD),
+                ("next", &next),
+            ],
+        )
+        .await;
+    assert_eq!(response.headers()["location"], "/mail/Sent?page=1");
+}
+
+#[tokio::test]
+async fn a_foreign_next_is_ignored() {
+    let app = spawn_app().await;
+    for evil in ["//evil.example/", "/\\evil.example", "https://evil.example"] {
+        let response = app
+            .post_form(
+                "/login",
+                &[
+                    ("username", &app.user),
+                    ("password", TEST_PASSWORD),
+                    ("next", evil),
+                ],
+            )
+            .await;
+        assert_eq!(response.headers()["location"], "/mail/INBOX", "next={evil}");
+    }
+}
+
+#[tokio::test]
+async fn logout_revokes_the_session_on_the_server() {
+    let app = spawn_app().await;
+    let response = app.login_as(&app.user, TEST_PASSWORD).await;
+    let set_cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let cookie_pair = set_cookie.split(';').next().unwrap().to_string();
+    let csrf = app.csrf_token().await;
+    let response = app.post_form("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/login?out=1");
+    // Replaying the old cookie from another client no longer works: the server forgot it.
+    let replay = browser()
+        .get(app.url("/mail/INBOX"))
+        .header("cookie", &cookie_pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), StatusCode::SEE_OTHER);
+    assert!(replay.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/login"));
+}
+
+#[tokio::test]
+async fn logout_without_the_csrf_token_is_refused() {
+    let app = spawn_app().await;
+    app.login().await;
+    let response = app.post_form("/logout", &[("csrf", "forged")]).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let (status, _) = app.page("/mail/INBOX").await;
+    assert_eq!(status, StatusCode::OK, "still logged in");
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(app.url("/login"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("username", app.user.as_str()), ("password", TEST_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let body = response.text().await.unwrap();
+    assert!(
+        body.contains("Request refused"),
+        "an error page, not a blank one"
+    );
+}
+
+#[tokio::test]
+async fn tampered_cookies_are_treated_as_no_session() {
+    let app = spawn_app().await;
+    for value in [
+        "garbage",
+        "",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    ] {
+        let response = browser()
+            .get(app.url("/mail/INBOX"))
+            .header("cookie", format!("carteiro_session={value}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "cookie {value:?}");
+    }
+}
+
+#[tokio::test]
+async fn root_sends_visitors_to_login_and_users_to_the_inbox() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/").await.headers()["location"], "/login");
+    app.login().await;
+    assert_eq!(app.get("/").await.headers()["location"], "/mail/INBOX");
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn no_log_line_even_at_trace_level_holds_a_password_or_the_session_cookie() {
+    use base64::Engine;
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let log_path = std::env::temp_dir().join(format!("carteiro-trace-{port}.log"));
+    let log = std::fs::File::create(&log_path).unwrap();
+    let config = crate::helpers::test_config("imap://localhost:143");
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_carteiro"))
+        .env("CARTEIRO_LOG", "trace")
+        .env("CARTEIRO_LISTEN", format!("127.0.0.1:{port}"))
+        .env("CARTEIRO_IMAP_URL", "imap://localhost:143")
+        .env("CARTEIRO_TLS_CA_FILE", config.tls_ca_file.unwrap())
+        .env(
+            "CARTEIRO_SECRET_KEY",
+            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+        )
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .kill_on_drop(true)
+        .spawn()
+        .expect("carteiro binary starts");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = browser();
+    let mut up = false;
+    for _ in 0..100 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(up, "binary came up");
+    let user = crate::helpers::fresh_user("trace");
+    let bad = client
+        .post(format!("{base}/login"))
+        .form(&[
+            ("username", user.as_str()),
+            ("password", "Wrong-Pässword-42"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
+    let good = client
+        .post(format!("{base}/login"))
+        .form(&[("username", user.as_str()), ("password", TEST_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = good.headers()["set-cookie"].to_str().unwrap().to_string();
+    let cookie_value = cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_string();
+    let inbox = client
+        .get(format!("{base}/mail/INBOX"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(inbox.status(), StatusCode::OK);
+    child.kill().await.unwrap();
+    let logs = std::fs::read_to_string(&log_path).unwrap();
+    let _ = std::fs::remove_file(&log_path);
+    assert!(
+        logs.contains("login succeeded"),
+        "the trace log was captured"
+    );
+    let sasl =
+        base64::engine::general_purpose::STANDARD.encode(format!("\0{user}\0{TEST_PASSWORD}"));
+    for secret in [
+        TEST_PASSWORD,
+        "Wrong-Pässword-42",
+        sasl.as_str(),
+        cookie_value.as_str(),
+    ] {
+        assert!(!logs.contains(secret), "a log line contains a secret");
+    }
+}

@@ -30,8 +30,8 @@ async fn main() -> std::process::ExitCode {
         config.base_path
     );
     let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-        tracing::info!("shutting down");
+        wait_for_stop_signal().await;
+        tracing::info!("shutting down: finishing requests in flight");
     };
     match app.run_until(shutdown).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -39,5 +39,28 @@ async fn main() -> std::process::ExitCode {
             tracing::error!("server error: {e}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+/// Ctrl-C, or SIGTERM (what `docker stop` and systemd send).
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

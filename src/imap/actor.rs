@@ -142,6 +142,20 @@ impl ImapHandle {
             .await
     }
 
+    pub async fn sections(
+        &self,
+        folder: &str,
+        uid: u32,
+        sections: Vec<String>,
+        max_each: u32,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, ImapError> {
+        let folder = folder.to_string();
+        self.run(move |c| {
+            Box::pin(async move { c.sections(&folder, uid, &sections, max_each).await })
+        })
+        .await
+    }
+
     pub async fn chunk(
         &self,
         folder: &str,

@@ -8,7 +8,8 @@ use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use async_imap::imap_proto::{
-    AttributeValue, MailboxDatum, NameAttribute, Response, ResponseCode, Status, StatusAttribute,
+    AttributeValue, MailboxDatum, MessageSection, NameAttribute, Response, ResponseCode,
+    SectionPath, Status, StatusAttribute,
 };
 use tokio::sync::OwnedSemaphorePermit;
 
@@ -411,6 +412,30 @@ impl ImapConn {
         Ok(())
     }
 
+    /// APPENDs a message to `folder` with optional flags such as `(\\Seen)`.
+    pub async fn append(
+        &mut self,
+        folder: &str,
+        flags: Option<&str>,
+        raw: &[u8],
+    ) -> Result<(), ImapError> {
+        if self.broken {
+            return Err(ImapError::Unavailable("connection already broken".into()));
+        }
+        let wire = utf7::encode(folder);
+        let result = self.session.append(&wire, flags, None, raw).await;
+        match result {
+            Ok(()) => Ok(()),
+            Err(async_imap::error::Error::No(m) | async_imap::error::Error::Bad(m)) => {
+                Err(ImapError::Refused(truncate(&m, 200)))
+            }
+            Err(e) => {
+                self.broken = true;
+                Err(ImapError::Unavailable(format!("APPEND failed: {e}")))
+            }
+        }
+    }
+
     /// Fetches a message for display: flags, size, structure and up to `max_bytes` of it.
     /// With `mark_seen` the fetch sets `\Seen`, as opening a message does in every client.
     pub async fn message(
@@ -459,6 +484,68 @@ impl ImapConn {
         })
         .await?;
         found.ok_or(ImapError::NotFound)
+    }
+
+    /// The MIME header and (up to `max_each` bytes of) the body of each section, without
+    /// setting `\Seen`: how a large message's text parts are read without its attachments.
+    pub async fn sections(
+        &mut self,
+        folder: &str,
+        uid: u32,
+        sections: &[String],
+        max_each: u32,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, ImapError> {
+        if sections.is_empty() {
+            return Ok(Vec::new());
+        }
+        if sections
+            .iter()
+            .any(|s| s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+        {
+            return Err(ImapError::NotFound);
+        }
+        self.ensure_selected(folder).await?;
+        let items: Vec<String> = sections
+            .iter()
+            .map(|s| format!("BODY.PEEK[{s}.MIME] BODY.PEEK[{s}]<0.{max_each}>"))
+            .collect();
+        let cmd = format!("UID FETCH {uid} (UID {})", items.join(" "));
+        let mut found: HashMap<String, (Vec<u8>, Vec<u8>)> = HashMap::new();
+        self.command(&cmd, |r| {
+            let Response::Fetch(_, attrs) = r else { return };
+            if !attrs
+                .iter()
+                .any(|a| matches!(a, AttributeValue::Uid(u) if *u == uid))
+            {
+                return;
+            }
+            for attr in attrs {
+                if let AttributeValue::BodySection {
+                    section: Some(SectionPath::Part(path, kind)),
+                    data,
+                    ..
+                } = attr
+                {
+                    let key = path
+                        .iter()
+                        .map(u32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(".");
+                    let entry = found.entry(key).or_default();
+                    let bytes = data.as_deref().unwrap_or_default().to_vec();
+                    match kind {
+                        Some(MessageSection::Mime) => entry.0 = bytes,
+                        None => entry.1 = bytes,
+                        _ => {}
+                    }
+                }
+            }
+        })
+        .await?;
+        Ok(sections
+            .iter()
+            .map(|s| found.remove(s).unwrap_or_default())
+            .collect())
     }
 
     /// The part list and size of a message, for downloads.

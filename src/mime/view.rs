@@ -159,3 +159,87 @@ fn text_body(message: &Message<'_>) -> Option<String> {
     }
     (!pieces.is_empty()).then(|| pieces.join("\n<hr>\n"))
 }
+
+/// For a message too large to fetch whole: the sections whose text the view shows (its
+/// HTML parts when it has any, else its plain-text ones).
+pub fn display_sections(parts: &[PartInfo]) -> Vec<String> {
+    let texts: Vec<&PartInfo> = parts.iter().filter(|p| parts::is_body_text(p)).collect();
+    let has_html = texts.iter().any(|p| p.mime_type == "text/html");
+    texts
+        .into_iter()
+        .filter(|p| !has_html || p.mime_type == "text/html")
+        .map(|p| p.section.clone())
+        .collect()
+}
+
+/// Rebuilds a small message from the top-level header of a large one and the (MIME header,
+/// body) of the parts to show, so the usual parser and view apply unchanged.
+pub fn synthesize(start_of_message: &[u8], pieces: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
+    let head_end = find(start_of_message, b"\r\n\r\n")
+        .map(|i| i + 2)
+        .or_else(|| find(start_of_message, b"\n\n").map(|i| i + 1))
+        .unwrap_or(start_of_message.len());
+    let head = &start_of_message[..head_end];
+    let boundary = format!("carteiro-part-{:016x}", rand::random::<u64>());
+    let mut out = Vec::with_capacity(
+        head.len()
+            + pieces
+                .iter()
+                .map(|p| p.0.len() + p.1.len() + 64)
+                .sum::<usize>(),
+    );
+    // Keep every header but the ones describing the original body.
+    let mut skipping = false;
+    for line in head.split_inclusive(|&b| b == b'\n') {
+        let folded = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
+        if !folded {
+            let lower = String::from_utf8_lossy(line).to_ascii_lowercase();
+            skipping = lower.starts_with("content-type:")
+                || lower.starts_with("content-transfer-encoding:");
+        }
+        if !skipping && line.iter().any(|b| !b.is_ascii_whitespace()) {
+            out.extend_from_slice(line);
+        }
+    }
+    out.extend_from_slice(
+        format!("Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n").as_bytes(),
+    );
+    for (mime, body) in pieces {
+        out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        out.extend_from_slice(mime);
+        if !mime.ends_with(b"\n\n") && !mime.ends_with(b"\r\n\r\n") {
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    out
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rebuilt_message_keeps_headers_and_shows_the_fetched_text() {
+        let start = b"From: =?UTF-8?Q?Jos=C3=A9?= <j@example.test>\r\nSubject: Grande\r\n\
+Content-Type: multipart/mixed;\r\n boundary=\"orig\"\r\n\r\n--orig\r\nContent-Type: text/pl";
+        let pieces = vec![(
+            b"Content-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n".to_vec(),
+            b"Ol=E1, segue o arquivo.".to_vec(),
+        )];
+        let rebuilt = synthesize(start, &pieces);
+        let message = crate::mime::parse(&rebuilt).unwrap();
+        assert_eq!(message.subject(), Some("Grande"));
+        assert_eq!(
+            message.body_text(0).as_deref(),
+            Some("Olá, segue o arquivo.")
+        );
+        assert!(!String::from_utf8_lossy(&rebuilt).contains("orig"));
+    }
+}

@@ -15,14 +15,17 @@ use tokio::sync::mpsc;
 use super::page::{folder_title, segment, sidebar, FolderLink, PageCtx};
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::imap::{ImapError, ImapHandle, TransferEncoding};
+use crate::imap::{FetchedMessage, ImapError, ImapHandle, TransferEncoding};
 use crate::mime::parts::{self, Attachment};
 use crate::mime::view::{self, Body, Links};
 use crate::mime::{self, format_size, transfer::Decoder, Mailbox};
 use crate::session::CurrentSession;
 
-/// Bytes of a message fetched for its view; larger messages show their beginning.
-const MAX_VIEW_BYTES: u32 = 8 * 1024 * 1024;
+/// Bytes of a message fetched for its view in one go. A larger message is shown from its
+/// text parts only, fetched by section, so its attachments never pass through memory.
+const MAX_VIEW_BYTES: u32 = 1024 * 1024;
+/// Largest text part shown of a large message.
+const MAX_TEXT_PART: u32 = 4 * 1024 * 1024;
 /// Size of each partial FETCH when streaming a download.
 const CHUNK: u32 = 1024 * 1024;
 
@@ -101,6 +104,7 @@ async fn message_page(
         .imap
         .message(&folder, uid, MAX_VIEW_BYTES, true)
         .await?;
+    let (bytes, truncated) = display_bytes(&session.imap, &folder, &fetched).await?;
     let message_url = ctx.message_url(&folder, uid);
     let part_url = |section: &str| format!("{message_url}/part/{section}");
     let blocked = format!("{}/static/blocked.svg", ctx.base);
@@ -108,7 +112,7 @@ async fn message_page(
         part_url: &part_url,
         blocked_image_url: &blocked,
     };
-    let parsed = mime::parse(&fetched.bytes);
+    let parsed = mime::parse(&bytes);
     let (view, unreadable) = match &parsed {
         Some(message) => (
             Some(view::build(
@@ -177,11 +181,35 @@ async fn message_page(
         images_allowed,
         attachments,
         raw_url: format!("{message_url}/raw"),
-        truncated: !fetched.is_complete(),
+        truncated,
         unreadable,
         size: format_size(u64::from(fetched.size)),
         ctx,
     })
+}
+
+/// The bytes a view renders, and whether they are cut short: the whole message when it fit in
+/// the first fetch, else a message rebuilt from its header and its text parts.
+async fn display_bytes(
+    imap: &ImapHandle,
+    folder: &str,
+    fetched: &FetchedMessage,
+) -> Result<(Vec<u8>, bool), AppError> {
+    if fetched.is_complete() {
+        return Ok((fetched.bytes.clone(), false));
+    }
+    let Some(parts) = &fetched.parts else {
+        return Ok((fetched.bytes.clone(), true));
+    };
+    let sections = view::display_sections(parts);
+    let pieces = imap
+        .sections(folder, fetched.uid, sections, MAX_TEXT_PART)
+        .await?;
+    let cut = parts
+        .iter()
+        .filter(|p| view::display_sections(parts).contains(&p.section))
+        .any(|p| p.octets > MAX_TEXT_PART);
+    Ok((view::synthesize(&fetched.bytes, &pieces), cut))
 }
 
 /// The sanitized HTML body as a document of its own, for a sandboxed frame. Its policy lets

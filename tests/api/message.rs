@@ -261,3 +261,55 @@ async fn missing_messages_and_bad_uids_are_404_pages() {
         assert_eq!(texts(&html, "h1"), ["Not found"], "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_large_message_is_shown_from_its_text_parts_without_fetching_its_attachment() {
+    let proxy = crate::chaos::ChaosProxy::start("127.0.0.1:143").await;
+    let app = crate::helpers::spawn_app_with(crate::helpers::test_config(&format!(
+        "imap://127.0.0.1:{}?tls=none",
+        proxy.port
+    )))
+    .await;
+    app.login().await;
+    let video = noise(3_000_000, 5);
+    let raw = format!(
+        "From: Tio <tio@example.test>\r\nSubject: =?UTF-8?Q?V=C3=ADdeo_da_festa?=\r\nDate: Tue, 11 Mar 2025 10:00:00 +0000\r\n\
+MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\n\
+Content-Type: multipart/alternative; boundary=\"A\"\r\n\r\n--A\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+Segue o vídeo.\r\n--A\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+<p>Segue o <b>v=C3=ADdeo</b>.</p>\r\n--A--\r\n--B\r\n\
+Content-Type: video/mp4; name=festa.mp4\r\nContent-Disposition: attachment; filename=festa.mp4\r\n\
+Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--B--\r\n",
+        base64_lines(&video)
+    );
+    seed(&app, raw.as_bytes()).await;
+    proxy.clear();
+    let (status, html) = app.page("/mail/INBOX/1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(texts(&html, "h1.subject"), ["Vídeo da festa"]);
+    assert!(texts(&html, ".notice").is_empty(), "nothing was cut");
+    assert_eq!(texts(&html, ".attachments li a"), ["festa.mp4"]);
+    let body = app.get("/mail/INBOX/1/body").await.text().await.unwrap();
+    assert!(body.contains("<b>vídeo</b>"), "{body}");
+    let commands = proxy.commands();
+    assert!(
+        commands.iter().any(|c| c.contains("BODY.PEEK[1.2.MIME]")),
+        "the HTML part is fetched by section: {commands:?}"
+    );
+    assert!(
+        !commands
+            .iter()
+            .any(|c| c.contains("[2]") || (c.contains("[]") && !c.contains("[]<0.1048576>"))),
+        "the attachment is never fetched, the message only its first MiB: {commands:?}"
+    );
+    // And it still downloads whole.
+    assert_eq!(
+        app.get("/mail/INBOX/1/part/2")
+            .await
+            .bytes()
+            .await
+            .unwrap()
+            .to_vec(),
+        video
+    );
+}

@@ -108,10 +108,10 @@ impl Config {
     /// Returns the configuration and warnings to log once tracing is up (unknown variables).
     pub fn from_env() -> Result<(Config, Vec<String>), ConfigError> {
         let vars: Vec<(String, String)> = std::env::vars().collect();
-        let file = match vars.iter().find(|(k, _)| k == "CARTEIRO_CONFIG") {
-            Some((_, path)) => Some(PathBuf::from(path)),
-            None => None,
-        };
+        let file = vars
+            .iter()
+            .find(|(k, _)| k == "CARTEIRO_CONFIG")
+            .map(|(_, path)| PathBuf::from(path));
         Self::load(file.as_deref(), &vars)
     }
 

@@ -297,7 +297,7 @@ impl ImapConn {
             let mut rows = self
                 .fetch_summaries_by_seq(lo as u32, hi as u32, with_structure)
                 .await?;
-            rows.sort_by(|a, b| b.0.cmp(&a.0));
+            rows.sort_by_key(|row| std::cmp::Reverse(row.0));
             rows.into_iter().map(|(_, s)| s).collect()
         };
         Ok(Page { state, total, rows })

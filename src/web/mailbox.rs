@@ -67,7 +67,7 @@ async fn folder_page(
         Some(p) => p
             .parse()
             .ok()
-            .filter(|&p| p >= 1 && p <= 1_000_000)
+            .filter(|p| (1..=1_000_000).contains(p))
             .ok_or_else(|| AppError::BadRequest("That page number is not valid.".into()))?,
     };
     let ctx = PageCtx::for_session(&state, &session);

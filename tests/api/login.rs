@@ -40,7 +40,7 @@ async fn non_ascii_password_logs_in_and_lands_in_the_inbox() {
     let (status, html) = app.page("/mail/INBOX").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(texts(&html, "h1"), ["Inbox"]);
-    assert_eq!(texts(&html, ".user"), [app.user.clone()]);
+    assert_eq!(texts(&html, ".user"), std::slice::from_ref(&app.user));
 }
 
 #[tokio::test]

@@ -84,7 +84,8 @@ const DROP_WITH_CONTENT: &[&str] = &[
     "textarea",
 ];
 
-/// Presentational attributes allowed on every kept element. `style` is filtered declaration by
+/// Presentational attributes allowed on every kept element (no `class`, except
+/// `<blockquote class="quote">`, see [`sanitize_prepared`]). `style` is filtered declaration by
 /// declaration.
 const GENERIC_ATTRIBUTES: &[&str] = &[
     "align", "valign", "width", "height", "bgcolor", "color", "border", "dir", "lang", "title",
@@ -202,6 +203,13 @@ fn sanitize_prepared(input: &str, opts: &SanitizeOptions<'_>) -> Sanitized {
             TAG_ATTRIBUTES
                 .iter()
                 .map(|(tag, attrs)| (*tag, attrs.iter().copied().collect()))
+                .collect(),
+        )
+        // `plain_text` marks quoted runs this way; the class carries no risk and lets rendered
+        // text parts keep their quote styling when they are embedded in an HTML body.
+        .allowed_classes(
+            [("blockquote", ["quote"].into_iter().collect())]
+                .into_iter()
                 .collect(),
         )
         .url_schemes(URL_SCHEMES.iter().copied().collect())
@@ -1163,7 +1171,8 @@ mod tests {
             || TAG_ATTRIBUTES
                 .iter()
                 .any(|(t, attrs)| *t == tag && attrs.contains(&attr))
-            || (tag == "a" && (attr == "target" || attr == "rel"));
+            || (tag == "a" && (attr == "target" || attr == "rel"))
+            || (tag == "blockquote" && attr == "class");
         if !allowed || attr.starts_with("on") {
             return Err(format!("attribute {attr} on <{tag}>"));
         }
@@ -1181,6 +1190,7 @@ mod tests {
             "background" => image_ok,
             "target" => value == "_blank",
             "rel" => value == "noopener noreferrer",
+            "class" => value == "quote",
             "style" => check_style(value),
             _ => true,
         };
@@ -1626,6 +1636,25 @@ mod tests {
         assert!(!out.html.contains("name="));
         // Links never count as blocked resources: nothing loads until the reader clicks.
         assert_eq!(out.blocked_remote, 0);
+    }
+
+    #[test]
+    fn rendered_plain_text_survives_sanitising() {
+        // The message view embeds rendered text parts in HTML bodies before sanitising.
+        let text = "Olá,\n> quoted <b>not bold</b>\n> > deeper\nsee www.example.com & write to a@example.org";
+        let rendered = super::super::plain_text::plain_to_html(text);
+        let out = blocked(&format!(
+            "<div style=\"white-space: pre-wrap\">{rendered}</div>"
+        ));
+        assert_safe(text, &out, false);
+        let expected = rendered.replace("http://www.example.com\"", "http://www.example.com/\"");
+        assert_eq!(
+            canonical(&out.html),
+            canonical(&format!(
+                "<div style=\"white-space:pre-wrap\">{expected}</div>"
+            ))
+        );
+        assert!(out.html.contains("<blockquote class=\"quote\">"));
     }
 
     #[test]

@@ -39,7 +39,7 @@ To: Maria <maria@example.test>, pedro@example.test\r\n\
 Cc: =?UTF-8?B?SsO8cmdlbg==?= <j@example.test>\r\n\
 Subject: =?UTF-8?Q?Reuni=C3=A3o_amanh=C3=A3?=\r\nDate: Fri, 7 Mar 2025 16:20:00 -0300\r\n\
 MIME-Version: 1.0\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
-Ol=E1 Maria,\r\nA reuni=E3o =E9 =E0s 10h. Veja https://example.test/agenda?a=1&b=2\r\n\r\n> mensagem anterior\r\n> <script>alert(1)</script>\r\n";
+Ol=E1 Maria,\r\nA reuni=E3o =E9 =E0s 10h. Veja https://example.test/agenda?a=3D1&b=3D2\r\n\r\n> mensagem anterior\r\n> <script>alert(1)</script>\r\n";
     seed(&app, raw.as_bytes()).await;
     let (status, html) = app.page("/mail/INBOX/1").await;
     assert_eq!(status, StatusCode::OK);

@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
 use secrecy::SecretString;
-use tokio::sync::{mpsc, oneshot};
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot, Notify};
 
 use super::conn::ImapConn;
 use super::connect::Connector;
@@ -33,6 +35,9 @@ const QUEUE: usize = 32;
 #[derive(Clone)]
 pub struct ImapHandle {
     jobs: mpsc::Sender<Job>,
+    /// Asks the actor to log out now (session ended or idled out). Dropping every handle
+    /// does the same, but caches may hold a clone for a while after removing an entry.
+    stop: Arc<Notify>,
 }
 
 impl ImapHandle {
@@ -45,6 +50,7 @@ impl ImapHandle {
         conn: Option<ImapConn>,
     ) -> ImapHandle {
         let (tx, rx) = mpsc::channel(QUEUE);
+        let stop = Arc::new(Notify::new());
         let actor = Actor {
             connector,
             username,
@@ -52,8 +58,13 @@ impl ImapHandle {
             conn,
             last_used: Instant::now(),
         };
-        tokio::spawn(actor.run(rx));
-        ImapHandle { jobs: tx }
+        tokio::spawn(actor.run(rx, stop.clone()));
+        ImapHandle { jobs: tx, stop }
+    }
+
+    /// Ends the session's connection: the actor finishes the job at hand, then logs out.
+    pub fn close(&self) {
+        self.stop.notify_one();
     }
 
     /// Runs `work` on the session's connection and returns its result.
@@ -190,8 +201,15 @@ struct Actor {
 }
 
 impl Actor {
-    async fn run(mut self, mut jobs: mpsc::Receiver<Job>) {
-        while let Some(job) = jobs.recv().await {
+    async fn run(mut self, mut jobs: mpsc::Receiver<Job>, stop: Arc<Notify>) {
+        loop {
+            let job = tokio::select! {
+                job = jobs.recv() => match job {
+                    Some(job) => job,
+                    None => break,
+                },
+                _ = stop.notified() => break,
+            };
             match self.ready().await {
                 Ok(()) => {
                     let conn = self.conn.as_mut().expect("ready() leaves a connection");

@@ -75,7 +75,12 @@ impl SessionManager {
     ) -> SessionManager {
         SessionManager {
             store,
-            handles: Cache::builder().time_to_idle(idle).build(),
+            handles: Cache::builder()
+                .time_to_idle(idle)
+                // Expired or replaced actors log out at once, not whenever the last clone of
+                // their handle happens to be dropped.
+                .eviction_listener(|_key, handle: ImapHandle, _cause| handle.close())
+                .build(),
             connector,
             secret,
         }
@@ -165,7 +170,9 @@ impl SessionManager {
             .remove(store_key)
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        self.handles.invalidate(store_key).await;
+        if let Some(handle) = self.handles.remove(store_key).await {
+            handle.close();
+        }
         Ok(())
     }
 

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use carteiro::app::Application;
+use carteiro::app::{AppState, Application};
 use carteiro::config::Config;
 use reqwest::{redirect, StatusCode};
 use scraper::{Html, Selector};
@@ -45,6 +45,8 @@ pub struct TestApp {
     pub base_url: String,
     pub client: reqwest::Client,
     pub user: String,
+    /// The app's shared state, to drive housekeeping in tests.
+    pub state: AppState,
 }
 
 /// Configuration pointing at the local stack, with test-friendly settings.
@@ -70,11 +72,13 @@ pub async fn spawn_app_with(config: Config) -> TestApp {
     carteiro::telemetry::init();
     let app = Application::build(config).await.expect("app builds");
     let port = app.port();
+    let state = app.state();
     tokio::spawn(app.run_until(std::future::pending()));
     TestApp {
         base_url: format!("http://127.0.0.1:{port}"),
         client: browser(),
         user: fresh_user("user"),
+        state,
     }
 }
 

@@ -73,3 +73,64 @@ async fn an_unreachable_server_at_start_up_does_not_stop_carteiro() {
     let response = app.login_as(&app.user, TEST_PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
+
+#[tokio::test]
+async fn an_idle_session_expires_and_its_imap_connection_logs_out() {
+    let proxy = ChaosProxy::start("127.0.0.1:143").await;
+    let mut config = test_config(&format!("imap://127.0.0.1:{}?tls=none", proxy.port));
+    config.session_idle_timeout = std::time::Duration::from_secs(1);
+    let app = spawn_app_with(config).await;
+    app.login().await;
+    let (status, _) = app.page("/mail/INBOX").await;
+    assert_eq!(status, StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    app.state.sessions.housekeeping().await;
+    let mut logged_out = false;
+    for _ in 0..50 {
+        if proxy.commands().iter().any(|c| c == "LOGOUT") {
+            logged_out = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        logged_out,
+        "the IMAP connection was logged out: {:?}",
+        proxy.commands()
+    );
+    let response = app.get("/mail/INBOX").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(response.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/login"));
+}
+
+#[tokio::test]
+async fn the_global_connection_limit_turns_extra_logins_away_with_a_clear_message() {
+    let mut config = test_config("imap://localhost:143");
+    config.max_imap_connections = 1;
+    let app = spawn_app_with(config).await;
+    app.login().await;
+    let second = crate::helpers::browser();
+    let other = crate::helpers::fresh_user("second");
+    let response = second
+        .post(app.url("/login"))
+        .form(&[("username", other.as_str()), ("password", TEST_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("very busy"), "{body}");
+    // The first user's sign-out frees the connection for the second.
+    let csrf = app.csrf_token().await;
+    app.post_form("/logout", &[("csrf", &csrf)]).await;
+    let response = second
+        .post(app.url("/login"))
+        .form(&[("username", other.as_str()), ("password", TEST_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+}

@@ -31,6 +31,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Upper bound of IMAP connections open at once, all sessions together.
     pub max_imap_connections: usize,
+    /// IMAP extensions to ignore although the server announces them (for servers whose
+    /// implementation of one is broken), upper-case, e.g. `SORT`.
+    pub imap_disabled_caps: Vec<String>,
 }
 
 /// How to reach an upstream server.
@@ -81,6 +84,7 @@ struct FileConfig {
     session_idle_timeout: Option<String>,
     secure_cookies: Option<bool>,
     max_imap_connections: Option<usize>,
+    imap_disabled_caps: Option<Vec<String>>,
 }
 
 /// Environment variables Carteiro reads; anything else starting with `CARTEIRO_` is a typo.
@@ -95,6 +99,7 @@ const KNOWN_ENV: &[&str] = &[
     "CARTEIRO_SESSION_IDLE_TIMEOUT",
     "CARTEIRO_SECURE_COOKIES",
     "CARTEIRO_MAX_IMAP_CONNECTIONS",
+    "CARTEIRO_IMAP_DISABLED_CAPS",
     "CARTEIRO_LOG",
     "CARTEIRO_STACK_DIR",
 ];
@@ -150,6 +155,9 @@ impl Config {
                         ConfigError(format!("{key} must be a whole number, not {value:?}"))
                     })?);
                 }
+                "CARTEIRO_IMAP_DISABLED_CAPS" => {
+                    raw.imap_disabled_caps = Some(value.split(',').map(str::to_string).collect());
+                }
                 k if k.starts_with("CARTEIRO_") && !KNOWN_ENV.contains(&k) => {
                     warnings.push(format!(
                         "unknown setting {k} is ignored; known ones are {}",
@@ -203,6 +211,13 @@ impl Config {
                 session_idle_timeout,
                 secure_cookies: raw.secure_cookies.unwrap_or(false),
                 max_imap_connections: raw.max_imap_connections.unwrap_or(1000).max(1),
+                imap_disabled_caps: raw
+                    .imap_disabled_caps
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|c| c.trim().to_ascii_uppercase())
+                    .filter(|c| !c.is_empty())
+                    .collect(),
             },
             warnings,
         ))

@@ -66,6 +66,7 @@ impl ImapConn {
     pub(crate) async fn start(
         session: async_imap::Session<BoxedStream>,
         permit: OwnedSemaphorePermit,
+        disabled: &[String],
     ) -> Result<ImapConn, ImapError> {
         let mut conn = ImapConn {
             session,
@@ -82,6 +83,9 @@ impl ImapConn {
             }
         })
         .await?;
+        for name in disabled {
+            caps.0.remove(name);
+        }
         conn.caps = caps;
         Ok(conn)
     }

@@ -39,6 +39,8 @@ pub struct Connector {
     tls: TlsConnector,
     /// One permit per open connection, all sessions together.
     limit: Arc<Semaphore>,
+    /// Capabilities to ignore (admin setting for servers with a broken extension).
+    disabled: Arc<[String]>,
 }
 
 impl Connector {
@@ -81,6 +83,7 @@ impl Connector {
             upstream: config.imap.clone(),
             tls: TlsConnector::from(Arc::new(tls)),
             limit: Arc::new(Semaphore::new(config.max_imap_connections)),
+            disabled: config.imap_disabled_caps.clone().into(),
         })
     }
 
@@ -109,7 +112,7 @@ impl Connector {
         let work = async {
             let (client, caps) = self.open().await?;
             let session = authenticate(client, &caps, username, password).await?;
-            ImapConn::start(session, permit).await
+            ImapConn::start(session, permit, &self.disabled).await
         };
         tokio::time::timeout(CONNECT_TIMEOUT, work)
             .await

@@ -134,3 +134,46 @@ async fn a_page_costs_a_few_imap_commands_whatever_the_folder_size() {
         proxy.commands()
     );
 }
+
+#[tokio::test]
+async fn without_sort_list_status_or_special_use_the_fallbacks_give_the_same_pages() {
+    let proxy = ChaosProxy::start("127.0.0.1:143").await;
+    let mut config = test_config(&format!("imap://127.0.0.1:{}?tls=none", proxy.port));
+    config.imap_disabled_caps = ["SORT", "LIST-STATUS", "SPECIAL-USE", "CONDSTORE"]
+        .map(String::from)
+        .to_vec();
+    let app = spawn_app_with(config).await;
+    app.login().await;
+    seed_numbered(&app, 120).await;
+    proxy.clear();
+    let (status, html) = app.page("/mail/INBOX?page=2").await;
+    assert_eq!(status, StatusCode::OK);
+    let subjects = texts(&html, "td.subject a");
+    assert_eq!(subjects.len(), 50);
+    assert_eq!(
+        (subjects[0].as_str(), subjects[49].as_str()),
+        ("Message 0070", "Message 0021")
+    );
+    // Folder roles are guessed from their names; counts come from STATUS.
+    assert_eq!(
+        &texts(&html, ".folders .folder-name")[..3],
+        ["Inbox", "Drafts", "Sent"]
+    );
+    let commands = proxy.commands();
+    assert!(
+        !commands
+            .iter()
+            .any(|c| c.contains("SORT") || c.contains("RETURN")),
+        "{commands:?}"
+    );
+    assert!(
+        commands.iter().any(|c| c.starts_with("FETCH 21:70 ")),
+        "{commands:?}"
+    );
+    let (_, html) = app.page("/mail/INBOX?page=3").await;
+    let subjects = texts(&html, "td.subject a");
+    assert_eq!(
+        (subjects.len(), subjects[19].as_str()),
+        (20, "Message 0001")
+    );
+}

@@ -11,6 +11,8 @@ const CAPS: &[&str] = &[
     "imap_proto=info",
     "lettre=info",
     "rustls=info",
+    // html5ever warns about every odd table in hostile HTML: noise, not news.
+    "html5ever=error",
 ];
 
 /// Builds the filter from `CARTEIRO_LOG` (or `RUST_LOG`), defaulting to `info`, with the caps.

@@ -227,7 +227,8 @@ async fn html_frame(
         .imap
         .message(&folder, uid, MAX_VIEW_BYTES, false)
         .await?;
-    let message = mime::parse(&fetched.bytes).ok_or(AppError::NotFound)?;
+    let (bytes, _) = display_bytes(&session.imap, &folder, &fetched).await?;
+    let message = mime::parse(&bytes).ok_or(AppError::NotFound)?;
     let message_url = ctx.message_url(&folder, uid);
     let part_url = |section: &str| format!("{message_url}/part/{}", segment(section));
     let blocked = format!("{}/static/blocked.svg", ctx.base);

@@ -144,3 +144,62 @@ fn every_corpus_message_renders_without_panic_or_script() {
     }
     assert!(rendered > 1000, "only {rendered} corpus messages parsed");
 }
+
+/// The same corpus, served for real: APPENDed to Dovecot and opened through Carteiro's pages.
+/// Every list page and every message page answers 200, never an error page, and what reaches
+/// the browser carries no script and (images blocked) loads nothing remote.
+#[tokio::test]
+async fn every_corpus_message_opens_through_carteiro_without_an_error_page() {
+    let dir = corpus_dir();
+    let mut paths = Vec::new();
+    files(&dir, &mut paths);
+    if paths.is_empty() {
+        eprintln!("no corpus at {}: skipped", dir.display());
+        return;
+    }
+    paths.sort();
+    let app = crate::helpers::spawn_app().await;
+    app.login().await;
+    let mut imap = app.imap().await;
+    let mut stored = Vec::new();
+    for path in &paths {
+        if path.to_string_lossy().contains("html-payloads") {
+            continue;
+        }
+        let raw = std::fs::read(path).unwrap();
+        if raw.is_empty() || raw.contains(&0) {
+            continue; // IMAP literals cannot carry NUL; such files test the parser above.
+        }
+        if imap.try_append("INBOX", &raw).await {
+            stored.push(path.clone());
+        }
+    }
+    assert!(stored.len() > 1000, "only {} corpus files stored", stored.len());
+    let pages = stored.len().div_ceil(50);
+    for page in 1..=pages {
+        let response = app.get(&format!("/mail/INBOX?page={page}")).await;
+        assert_eq!(response.status(), 200, "list page {page}");
+        let html = response.text().await.unwrap();
+        assert!(dangerous(&html).is_none(), "list page {page}");
+    }
+    for (i, path) in stored.iter().enumerate() {
+        let uid = i + 1;
+        let response = app.get(&format!("/mail/INBOX/{uid}")).await;
+        assert_eq!(response.status(), 200, "{} (uid {uid})", path.display());
+        let html = response.text().await.unwrap();
+        if let Some(what) = dangerous(&html) {
+            panic!("{}: page has {what}", path.display());
+        }
+        if html.contains("class=\"html-body\"") {
+            let response = app.get(&format!("/mail/INBOX/{uid}/body")).await;
+            assert_eq!(response.status(), 200, "{} body", path.display());
+            let body = response.text().await.unwrap();
+            if let Some(what) = dangerous(&body) {
+                panic!("{}: HTML body has {what}", path.display());
+            }
+            if let Some(what) = remote_resource(&body) {
+                panic!("{}: remote resource while blocked: {what}", path.display());
+            }
+        }
+    }
+}

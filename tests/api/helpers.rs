@@ -209,6 +209,11 @@ impl Imap {
             .expect("APPEND");
     }
 
+    /// APPENDs and reports whether the server accepted the message.
+    pub async fn try_append(&mut self, folder: &str, raw: &[u8]) -> bool {
+        self.session.append(folder, None, None, raw).await.is_ok()
+    }
+
     /// Flags of a message, as the server has them now.
     pub async fn flags(&mut self, folder: &str, uid: u32) -> Vec<String> {
         use futures::TryStreamExt;

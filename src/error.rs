@@ -75,7 +75,8 @@ impl From<ImapError> for AppError {
             ImapError::NotFound => AppError::NotFound,
             ImapError::Busy => AppError::Busy,
             ImapError::Unavailable(cause) => AppError::Unavailable(cause),
-            ImapError::AuthFailed => AppError::Unavailable("credentials no longer accepted".into()),
+            // The password changed since login: the person has to sign in again.
+            ImapError::AuthFailed => AppError::LoginRequired { next: "/".into() },
             ImapError::Refused(cause) => AppError::Internal(format!("IMAP refused: {cause}")),
             ImapError::Protocol(cause) => AppError::Internal(format!("IMAP protocol: {cause}")),
         }

@@ -109,6 +109,25 @@ pub fn format_size(bytes: u64) -> String {
     }
 }
 
+/// A tiny deterministic PRNG for the randomized tests, so failures reproduce.
+#[cfg(test)]
+pub(crate) mod test_rng {
+    pub struct XorShift(pub u64);
+
+    impl XorShift {
+        pub fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        pub fn pick<'t>(&mut self, items: &[&'t str]) -> &'t str {
+            items[(self.next() % items.len() as u64) as usize]
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

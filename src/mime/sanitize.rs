@@ -1989,21 +1989,7 @@ mod tests {
 
     // ---- randomized invariants -------------------------------------------------------------
 
-    /// Tiny deterministic PRNG so failures reproduce.
-    struct XorShift(u64);
-
-    impl XorShift {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-
-        fn pick<'t>(&mut self, items: &[&'t str]) -> &'t str {
-            items[(self.next() % items.len() as u64) as usize]
-        }
-    }
+    use crate::mime::test_rng::XorShift;
 
     #[rustfmt::skip]
     const SOUP: &[&str] = &[

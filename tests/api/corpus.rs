@@ -174,7 +174,11 @@ async fn every_corpus_message_opens_through_carteiro_without_an_error_page() {
             stored.push(path.clone());
         }
     }
-    assert!(stored.len() > 1000, "only {} corpus files stored", stored.len());
+    assert!(
+        stored.len() > 1000,
+        "only {} corpus files stored",
+        stored.len()
+    );
     let pages = stored.len().div_ceil(50);
     for page in 1..=pages {
         let response = app.get(&format!("/mail/INBOX?page={page}")).await;

@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use crate::config::{Config, ConfigError};
 use crate::imap::connect::Connector;
 use crate::session::{MemoryStore, SessionManager};
+use crate::smtp::Submitter;
 use crate::web;
 
 /// Shared state of every request.
@@ -30,6 +31,8 @@ pub struct App {
     pub sessions: SessionManager,
     /// Dials the IMAP server (used by the start-up check).
     pub connector: Connector,
+    /// Submits outgoing mail over SMTP.
+    pub submitter: Submitter,
 }
 
 /// A bound, ready-to-serve application.
@@ -46,6 +49,7 @@ impl Application {
     /// Validates the configuration, binds the listener and wires the router.
     pub async fn build(config: Config) -> Result<Application, ConfigError> {
         let connector = Connector::new(&config)?;
+        let submitter = Submitter::new(&config)?;
         let sessions = SessionManager::new(
             Arc::new(MemoryStore::new(config.session_idle_timeout)),
             connector.clone(),
@@ -62,6 +66,7 @@ impl Application {
             config,
             sessions,
             connector,
+            submitter,
         }));
         let router = web::router(state.clone());
         spawn_housekeeping(&state);

@@ -19,6 +19,13 @@ pub struct Config {
     pub base_path: String,
     /// The IMAP server every account lives on.
     pub imap: Upstream,
+    /// The SMTP submission server, used with the same credentials.
+    pub smtp: Upstream,
+    /// Largest message Carteiro sends, in bytes (the server's own SIZE limit also applies).
+    pub max_message_size: usize,
+    /// APPEND a copy of every sent message to the Sent folder (off for servers that file
+    /// sent mail themselves).
+    pub save_sent: bool,
     /// Extra trust anchor (PEM) for the upstream TLS certificates, besides the web PKI roots.
     pub tls_ca_file: Option<PathBuf>,
     /// Key material for server-side secrets (store keys); at least 32 bytes.
@@ -39,9 +46,17 @@ pub struct Config {
 /// How to reach an upstream server.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Upstream {
+    pub protocol: Protocol,
     pub host: String,
     pub port: u16,
     pub security: Security,
+}
+
+/// Which mail protocol an upstream speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    Imap,
+    Smtp,
 }
 
 /// Transport security towards an upstream.
@@ -57,10 +72,14 @@ pub enum Security {
 
 impl std::fmt::Display for Upstream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (plain, tls) = match self.protocol {
+            Protocol::Imap => ("imap", "imaps"),
+            Protocol::Smtp => ("smtp", "smtps"),
+        };
         let (scheme, suffix) = match self.security {
-            Security::Tls => ("imaps", ""),
-            Security::StartTls => ("imap", ""),
-            Security::Plain => ("imap", "?tls=none"),
+            Security::Tls => (tls, ""),
+            Security::StartTls => (plain, ""),
+            Security::Plain => (plain, "?tls=none"),
         };
         write!(f, "{scheme}://{}:{}{suffix}", self.host, self.port)
     }
@@ -78,6 +97,9 @@ struct FileConfig {
     listen: Option<String>,
     base_path: Option<String>,
     imap_url: Option<String>,
+    smtp_url: Option<String>,
+    max_message_size: Option<String>,
+    save_sent: Option<bool>,
     tls_ca_file: Option<PathBuf>,
     secret_key: Option<String>,
     data_dir: Option<PathBuf>,
@@ -93,6 +115,9 @@ const KNOWN_ENV: &[&str] = &[
     "CARTEIRO_LISTEN",
     "CARTEIRO_BASE_PATH",
     "CARTEIRO_IMAP_URL",
+    "CARTEIRO_SMTP_URL",
+    "CARTEIRO_MAX_MESSAGE_SIZE",
+    "CARTEIRO_SAVE_SENT",
     "CARTEIRO_TLS_CA_FILE",
     "CARTEIRO_SECRET_KEY",
     "CARTEIRO_DATA_DIR",
@@ -143,6 +168,9 @@ impl Config {
                 "CARTEIRO_LISTEN" => raw.listen = Some(value),
                 "CARTEIRO_BASE_PATH" => raw.base_path = Some(value),
                 "CARTEIRO_IMAP_URL" => raw.imap_url = Some(value),
+                "CARTEIRO_SMTP_URL" => raw.smtp_url = Some(value),
+                "CARTEIRO_MAX_MESSAGE_SIZE" => raw.max_message_size = Some(value),
+                "CARTEIRO_SAVE_SENT" => raw.save_sent = Some(parse_bool(key, &value)?),
                 "CARTEIRO_TLS_CA_FILE" => raw.tls_ca_file = Some(value.into()),
                 "CARTEIRO_SECRET_KEY" => raw.secret_key = Some(value),
                 "CARTEIRO_DATA_DIR" => raw.data_dir = Some(value.into()),
@@ -179,6 +207,18 @@ impl Config {
             .imap_url
             .unwrap_or_else(|| "imap://localhost:143".into());
         let imap = parse_imap_url(&imap_text)?;
+        let smtp_text = raw
+            .smtp_url
+            .unwrap_or_else(|| "smtp://localhost:587".into());
+        let smtp = parse_smtp_url(&smtp_text)?;
+        let max_message_size = match raw.max_message_size {
+            Some(text) => parse_size(&text).ok_or_else(|| {
+                ConfigError(format!(
+                    "max_message_size {text:?} is not a size such as 25MB, 512KB or 1000000"
+                ))
+            })?,
+            None => 25 * 1024 * 1024,
+        };
         if let Some(ca) = &raw.tls_ca_file {
             if !ca.is_file() {
                 return Err(ConfigError(format!(
@@ -205,6 +245,9 @@ impl Config {
                 listen,
                 base_path,
                 imap,
+                smtp,
+                max_message_size,
+                save_sent: raw.save_sent.unwrap_or(true),
                 tls_ca_file: raw.tls_ca_file,
                 secret_key,
                 data_dir,
@@ -255,47 +298,87 @@ fn normalize_base_path(text: &str) -> Result<String, ConfigError> {
 
 /// Parses `imaps://host[:993]`, `imap://host[:143]` (STARTTLS) or `imap://host?tls=none`.
 pub fn parse_imap_url(text: &str) -> Result<Upstream, ConfigError> {
-    let help = "write the IMAP server as imaps://host:993 (TLS), imap://host:143 (STARTTLS) or imap://host:143?tls=none (no encryption)";
+    parse_upstream(
+        text,
+        Protocol::Imap,
+        "write the IMAP server as imaps://host:993 (TLS), imap://host:143 (STARTTLS) or imap://host:143?tls=none (no encryption)",
+    )
+}
+
+/// Parses `smtps://host[:465]`, `smtp://host[:587]` (STARTTLS) or `smtp://host?tls=none`.
+pub fn parse_smtp_url(text: &str) -> Result<Upstream, ConfigError> {
+    parse_upstream(
+        text,
+        Protocol::Smtp,
+        "write the SMTP submission server as smtps://host:465 (TLS), smtp://host:587 (STARTTLS) or smtp://host:587?tls=none (no encryption)",
+    )
+}
+
+fn parse_upstream(text: &str, protocol: Protocol, help: &str) -> Result<Upstream, ConfigError> {
+    let what = match protocol {
+        Protocol::Imap => "IMAP",
+        Protocol::Smtp => "SMTP",
+    };
     let url = url::Url::parse(text)
-        .map_err(|e| ConfigError(format!("IMAP URL {text:?} is not a URL ({e}); {help}")))?;
+        .map_err(|e| ConfigError(format!("{what} URL {text:?} is not a URL ({e}); {help}")))?;
     let host = url
         .host_str()
         .filter(|h| !h.is_empty())
-        .ok_or_else(|| ConfigError(format!("IMAP URL {text:?} has no host; {help}")))?
+        .ok_or_else(|| ConfigError(format!("{what} URL {text:?} has no host; {help}")))?
         .trim_start_matches('[')
         .trim_end_matches(']')
         .to_string();
-    let (security, default_port) = match url.scheme() {
-        "imaps" => (Security::Tls, 993),
-        "imap" => (Security::StartTls, 143),
-        other => {
+    let (mut security, default_port) = match (protocol, url.scheme()) {
+        (Protocol::Imap, "imaps") => (Security::Tls, 993),
+        (Protocol::Imap, "imap") => (Security::StartTls, 143),
+        (Protocol::Smtp, "smtps") => (Security::Tls, 465),
+        (Protocol::Smtp, "smtp" | "submission") => (Security::StartTls, 587),
+        (_, other) => {
             return Err(ConfigError(format!(
-                "IMAP URL scheme {other:?} is not imap or imaps; {help}"
+                "{what} URL scheme {other:?} is not understood; {help}"
             )))
         }
     };
-    let mut security = security;
     for (key, value) in url.query_pairs() {
         match (key.as_ref(), value.as_ref(), security) {
             ("tls", "none", Security::StartTls) => security = Security::Plain,
             ("tls", "starttls", Security::StartTls) => {}
             _ => {
                 return Err(ConfigError(format!(
-                    "IMAP URL option {key}={value} is not understood; {help}"
+                    "{what} URL option {key}={value} is not understood; {help}"
                 )))
             }
         }
     }
     if !url.path().is_empty() && url.path() != "/" {
         return Err(ConfigError(format!(
-            "IMAP URL {text:?} must not have a path; {help}"
+            "{what} URL {text:?} must not have a path; {help}"
         )));
     }
     Ok(Upstream {
+        protocol,
         host,
         port: url.port().unwrap_or(default_port),
         security,
     })
+}
+
+/// Accepts `25MB`, `512KB`, `1GB` or a bare number of bytes.
+pub fn parse_size(text: &str) -> Option<usize> {
+    let text = text.trim().to_ascii_uppercase();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => text.split_at(i),
+        None => (text.as_str(), ""),
+    };
+    let n: usize = number.parse().ok()?;
+    let factor = match unit.trim() {
+        "" | "B" => 1,
+        "K" | "KB" | "KIB" => 1024,
+        "M" | "MB" | "MIB" => 1024 * 1024,
+        "G" | "GB" | "GIB" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    n.checked_mul(factor).filter(|&n| n > 0)
 }
 
 /// Accepts `90s`, `30m`, `2h`, `1d` or a bare number of seconds.
@@ -389,6 +472,15 @@ mod tests {
         assert!(parse_imap_url("imaps://h?tls=none").is_err());
         assert!(parse_imap_url("http://h").is_err());
         assert!(parse_imap_url("mail.example.com:993").is_err());
+        let s = parse_smtp_url("smtps://mail.example.com").unwrap();
+        assert_eq!((s.port, s.security), (465, Security::Tls));
+        let s = parse_smtp_url("smtp://mail.example.com").unwrap();
+        assert_eq!((s.port, s.security), (587, Security::StartTls));
+        assert_eq!(s.to_string(), "smtp://mail.example.com:587");
+        assert!(parse_smtp_url("imap://mail.example.com").is_err());
+        assert_eq!(parse_size("25MB"), Some(25 * 1024 * 1024));
+        assert_eq!(parse_size("512 kb"), Some(512 * 1024));
+        assert_eq!(parse_size("huge"), None);
     }
 
     #[test]

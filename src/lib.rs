@@ -12,6 +12,8 @@ pub mod imap;
 pub mod mime;
 /// Sessions: cookie, store, login and logout.
 pub mod session;
+/// Building and submitting outgoing mail.
+pub mod smtp;
 /// Tracing set-up that never logs credentials.
 pub mod telemetry;
 /// HTTP routes, pages and middleware.

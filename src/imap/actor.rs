@@ -167,6 +167,53 @@ impl ImapHandle {
         .await
     }
 
+    pub async fn append(&self, folder: &str, flags: &str, raw: Vec<u8>) -> Result<(), ImapError> {
+        let folder = folder.to_string();
+        let flags = flags.to_string();
+        self.run(move |c| Box::pin(async move { c.append(&folder, Some(&flags), &raw).await }))
+            .await
+    }
+
+    pub async fn store(&self, folder: &str, uid: u32, change: &str) -> Result<(), ImapError> {
+        let folder = folder.to_string();
+        let change = change.to_string();
+        self.run(move |c| Box::pin(async move { c.store(&folder, uid, &change).await }))
+            .await
+    }
+
+    pub async fn delete(&self, folder: &str, uid: u32) -> Result<(), ImapError> {
+        let folder = folder.to_string();
+        self.run(move |c| Box::pin(async move { c.delete(&folder, uid).await }))
+            .await
+    }
+
+    pub async fn find_message_id(
+        &self,
+        folder: &str,
+        message_id: &str,
+    ) -> Result<Option<u32>, ImapError> {
+        let folder = folder.to_string();
+        let id = message_id.to_string();
+        self.run(move |c| Box::pin(async move { c.find_message_id(&folder, &id).await }))
+            .await
+    }
+
+    /// A whole part, decoded (for attachments carried into a new message).
+    pub async fn part_bytes(
+        &self,
+        folder: &str,
+        uid: u32,
+        part: &PartInfo,
+    ) -> Result<Vec<u8>, ImapError> {
+        let raw = self
+            .chunk(folder, uid, &part.section, 0, part.octets.saturating_add(1))
+            .await?;
+        let mut decoder = crate::mime::transfer::Decoder::new(part.encoding);
+        let mut out = decoder.push(&raw);
+        out.extend(decoder.finish());
+        Ok(out)
+    }
+
     pub async fn chunk(
         &self,
         folder: &str,

@@ -552,6 +552,44 @@ impl ImapConn {
             .collect())
     }
 
+    /// Adds or removes flags: `change` is e.g. `+FLAGS.SILENT (\\Answered)`.
+    pub async fn store(&mut self, folder: &str, uid: u32, change: &str) -> Result<(), ImapError> {
+        self.ensure_selected(folder).await?;
+        self.command(&format!("UID STORE {uid} {change}"), |_| {})
+            .await
+    }
+
+    /// Removes one message for good: `\Deleted`, then UID EXPUNGE of that UID only (UIDPLUS),
+    /// never a plain EXPUNGE that would also remove messages other clients marked.
+    pub async fn delete(&mut self, folder: &str, uid: u32) -> Result<(), ImapError> {
+        self.store(folder, uid, "+FLAGS.SILENT (\\Deleted)").await?;
+        if self.caps.has("UIDPLUS") {
+            self.command(&format!("UID EXPUNGE {uid}"), |_| {}).await?;
+        }
+        Ok(())
+    }
+
+    /// The UID of the message with this Message-ID in `folder`, if any (newest if several).
+    pub async fn find_message_id(
+        &mut self,
+        folder: &str,
+        message_id: &str,
+    ) -> Result<Option<u32>, ImapError> {
+        self.select(folder).await?;
+        let cmd = format!(
+            "UID SEARCH HEADER Message-ID {}",
+            quote::quoted(message_id)?
+        );
+        let mut found = Vec::new();
+        self.command(&cmd, |r| {
+            if let Response::MailboxData(MailboxDatum::Search(uids)) = r {
+                found.extend_from_slice(uids);
+            }
+        })
+        .await?;
+        Ok(found.into_iter().max())
+    }
+
     /// The part list and size of a message, for downloads.
     pub async fn structure(
         &mut self,

@@ -53,9 +53,16 @@ pub struct CurrentSession {
     pub username: String,
     pub csrf_token: String,
     pub imap: ImapHandle,
+    cookie: SessionCookie,
+    sealed_password: Vec<u8>,
 }
 
 impl CurrentSession {
+    /// The password, unsealed for the moment it is needed (SMTP submission).
+    pub fn password(&self) -> Option<SecretString> {
+        self.cookie.open(&self.store_key, &self.sealed_password)
+    }
+
     /// Refuses a form whose CSRF token is not this session's.
     pub fn check_csrf(&self, token: &str) -> Result<(), AppError> {
         if crypto::constant_time_eq(token.as_bytes(), self.csrf_token.as_bytes()) {
@@ -161,6 +168,8 @@ impl SessionManager {
             username: record.username,
             csrf_token: record.csrf_token,
             imap,
+            cookie,
+            sealed_password: record.sealed_password,
         }))
     }
 

@@ -78,6 +78,8 @@ struct MessageTemplate {
     images_allowed: bool,
     attachments: Vec<AttachmentRow>,
     raw_url: String,
+    reply_url: String,
+    forward_url: String,
     truncated: bool,
     unreadable: bool,
     size: String,
@@ -181,6 +183,16 @@ async fn message_page(
         images_allowed,
         attachments,
         raw_url: format!("{message_url}/raw"),
+        reply_url: format!(
+            "{}/compose?folder={}&reply={uid}",
+            ctx.base,
+            super::page::query_value(&folder)
+        ),
+        forward_url: format!(
+            "{}/compose?folder={}&forward={uid}",
+            ctx.base,
+            super::page::query_value(&folder)
+        ),
         truncated,
         unreadable,
         size: format_size(u64::from(fetched.size)),

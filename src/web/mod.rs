@@ -2,6 +2,7 @@
 //! configured base path, with the middleware every response goes through.
 
 pub mod assets;
+pub mod compose;
 pub mod errors;
 pub mod login;
 pub mod mailbox;
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(login::router())
         .merge(mailbox::router())
         .merge(message::router())
+        .merge(compose::router(state.config.max_message_size))
         .merge(assets::router())
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { AppError::NotFound })

@@ -209,6 +209,50 @@ impl Imap {
             .expect("APPEND");
     }
 
+    /// UIDs of the messages in a folder, ascending.
+    pub async fn uids(&mut self, folder: &str) -> Vec<u32> {
+        self.session.select(folder).await.expect("SELECT");
+        let mut uids: Vec<u32> = self
+            .session
+            .uid_search("ALL")
+            .await
+            .expect("SEARCH")
+            .into_iter()
+            .collect();
+        uids.sort_unstable();
+        uids
+    }
+
+    /// Waits (bounded) until a folder holds at least `count` messages; returns their UIDs.
+    pub async fn wait_for(&mut self, folder: &str, count: usize) -> Vec<u32> {
+        for _ in 0..100 {
+            let uids = self.uids(folder).await;
+            if uids.len() >= count {
+                return uids;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("{folder} never reached {count} messages");
+    }
+
+    /// The whole message as stored.
+    pub async fn raw(&mut self, folder: &str, uid: u32) -> Vec<u8> {
+        use futures::TryStreamExt;
+        self.session.select(folder).await.expect("SELECT");
+        let fetches: Vec<_> = self
+            .session
+            .uid_fetch(uid.to_string(), "BODY.PEEK[]")
+            .await
+            .expect("FETCH")
+            .try_collect()
+            .await
+            .expect("FETCH results");
+        fetches
+            .iter()
+            .find_map(|f| f.body().map(<[u8]>::to_vec))
+            .expect("message body")
+    }
+
     /// APPENDs and reports whether the server accepted the message.
     pub async fn try_append(&mut self, folder: &str, raw: &[u8]) -> bool {
         self.session.append(folder, None, None, raw).await.is_ok()

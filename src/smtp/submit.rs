@@ -1,0 +1,218 @@
+//! SMTP submission with the session's own credentials, one connection per message.
+//!
+//! The low-level lettre connection is used rather than its pooled transport: pooled
+//! transports do not recover from server-closed connections, and the server's `SIZE` limit
+//! must be read from EHLO before a single byte of the message is sent.
+
+use std::time::Duration;
+
+use lettre::address::Envelope;
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
+use lettre::transport::smtp::commands::Ehlo;
+use lettre::transport::smtp::extension::ClientId;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::config::{Config, ConfigError, Security, Upstream};
+
+/// How long connecting, or any one SMTP exchange, may take.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Why a message was not sent, in words the person can act on.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum SendError {
+    /// The message is larger than this server or Carteiro accepts (limit in bytes).
+    #[error("the message is too large ({size} bytes; the limit is {limit} bytes)")]
+    TooLarge { size: usize, limit: usize },
+    /// The server refused the login.
+    #[error("the mail server refused the login: {0}")]
+    AuthFailed(String),
+    /// The server refused the sender, a recipient or the message; its reason follows.
+    #[error("the mail server refused the message: {0}")]
+    Refused(String),
+    /// The server could not be reached or broke off.
+    #[error("the mail server for sending cannot be reached: {0}")]
+    Unavailable(String),
+}
+
+/// Submits messages to the configured SMTP server.
+#[derive(Clone)]
+pub struct Submitter {
+    upstream: Upstream,
+    ca_pem: Option<Vec<u8>>,
+    /// Carteiro's own limit on a message's size, in bytes.
+    pub max_size: usize,
+}
+
+impl Submitter {
+    pub fn new(config: &Config) -> Result<Submitter, ConfigError> {
+        let ca_pem = match &config.tls_ca_file {
+            Some(path) => Some(std::fs::read(path).map_err(|e| {
+                ConfigError(format!("cannot read tls_ca_file {}: {e}", path.display()))
+            })?),
+            None => None,
+        };
+        let submitter = Submitter {
+            upstream: config.smtp.clone(),
+            ca_pem,
+            max_size: config.max_message_size,
+        };
+        submitter.tls()?;
+        Ok(submitter)
+    }
+
+    fn tls(&self) -> Result<TlsParameters, ConfigError> {
+        let mut builder = TlsParameters::builder(self.upstream.host.clone());
+        if let Some(pem) = &self.ca_pem {
+            let cert = Certificate::from_pem(pem).map_err(|e| {
+                ConfigError(format!("tls_ca_file is not a usable certificate: {e}"))
+            })?;
+            builder = builder.add_root_certificate(cert);
+        }
+        builder
+            .build_rustls()
+            .map_err(|e| ConfigError(format!("SMTP TLS set-up failed: {e}")))
+    }
+
+    /// Sends `message` to the envelope's recipients, logging in as `username`.
+    pub async fn send(
+        &self,
+        username: &str,
+        password: &SecretString,
+        envelope: &Envelope,
+        message: &[u8],
+    ) -> Result<(), SendError> {
+        if message.len() > self.max_size {
+            return Err(SendError::TooLarge {
+                size: message.len(),
+                limit: self.max_size,
+            });
+        }
+        let hello = ClientId::default();
+        let tls = self.tls().map_err(|e| SendError::Unavailable(e.0))?;
+        let addr = (self.upstream.host.as_str(), self.upstream.port);
+        let unavailable = |e: lettre::transport::smtp::Error| {
+            SendError::Unavailable(format!("{} ({e})", self.upstream))
+        };
+        let mut conn = match self.upstream.security {
+            Security::Tls => {
+                AsyncSmtpConnection::connect_tokio1(addr, Some(TIMEOUT), &hello, Some(tls), None)
+                    .await
+                    .map_err(unavailable)?
+            }
+            Security::StartTls => {
+                let mut conn =
+                    AsyncSmtpConnection::connect_tokio1(addr, Some(TIMEOUT), &hello, None, None)
+                        .await
+                        .map_err(unavailable)?;
+                conn.starttls(tls, &hello).await.map_err(unavailable)?;
+                conn
+            }
+            Security::Plain => {
+                AsyncSmtpConnection::connect_tokio1(addr, Some(TIMEOUT), &hello, None, None)
+                    .await
+                    .map_err(unavailable)?
+            }
+        };
+        let result = self
+            .transact(&mut conn, &hello, username, password, envelope, message)
+            .await;
+        if result.is_ok() {
+            let _ = conn.quit().await;
+        } else {
+            conn.abort().await;
+        }
+        result
+    }
+
+    async fn transact(
+        &self,
+        conn: &mut AsyncSmtpConnection,
+        hello: &ClientId,
+        username: &str,
+        password: &SecretString,
+        envelope: &Envelope,
+        message: &[u8],
+    ) -> Result<(), SendError> {
+        // lettre keeps no SIZE from EHLO, so ask again and read it ourselves.
+        let ehlo = conn
+            .command(Ehlo::new(hello.clone()))
+            .await
+            .map_err(|e| SendError::Unavailable(e.to_string()))?;
+        if let Some(limit) = size_limit(ehlo.message()) {
+            if message.len() > limit {
+                return Err(SendError::TooLarge {
+                    size: message.len(),
+                    limit,
+                });
+            }
+        }
+        let credentials =
+            Credentials::new(username.to_string(), password.expose_secret().to_string());
+        conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials)
+            .await
+            .map_err(|e| SendError::AuthFailed(server_words(&e)))?;
+        conn.send(envelope, message).await.map_err(|e| {
+            if e.is_permanent() || e.is_transient() {
+                let words = server_words(&e);
+                if e.status().is_some_and(|c| c.to_string() == "552") {
+                    SendError::TooLarge {
+                        size: message.len(),
+                        limit: self.max_size.min(message.len()),
+                    }
+                } else {
+                    SendError::Refused(words)
+                }
+            } else {
+                SendError::Unavailable(e.to_string())
+            }
+        })?;
+        Ok(())
+    }
+}
+
+/// The server's own sentence from an SMTP error ("5.1.1 <x@y>: Recipient address rejected").
+fn server_words(e: &lettre::transport::smtp::Error) -> String {
+    let text = e.to_string();
+    let words = match text.split_once("): ") {
+        Some((_, rest)) => rest.to_string(),
+        None => text,
+    };
+    words
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(300)
+        .collect()
+}
+
+/// `SIZE 52428800` from EHLO lines; `SIZE` alone or `SIZE 0` means no announced limit.
+pub fn size_limit<'a>(lines: impl Iterator<Item = &'a str>) -> Option<usize> {
+    lines
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            words
+                .next()
+                .filter(|w| w.eq_ignore_ascii_case("SIZE"))
+                .and_then(|_| words.next())
+                .and_then(|n| n.parse::<usize>().ok())
+        })
+        .find(|&n| n > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn size_is_read_from_ehlo_lines() {
+        let lines = [
+            "mail.example.test",
+            "PIPELINING",
+            "SIZE 52428800",
+            "8BITMIME",
+        ];
+        assert_eq!(size_limit(lines.into_iter()), Some(52_428_800));
+        assert_eq!(size_limit(["SIZE", "8BITMIME"].into_iter()), None);
+        assert_eq!(size_limit(["SIZE 0"].into_iter()), None);
+    }
+}

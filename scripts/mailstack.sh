@@ -246,6 +246,12 @@ write_dovecot_config() {
         users+="$u:{PLAIN}$DEMO_PASSWORD::::::"$'\n'
     done
     write_if_changed "$DOVECOT_USERS" 640 DOVECOT_CHANGED < <(printf '%s' "$users")
+    local service denied
+    for service in imap pop3 lmtp smtp; do
+        denied=''
+        [ "$service" = smtp ] && denied=$'nosmtp@example.test\n'
+        write_if_changed "$DOVECOT_DIR/deny-$service" 644 DOVECOT_CHANGED < <(printf '%s' "$denied")
+    done
     chown root:dovecot "$DOVECOT_USERS"
 
     # Users of the passwd-file must not be able to log in with the shared test password:
@@ -283,6 +289,13 @@ auth_failure_delay = 0
 auth_cache_size = 0
 auth_verbose = yes
 
+# 0) per-service deny lists: nosmtp@example.test may read mail (IMAP) but not send (SMTP
+#    AUTH), so tests can see a submission server refuse a login the IMAP server accepted.
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%Lu $DOVECOT_DIR/deny-%s
+  deny = yes
+}
 # 1) demo accounts (password "demo")
 passdb {
   driver = passwd-file
@@ -521,7 +534,8 @@ smtpd_tls_auth_only = yes
 
 # relaying only for authenticated users (with static:all nothing is remote anyway)
 smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
-smtpd_recipient_restrictions =
+# refused@example.test is rejected at RCPT time, so tests can see a refused recipient
+smtpd_recipient_restrictions = check_recipient_access inline:{ { refused@example.test = REJECT mailbox unavailable } }
 smtpd_helo_required = no
 
 # no syslogd here: log to a file (needs the postlog service in master.cf)

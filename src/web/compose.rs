@@ -24,6 +24,9 @@ use crate::session::CurrentSession;
 use crate::smtp::compose::{self, Outgoing, OutgoingAttachment};
 use crate::smtp::SendError;
 
+/// The section a part reference uses for a whole message forwarded as an attachment.
+const WHOLE_MESSAGE: &str = "0";
+
 /// Extra room over the message size limit for the form fields around the files.
 const FORM_OVERHEAD: usize = 1024 * 1024;
 
@@ -42,6 +45,8 @@ pub struct ComposeQuery {
     reply: Option<u32>,
     all: Option<String>,
     forward: Option<u32>,
+    /// With `forward`: attach the original as a whole message instead of quoting it.
+    attach: Option<String>,
     draft: Option<u32>,
     saved: Option<String>,
     sent: Option<String>,
@@ -103,6 +108,17 @@ async fn compose_page(
     } else if let (Some(uid), Some(folder)) = (query.reply.or(query.forward), &query.folder) {
         let forward = query.forward.is_some();
         draft = start_from(&session, folder, uid, forward, query.all.is_some()).await?;
+        if forward && query.attach.is_some() {
+            draft.body.clear();
+            draft.kept = vec![KeptPart {
+                reference: part_ref(folder, uid, WHOLE_MESSAGE),
+                filename: format!(
+                    "{}.eml",
+                    parts::safe_filename(draft.subject.trim_start_matches("Fwd: "))
+                ),
+                size: String::new(),
+            }];
+        }
     } else if let Some(to) = query.to {
         draft.to = to;
     }
@@ -673,7 +689,18 @@ async fn gather_kept(
         let Some((folder, uid, section)) = parse_part_ref(reference) else {
             continue;
         };
-        let (_, parts) = imap.structure(&folder, uid).await?;
+        let (size, parts) = imap.structure(&folder, uid).await?;
+        if section == WHOLE_MESSAGE {
+            let raw = imap
+                .chunk(&folder, uid, "", 0, size.saturating_add(1))
+                .await?;
+            out.push(OutgoingAttachment {
+                filename: "forwarded-message.eml".into(),
+                content_type: "message/rfc822".into(),
+                bytes: raw,
+            });
+            continue;
+        }
         let Some(part) = parts.iter().find(|p| p.section == section) else {
             continue;
         };

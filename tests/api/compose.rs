@@ -547,3 +547,142 @@ async fn sending_without_the_csrf_token_is_refused() {
     .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn forward_as_attachment_sends_the_original_whole() {
+    let bob = spawn_app().await;
+    bob.login().await;
+    let carol = crate::helpers::fresh_user("carol");
+    let original = "From: a@example.test\r\nSubject: Contrato\r\nDate: Tue, 11 Mar 2025 10:00:00 +0000\r\n\r\nTexto original.\r\n";
+    bob.imap()
+        .await
+        .append("INBOX", original.as_bytes(), None)
+        .await;
+    let (_, html) = bob.page("/compose?folder=INBOX&forward=1&attach=1").await;
+    let kept = attrs(&html, "input[name=keep]", "value");
+    assert_eq!(kept, ["INBOX/1/0"]);
+    let csrf = bob.csrf_token().await;
+    let response = post_compose(
+        &bob,
+        form(
+            &csrf,
+            &[
+                ("to", &carol),
+                ("subject", "Fwd: Contrato"),
+                ("body", ""),
+                ("keep", &kept[0]),
+                ("action", "send"),
+            ],
+            &[],
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let mut imap = crate::helpers::Imap::connect(&carol).await;
+    let uids = imap.wait_for("INBOX", 1).await;
+    let raw = imap.raw("INBOX", uids[0]).await;
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.contains("Content-Type: message/rfc822"), "{text}");
+    assert!(text.contains("Texto original."), "{text}");
+}
+
+#[tokio::test]
+async fn a_refused_recipient_shows_the_server_reason_and_keeps_the_draft() {
+    let app = spawn_app().await;
+    app.login().await;
+    let csrf = app.csrf_token().await;
+    let response = post_compose(
+        &app,
+        form(
+            &csrf,
+            &[
+                ("to", "refused@example.test"),
+                ("subject", "Oi"),
+                ("body", "Texto"),
+                ("action", "send"),
+            ],
+            &[],
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+    let html = scraper::Html::parse_document(&response.text().await.unwrap());
+    let error = texts(&html, "[role=alert]").join("");
+    assert!(
+        error.contains("refused the message") && error.contains("mailbox unavailable"),
+        "{error}"
+    );
+    assert_eq!(texts(&html, "#body").join(""), "Texto");
+    assert_eq!(app.imap().await.uids("Drafts").await.len(), 1);
+    assert!(
+        app.imap().await.uids("Sent").await.is_empty(),
+        "nothing filed as sent"
+    );
+}
+
+#[tokio::test]
+async fn a_login_the_smtp_server_refuses_is_explained_and_loses_nothing() {
+    // nosmtp@example.test may read mail over IMAP but the submission server refuses it.
+    let mut app = spawn_app().await;
+    app.user = "nosmtp@example.test".to_string();
+    app.login().await;
+    let csrf = app.csrf_token().await;
+    let response = post_compose(
+        &app,
+        form(
+            &csrf,
+            &[
+                ("to", "bob@example.test"),
+                ("subject", "Sem envio"),
+                ("body", "Rascunho salvo?"),
+                ("action", "send"),
+            ],
+            &[],
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+    let html = scraper::Html::parse_document(&response.text().await.unwrap());
+    assert!(texts(&html, "[role=alert]")
+        .join("")
+        .contains("did not accept your login"));
+    assert_eq!(texts(&html, "#body").join(""), "Rascunho salvo?");
+    let mut imap = app.imap().await;
+    let drafts = imap.uids("Drafts").await;
+    assert!(!drafts.is_empty());
+    // Clean up the shared account's drafts for the next run.
+    for uid in drafts {
+        let raw = imap.raw("Drafts", uid).await;
+        assert!(String::from_utf8_lossy(&raw).contains("Sem envio"));
+    }
+}
+
+#[tokio::test]
+async fn with_save_sent_off_nothing_is_filed_in_sent() {
+    let mut config = test_config("imap://localhost:143");
+    config.save_sent = false;
+    let app = spawn_app_with(config).await;
+    app.login().await;
+    let bob = crate::helpers::fresh_user("bob");
+    let csrf = app.csrf_token().await;
+    let response = post_compose(
+        &app,
+        form(
+            &csrf,
+            &[
+                ("to", &bob),
+                ("subject", "Só envio"),
+                ("body", "x"),
+                ("action", "send"),
+            ],
+            &[],
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    crate::helpers::Imap::connect(&bob)
+        .await
+        .wait_for("INBOX", 1)
+        .await;
+    assert!(app.imap().await.uids("Sent").await.is_empty());
+}

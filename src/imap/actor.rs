@@ -214,6 +214,18 @@ impl ImapHandle {
         Ok(out)
     }
 
+    pub async fn get_setting(&self, entry: &str) -> Result<Option<String>, ImapError> {
+        let entry = entry.to_string();
+        self.run(move |c| Box::pin(async move { c.get_setting(&entry).await }))
+            .await
+    }
+
+    pub async fn set_setting(&self, entry: &str, value: Option<String>) -> Result<(), ImapError> {
+        let entry = entry.to_string();
+        self.run(move |c| Box::pin(async move { c.set_setting(&entry, value.as_deref()).await }))
+            .await
+    }
+
     pub async fn chunk(
         &self,
         folder: &str,

@@ -259,11 +259,11 @@ impl ImapConn {
         }
     }
 
-    /// Selects `folder` unless it is already the selected one.
-    async fn ensure_selected(&mut self, folder: &str) -> Result<MailboxState, ImapError> {
+    /// Selects `folder` unless it is already the selected one; `true` when it already was.
+    async fn ensure_selected(&mut self, folder: &str) -> Result<bool, ImapError> {
         match &self.selected {
-            Some((name, state)) if name == folder => Ok(*state),
-            _ => self.select(folder).await,
+            Some((name, _)) if name == folder => Ok(true),
+            _ => self.select(folder).await.map(|_| false),
         }
     }
 
@@ -440,8 +440,6 @@ impl ImapConn {
         }
     }
 
-    /// Fetches a message for display: flags, size, structure and up to `max_bytes` of it.
-    /// With `mark_seen` the fetch sets `\Seen`, as opening a message does in every client.
     pub async fn message(
         &mut self,
         folder: &str,
@@ -450,7 +448,31 @@ impl ImapConn {
         mark_seen: bool,
         with_structure: bool,
     ) -> Result<FetchedMessage, ImapError> {
-        self.ensure_selected(folder).await?;
+        let cached = self.ensure_selected(folder).await?;
+        match self
+            .message_selected(uid, max_bytes, mark_seen, with_structure)
+            .await
+        {
+            // A message that arrived after the folder was selected is not in this
+            // connection's view until the folder is synchronised again.
+            Err(ImapError::NotFound) if cached => {
+                self.select(folder).await?;
+                self.message_selected(uid, max_bytes, mark_seen, with_structure)
+                    .await
+            }
+            other => other,
+        }
+    }
+
+    /// Fetches a message for display: flags, size, structure and up to `max_bytes` of it.
+    /// With `mark_seen` the fetch sets `\Seen`, as opening a message does in every client.
+    async fn message_selected(
+        &mut self,
+        uid: u32,
+        max_bytes: u32,
+        mark_seen: bool,
+        with_structure: bool,
+    ) -> Result<FetchedMessage, ImapError> {
         let body = if mark_seen { "BODY" } else { "BODY.PEEK" };
         let structure = if with_structure { " BODYSTRUCTURE" } else { "" };
         let cmd =
@@ -490,11 +512,29 @@ impl ImapConn {
         found.ok_or(ImapError::NotFound)
     }
 
-    /// The MIME header and (up to `max_each` bytes of) the body of each section, without
-    /// setting `\Seen`: how a large message's text parts are read without its attachments.
     pub async fn sections(
         &mut self,
         folder: &str,
+        uid: u32,
+        sections: &[String],
+        max_each: u32,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, ImapError> {
+        let cached = self.ensure_selected(folder).await?;
+        match self.sections_selected(uid, sections, max_each).await {
+            // A message that arrived after the folder was selected is not in this
+            // connection's view until the folder is synchronised again.
+            Err(ImapError::NotFound) if cached => {
+                self.select(folder).await?;
+                self.sections_selected(uid, sections, max_each).await
+            }
+            other => other,
+        }
+    }
+
+    /// The MIME header and (up to `max_each` bytes of) the body of each section, without
+    /// setting `\Seen`: how a large message's text parts are read without its attachments.
+    async fn sections_selected(
+        &mut self,
         uid: u32,
         sections: &[String],
         max_each: u32,
@@ -508,7 +548,6 @@ impl ImapConn {
         {
             return Err(ImapError::NotFound);
         }
-        self.ensure_selected(folder).await?;
         let items: Vec<String> = sections
             .iter()
             .map(|s| format!("BODY.PEEK[{s}.MIME] BODY.PEEK[{s}]<0.{max_each}>"))
@@ -590,13 +629,62 @@ impl ImapConn {
         Ok(found.into_iter().max())
     }
 
-    /// The part list and size of a message, for downloads.
+    /// A server-level private annotation (RFC 5464 METADATA), e.g. a user setting.
+    /// `None` when unset or when the server has no METADATA.
+    pub async fn get_setting(&mut self, entry: &str) -> Result<Option<String>, ImapError> {
+        if !self.caps.has("METADATA") {
+            return Ok(None);
+        }
+        let cmd = format!("GETMETADATA \"\" {}", quote::quoted(entry)?);
+        let mut value = None;
+        self.command(&cmd, |r| {
+            if let Response::MailboxData(MailboxDatum::MetadataSolicited { values, .. }) = r {
+                for m in values {
+                    if m.entry.eq_ignore_ascii_case(entry) {
+                        value = m.value.clone();
+                    }
+                }
+            }
+        })
+        .await?;
+        Ok(value)
+    }
+
+    /// Stores (or with `None` removes) a server-level private annotation. The value goes as a
+    /// non-synchronizing literal (LITERAL+), so it may hold line breaks and quotes.
+    pub async fn set_setting(&mut self, entry: &str, value: Option<&str>) -> Result<(), ImapError> {
+        if !self.caps.has("METADATA") || !self.caps.has("LITERAL+") {
+            return Err(ImapError::Refused(
+                "this mail server cannot store settings (no METADATA)".into(),
+            ));
+        }
+        let entry = quote::quoted(entry)?;
+        let cmd = match value {
+            Some(v) => format!("SETMETADATA \"\" ({entry} {{{}+}}\r\n{v})", v.len()),
+            None => format!("SETMETADATA \"\" ({entry} NIL)"),
+        };
+        self.command(&cmd, |_| {}).await
+    }
+
     pub async fn structure(
         &mut self,
         folder: &str,
         uid: u32,
     ) -> Result<(u32, Vec<PartInfo>), ImapError> {
-        self.ensure_selected(folder).await?;
+        let cached = self.ensure_selected(folder).await?;
+        match self.structure_selected(uid).await {
+            // A message that arrived after the folder was selected is not in this
+            // connection's view until the folder is synchronised again.
+            Err(ImapError::NotFound) if cached => {
+                self.select(folder).await?;
+                self.structure_selected(uid).await
+            }
+            other => other,
+        }
+    }
+
+    /// The part list and size of a message, for downloads.
+    async fn structure_selected(&mut self, uid: u32) -> Result<(u32, Vec<PartInfo>), ImapError> {
         let mut found = None;
         self.command(
             &format!("UID FETCH {uid} (UID RFC822.SIZE BODYSTRUCTURE)"),
@@ -623,8 +711,6 @@ impl ImapConn {
         found.ok_or(ImapError::NotFound)
     }
 
-    /// `len` bytes from `offset` of a section (`""` for the whole message), without setting
-    /// `\Seen`. Returns fewer bytes (maybe none) at the end of the section.
     pub async fn chunk(
         &mut self,
         folder: &str,
@@ -633,10 +719,30 @@ impl ImapConn {
         offset: u64,
         len: u32,
     ) -> Result<Vec<u8>, ImapError> {
+        let cached = self.ensure_selected(folder).await?;
+        match self.chunk_selected(uid, section, offset, len).await {
+            // A message that arrived after the folder was selected is not in this
+            // connection's view until the folder is synchronised again.
+            Err(ImapError::NotFound) if cached => {
+                self.select(folder).await?;
+                self.chunk_selected(uid, section, offset, len).await
+            }
+            other => other,
+        }
+    }
+
+    /// `len` bytes from `offset` of a section (`""` for the whole message), without setting
+    /// `\Seen`. Returns fewer bytes (maybe none) at the end of the section.
+    async fn chunk_selected(
+        &mut self,
+        uid: u32,
+        section: &str,
+        offset: u64,
+        len: u32,
+    ) -> Result<Vec<u8>, ImapError> {
         if !section.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
             return Err(ImapError::NotFound);
         }
-        self.ensure_selected(folder).await?;
         let cmd = format!("UID FETCH {uid} (UID BODY.PEEK[{section}]<{offset}.{len}>)");
         let mut found: Option<Vec<u8>> = None;
         self.command(&cmd, |r| {

@@ -300,3 +300,33 @@ mod tests {
         assert_eq!(parsed.subject(), Some("Relatório Bcc: evil@example.test"));
     }
 }
+
+#[cfg(test)]
+mod international {
+    use super::*;
+
+    #[test]
+    fn internationalized_names_and_domains_are_accepted() {
+        let list = parse_addresses("Zoë Ñúñez <zoe@exémplo.test>, joão@example.test").unwrap();
+        assert_eq!(list.len(), 2);
+        let built = build(&Outgoing {
+            from: Some("a@example.test".parse().unwrap()),
+            to: list,
+            subject: "Olá".into(),
+            body: "x".into(),
+            ..Outgoing::default()
+        })
+        .unwrap();
+        let text = String::from_utf8_lossy(&built.for_recipients).to_string();
+        let to_line = text
+            .lines()
+            .find(|l| l.starts_with("To:"))
+            .unwrap()
+            .to_string();
+        assert!(
+            to_line.contains("=?utf-8?"),
+            "display names are encoded: {to_line}"
+        );
+        assert_eq!(built.envelope.to().len(), 2);
+    }
+}

@@ -122,6 +122,17 @@ async fn compose_page(
     } else if let Some(to) = query.to {
         draft.to = to;
     }
+    if query.draft.is_none() {
+        // A signature goes in once, when the message is started: a draft already has it.
+        let signature = session
+            .imap
+            .get_setting(super::settings::SIGNATURE)
+            .await
+            .unwrap_or(None);
+        if let Some(signature) = signature.filter(|s| !s.trim().is_empty()) {
+            draft.body = with_signature(&draft.body, &signature);
+        }
+    }
     if query.sent.is_some() {
         notice = Some("Message sent.".to_string());
     }
@@ -259,6 +270,19 @@ async fn start_from(
         draft.references = references.join(" ");
     }
     Ok(draft)
+}
+
+/// Puts the signature (after the `-- ` delimiter) above any quoted or forwarded text.
+fn with_signature(body: &str, signature: &str) -> String {
+    let block = format!("\n\n-- \n{}", signature.trim_end());
+    if body.trim().is_empty() {
+        return block;
+    }
+    // Replies and forwards start with two empty lines for the person's text.
+    match body.strip_prefix("\n\n") {
+        Some(rest) => format!("{block}\n\n{rest}"),
+        None => format!("{body}{block}"),
+    }
 }
 
 fn view_parts(

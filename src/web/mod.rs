@@ -9,6 +9,7 @@ pub mod mailbox;
 pub mod message;
 pub mod page;
 pub mod security;
+pub mod settings;
 
 use std::time::Duration;
 
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .merge(mailbox::router())
         .merge(message::router())
         .merge(compose::router(state.config.max_message_size))
+        .merge(settings::router())
         .merge(assets::router())
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { AppError::NotFound })

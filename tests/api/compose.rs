@@ -686,3 +686,43 @@ async fn with_save_sent_off_nothing_is_filed_in_sent() {
         .await;
     assert!(app.imap().await.uids("Sent").await.is_empty());
 }
+
+#[tokio::test]
+async fn the_signature_is_stored_on_the_server_and_starts_every_new_message() {
+    let app = spawn_app().await;
+    app.login().await;
+    let (status, html) = app.page("/settings").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(texts(&html, "#signature").join(""), "");
+    let csrf = app.csrf_token().await;
+    let signature = "Abraços,\nAlice \"Al\" Andrade\n{5}\r\nA1 LOGOUT";
+    let response = app
+        .post_form("/settings", &[("csrf", &csrf), ("signature", signature)])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, html) = app.page("/settings?saved=1").await;
+    assert_eq!(texts(&html, "[role=status]"), ["Settings saved."]);
+    let stored = texts(&html, "#signature").join("");
+    assert_eq!(stored, "Abraços,\nAlice \"Al\" Andrade\n{5}\nA1 LOGOUT");
+
+    let (_, html) = app.page("/compose").await;
+    assert_eq!(texts(&html, "#body").join(""), format!("-- \n{stored}"));
+    app.imap()
+        .await
+        .append("INBOX", b"From: b@example.test\r\nSubject: Oi\r\nDate: Tue, 11 Mar 2025 10:00:00 +0000\r\n\r\nTudo bem?\r\n", None)
+        .await;
+    let (status, html) = app.page("/compose?folder=INBOX&reply=1").await;
+    assert_eq!(status, StatusCode::OK, "{}", html.html());
+    let body = texts(&html, "#body").join("");
+    let signature_at = body
+        .find("-- \nAbraços")
+        .unwrap_or_else(|| panic!("no signature: {body:?}"));
+    let quote_at = body.find("> Tudo bem?").expect("quote in the reply");
+    assert!(
+        signature_at < quote_at,
+        "the signature sits above the quote: {body:?}"
+    );
+    // The connection survived the hostile-looking value: the session still works.
+    let (status, _) = app.page("/mail/INBOX").await;
+    assert_eq!(status, StatusCode::OK);
+}

@@ -313,3 +313,16 @@ Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--B--\r\n",
         video
     );
 }
+
+#[tokio::test]
+async fn a_message_that_arrived_after_the_folder_was_opened_can_be_opened_directly() {
+    let app = spawn_app().await;
+    app.login().await;
+    let (status, _) = app.page("/mail/INBOX").await;
+    assert_eq!(status, StatusCode::OK);
+    // Delivered by another client while this session has INBOX selected.
+    seed(&app, b"From: a@example.test\r\nSubject: Nova\r\nDate: Tue, 11 Mar 2025 10:00:00 +0000\r\n\r\nChegou agora.\r\n").await;
+    let (status, html) = app.page("/mail/INBOX/1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(texts(&html, "h1.subject"), ["Nova"]);
+}

@@ -1,0 +1,107 @@
+//! Per-user settings, stored on the IMAP server (METADATA) so every Carteiro instance and
+//! every device sees the same ones, and Carteiro itself keeps no database.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::page::{sidebar, FolderLink, PageCtx};
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::imap::ImapError;
+use crate::session::CurrentSession;
+
+/// Where the signature lives: a private server annotation of the user's own.
+pub const SIGNATURE: &str = "/private/vendor/carteiro/signature";
+/// Longest signature kept.
+const MAX_SIGNATURE: usize = 4000;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/settings", get(settings_page).post(save))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "settings.html")]
+struct SettingsTemplate {
+    ctx: PageCtx,
+    folders: Vec<FolderLink>,
+    signature: String,
+    notice: Option<&'static str>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SettingsQuery {
+    saved: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SettingsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    signature: String,
+}
+
+async fn settings_page(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    Query(query): Query<SettingsQuery>,
+) -> Result<SettingsTemplate, AppError> {
+    let ctx = PageCtx::for_session(&state, &session);
+    let folders = session.imap.folders().await?;
+    let signature = session
+        .imap
+        .get_setting(SIGNATURE)
+        .await?
+        .unwrap_or_default();
+    Ok(SettingsTemplate {
+        folders: sidebar(&ctx, &folders, ""),
+        ctx,
+        signature,
+        notice: query.saved.map(|_| "Settings saved."),
+        error: None,
+    })
+}
+
+async fn save(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    Form(form): Form<SettingsForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let signature: String = form
+        .signature
+        .replace("\r\n", "\n")
+        .chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .take(MAX_SIGNATURE)
+        .collect();
+    let value = (!signature.trim().is_empty()).then_some(signature.clone());
+    match session.imap.set_setting(SIGNATURE, value).await {
+        Ok(()) => {
+            let base = &state.config.base_path;
+            Ok(Redirect::to(&format!("{base}/settings?saved=1")).into_response())
+        }
+        Err(ImapError::Refused(reason)) => {
+            let ctx = PageCtx::for_session(&state, &session);
+            let folders = session.imap.folders().await?;
+            Ok((
+                axum::http::StatusCode::BAD_GATEWAY,
+                SettingsTemplate {
+                    folders: sidebar(&ctx, &folders, ""),
+                    ctx,
+                    signature,
+                    notice: None,
+                    error: Some(format!("The signature could not be saved: {reason}")),
+                },
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

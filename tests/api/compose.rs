@@ -726,3 +726,85 @@ async fn the_signature_is_stored_on_the_server_and_starts_every_new_message() {
     let (status, _) = app.page("/mail/INBOX").await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn sending_over_implicit_tls_on_465_works_too() {
+    let mut config = test_config("imap://localhost:143");
+    config.smtp = carteiro::config::parse_smtp_url("smtps://localhost:465").unwrap();
+    let app = spawn_app_with(config).await;
+    app.login().await;
+    let bob = crate::helpers::fresh_user("bob");
+    let csrf = app.csrf_token().await;
+    let response = post_compose(
+        &app,
+        form(
+            &csrf,
+            &[
+                ("to", &bob),
+                ("subject", "Via 465"),
+                ("body", "TLS desde o início."),
+                ("action", "send"),
+            ],
+            &[],
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let mut imap = crate::helpers::Imap::connect(&bob).await;
+    let uids = imap.wait_for("INBOX", 1).await;
+    let raw = String::from_utf8_lossy(&imap.raw("INBOX", uids[0]).await).to_string();
+    assert!(raw.contains("Subject: Via 465"), "{raw}");
+}
+
+#[tokio::test]
+async fn an_unticked_attachment_is_left_out() {
+    let app = spawn_app().await;
+    app.login().await;
+    let bob = crate::helpers::fresh_user("bob");
+    let csrf = app.csrf_token().await;
+    let response = post_compose(
+        &app,
+        form(
+            &csrf,
+            &[
+                ("to", &bob),
+                ("subject", "Dois anexos"),
+                ("body", "x"),
+                ("action", "save"),
+            ],
+            &[("fica.txt", b"fica"), ("sai.txt", b"sai")],
+        ),
+    )
+    .await;
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    let (_, html) = app.page(&location).await;
+    assert_eq!(texts(&html, ".kept li label"), ["fica.txt", "sai.txt"]);
+    let kept = attrs(&html, "input[name=keep]", "value");
+    let draft_uid = first_attr(&html, "input[name=draft_uid]", "value").unwrap();
+    let response = post_compose(
+        &app,
+        form(
+            &csrf,
+            &[
+                ("to", &bob),
+                ("subject", "Dois anexos"),
+                ("body", "x"),
+                ("keep", &kept[0]),
+                ("draft_uid", &draft_uid),
+                ("action", "send"),
+            ],
+            &[],
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let mut imap = crate::helpers::Imap::connect(&bob).await;
+    let uids = imap.wait_for("INBOX", 1).await;
+    let raw = imap.raw("INBOX", uids[0]).await;
+    let parsed = carteiro::mime::parse(&raw).unwrap();
+    let names: Vec<String> = parsed
+        .attachments()
+        .filter_map(|a| mail_parser::MimeHeaders::attachment_name(a).map(str::to_string))
+        .collect();
+    assert_eq!(names, ["fica.txt"]);
+}

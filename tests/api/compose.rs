@@ -808,3 +808,41 @@ async fn an_unticked_attachment_is_left_out() {
         .collect();
     assert_eq!(names, ["fica.txt"]);
 }
+
+#[tokio::test]
+async fn the_servers_announced_size_limit_is_checked_before_sending() {
+    // Carteiro's own limit is raised above Postfix's (50 MB, announced in EHLO as SIZE).
+    let mut config = test_config("imap://localhost:143");
+    config.max_message_size = 200 * 1024 * 1024;
+    let app = spawn_app_with(config).await;
+    app.login().await;
+    let bob = crate::helpers::fresh_user("bob");
+    let csrf = app.csrf_token().await;
+    let big = noise(40 * 1024 * 1024); // 40 MB of binary: about 54 MB once base64-encoded
+    let response = post_compose(
+        &app,
+        form(
+            &csrf,
+            &[
+                ("to", &bob),
+                ("subject", "Enorme"),
+                ("body", "x"),
+                ("action", "send"),
+            ],
+            &[("enorme.bin", &big)],
+        ),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let html = scraper::Html::parse_document(&response.text().await.unwrap());
+    let error = texts(&html, "[role=alert]").join("");
+    assert!(
+        error.contains("too large") && error.contains("50.0 MB"),
+        "{error}"
+    );
+    assert!(crate::helpers::Imap::connect(&bob)
+        .await
+        .uids("INBOX")
+        .await
+        .is_empty());
+}

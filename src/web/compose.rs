@@ -210,15 +210,7 @@ async fn start_from(
             from.iter().map(format_mailbox).collect::<Vec<_>>().join(", "),
             to.join(", ")
         );
-        let parts = view_parts(&message, fetched.parts.as_deref());
-        draft.kept = parts::attachments(&parts, &Default::default())
-            .into_iter()
-            .map(|a| KeptPart {
-                reference: part_ref(folder, uid, &a.section),
-                filename: a.filename,
-                size: mime::format_size(a.size),
-            })
-            .collect();
+        draft.kept = kept_attachments(&message, fetched.parts.as_deref(), folder, uid);
     } else {
         draft.origin_kind = "reply".into();
         draft.subject = prefixed("Re: ", &subject);
@@ -285,11 +277,22 @@ fn with_signature(body: &str, signature: &str) -> String {
     }
 }
 
-fn view_parts(
+/// A message's attachments as parts the form keeps by reference.
+fn kept_attachments(
     message: &mail_parser::Message<'_>,
     server: Option<&[crate::imap::PartInfo]>,
-) -> Vec<crate::imap::PartInfo> {
-    mime::view::part_list(message, server)
+    folder: &str,
+    uid: u32,
+) -> Vec<KeptPart> {
+    let parts = mime::view::part_list(message, server);
+    parts::attachments(&parts, &Default::default())
+        .into_iter()
+        .map(|a| KeptPart {
+            reference: part_ref(folder, uid, &a.section),
+            filename: a.filename,
+            size: mime::format_size(a.size),
+        })
+        .collect()
 }
 
 fn same_address(a: &mime::Mailbox, b: &mime::Mailbox) -> bool {
@@ -366,15 +369,7 @@ async fn load_draft(imap: &ImapHandle, folder: &str, uid: u32) -> Result<Draft, 
             .map(|v| v.trim().to_string())
             .unwrap_or_default()
     };
-    let parts = view_parts(&message, fetched.parts.as_deref());
-    let kept = parts::attachments(&parts, &Default::default())
-        .into_iter()
-        .map(|a| KeptPart {
-            reference: part_ref(folder, uid, &a.section),
-            filename: a.filename,
-            size: mime::format_size(a.size),
-        })
-        .collect();
+    let kept = kept_attachments(&message, fetched.parts.as_deref(), folder, uid);
     let origin = header("X-Carteiro-Origin");
     let mut origin_parts = origin.splitn(3, ' ');
     Ok(Draft {

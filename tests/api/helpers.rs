@@ -235,19 +235,28 @@ impl Imap {
         panic!("{folder} never reached {count} messages");
     }
 
-    /// The whole message as stored.
-    pub async fn raw(&mut self, folder: &str, uid: u32) -> Vec<u8> {
+    /// FETCH of some items of one message.
+    async fn fetch(
+        &mut self,
+        folder: &str,
+        uid: u32,
+        items: &str,
+    ) -> Vec<async_imap::types::Fetch> {
         use futures::TryStreamExt;
         self.session.select(folder).await.expect("SELECT");
-        let fetches: Vec<_> = self
-            .session
-            .uid_fetch(uid.to_string(), "BODY.PEEK[]")
+        self.session
+            .uid_fetch(uid.to_string(), items)
             .await
             .expect("FETCH")
             .try_collect()
             .await
-            .expect("FETCH results");
-        fetches
+            .expect("FETCH results")
+    }
+
+    /// The whole message as stored.
+    pub async fn raw(&mut self, folder: &str, uid: u32) -> Vec<u8> {
+        self.fetch(folder, uid, "BODY.PEEK[]")
+            .await
             .iter()
             .find_map(|f| f.body().map(<[u8]>::to_vec))
             .expect("message body")
@@ -260,17 +269,8 @@ impl Imap {
 
     /// Flags of a message, as the server has them now.
     pub async fn flags(&mut self, folder: &str, uid: u32) -> Vec<String> {
-        use futures::TryStreamExt;
-        self.session.select(folder).await.expect("SELECT");
-        let fetches: Vec<_> = self
-            .session
-            .uid_fetch(uid.to_string(), "FLAGS")
+        self.fetch(folder, uid, "FLAGS")
             .await
-            .expect("FETCH")
-            .try_collect()
-            .await
-            .expect("FETCH results");
-        fetches
             .iter()
             .flat_map(|f| f.flags().map(|fl| format!("{fl:?}")).collect::<Vec<_>>())
             .collect()

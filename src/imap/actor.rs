@@ -18,7 +18,7 @@ use tokio::sync::{mpsc, oneshot, Notify};
 
 use super::conn::ImapConn;
 use super::connect::Connector;
-use super::{FetchedMessage, Folder, ImapError, Page, PartInfo};
+use super::{FetchedMessage, Folder, ImapError, Page, PartInfo, Selection};
 
 /// A job: given the connection (or why there is none), do the work and report back.
 type Job = Box<dyn for<'a> FnOnce(Result<&'a mut ImapConn, ImapError>) -> BoxFuture<'a, ()> + Send>;
@@ -223,6 +223,39 @@ impl ImapHandle {
     pub async fn set_setting(&self, entry: &str, value: Option<String>) -> Result<(), ImapError> {
         let entry = entry.to_string();
         self.run(move |c| Box::pin(async move { c.set_setting(&entry, value.as_deref()).await }))
+            .await
+    }
+
+    pub async fn flag(
+        &self,
+        folder: &str,
+        selection: Selection,
+        change: &str,
+    ) -> Result<(), ImapError> {
+        let folder = folder.to_string();
+        let change = change.to_string();
+        self.run(move |c| Box::pin(async move { c.flag(&folder, &selection, &change).await }))
+            .await
+    }
+
+    pub async fn transfer(
+        &self,
+        folder: &str,
+        selection: Selection,
+        target: &str,
+        copy: bool,
+    ) -> Result<Vec<u32>, ImapError> {
+        let folder = folder.to_string();
+        let target = target.to_string();
+        self.run(move |c| {
+            Box::pin(async move { c.transfer(&folder, &selection, &target, copy).await })
+        })
+        .await
+    }
+
+    pub async fn destroy(&self, folder: &str, selection: Selection) -> Result<(), ImapError> {
+        let folder = folder.to_string();
+        self.run(move |c| Box::pin(async move { c.destroy(&folder, &selection).await }))
             .await
     }
 

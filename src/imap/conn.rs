@@ -147,6 +147,8 @@ impl ImapConn {
                     status,
                     outcome,
                 } if *t == tag => {
+                    // Callers may want the tagged answer's response code (COPYUID, APPENDUID).
+                    on_data(response.parsed());
                     return match status {
                         Status::Ok => Ok(()),
                         _ => Err(ImapError::Refused(truncate(
@@ -629,6 +631,91 @@ impl ImapConn {
         Ok(found.into_iter().max())
     }
 
+    /// Adds or removes flags on a selection: `change` is e.g. `+FLAGS.SILENT (\\Seen)`.
+    pub async fn flag(
+        &mut self,
+        folder: &str,
+        selection: &Selection,
+        change: &str,
+    ) -> Result<(), ImapError> {
+        self.select(folder).await?;
+        self.command(
+            &format!("UID STORE {} {change}", selection.to_set()),
+            |_| {},
+        )
+        .await
+    }
+
+    /// Moves (or with `copy`, copies) a selection to `target`; returns the UIDs the messages
+    /// got there (from COPYUID), which is what an undo needs. MOVE when the server has it;
+    /// otherwise COPY, then `\Deleted` and UID EXPUNGE of exactly those UIDs (UIDPLUS) —
+    /// never a plain EXPUNGE, which would also remove what other clients marked deleted.
+    pub async fn transfer(
+        &mut self,
+        folder: &str,
+        selection: &Selection,
+        target: &str,
+        copy: bool,
+    ) -> Result<Vec<u32>, ImapError> {
+        if folder == target && !copy {
+            return Ok(Vec::new());
+        }
+        self.select(folder).await?;
+        let set = selection.to_set();
+        let target_wire = quote::mailbox(target)?;
+        let mut new_uids = Vec::new();
+        let mut collect = |r: &Response<'_>| {
+            let code = match r {
+                Response::Data { outcome, .. } | Response::Done { outcome, .. } => &outcome.code,
+                _ => return,
+            };
+            if let Some(ResponseCode::CopyUid(_, _, destination)) = code {
+                new_uids.extend(expand(destination));
+            }
+        };
+        let result = if !copy && self.caps.has("MOVE") {
+            self.command(&format!("UID MOVE {set} {target_wire}"), &mut collect)
+                .await
+        } else {
+            self.command(&format!("UID COPY {set} {target_wire}"), &mut collect)
+                .await
+        };
+        match result {
+            Ok(()) => {}
+            // COPY/MOVE to a folder that does not exist is a NO with TRYCREATE.
+            Err(ImapError::Refused(_)) => return Err(ImapError::NotFound),
+            Err(e) => return Err(e),
+        }
+        if !copy && !self.caps.has("MOVE") {
+            self.command(
+                &format!("UID STORE {set} +FLAGS.SILENT (\\Deleted)"),
+                |_| {},
+            )
+            .await?;
+            if self.caps.has("UIDPLUS") {
+                self.command(&format!("UID EXPUNGE {set}"), |_| {}).await?;
+            }
+        }
+        self.sorted.remove(folder);
+        self.sorted.remove(target);
+        Ok(new_uids)
+    }
+
+    /// Removes a selection for good (`\Deleted` + UID EXPUNGE of those UIDs only).
+    pub async fn destroy(&mut self, folder: &str, selection: &Selection) -> Result<(), ImapError> {
+        self.select(folder).await?;
+        let set = selection.to_set();
+        self.command(
+            &format!("UID STORE {set} +FLAGS.SILENT (\\Deleted)"),
+            |_| {},
+        )
+        .await?;
+        if self.caps.has("UIDPLUS") {
+            self.command(&format!("UID EXPUNGE {set}"), |_| {}).await?;
+        }
+        Ok(())
+    }
+
     /// A server-level private annotation (RFC 5464 METADATA), e.g. a user setting.
     /// `None` when unset or when the server has no METADATA.
     pub async fn get_setting(&mut self, entry: &str) -> Result<Option<String>, ImapError> {
@@ -760,6 +847,52 @@ impl ImapConn {
         .await?;
         found.ok_or(ImapError::NotFound)
     }
+}
+
+/// Which messages of a folder an action applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    Uids(Vec<u32>),
+    /// Every message of the folder: one `1:*` UID set, whatever the folder's size.
+    All,
+}
+
+impl Selection {
+    pub fn to_set(&self) -> String {
+        match self {
+            Selection::Uids(uids) => uid_set(uids),
+            Selection::All => "1:*".into(),
+        }
+    }
+
+    /// Parses a compact UID set (`1:3,7`) as produced by [`Selection::to_set`].
+    pub fn parse(set: &str) -> Option<Selection> {
+        let mut uids = Vec::new();
+        for piece in set.split(',') {
+            match piece.split_once(':') {
+                Some((a, b)) => {
+                    let (a, b): (u32, u32) = (a.parse().ok()?, b.parse().ok()?);
+                    if b < a || b - a > 1_000_000 {
+                        return None;
+                    }
+                    uids.extend(a..=b);
+                }
+                None => uids.push(piece.parse().ok()?),
+            }
+        }
+        (!uids.is_empty() && uids.iter().all(|&u| u > 0)).then_some(Selection::Uids(uids))
+    }
+}
+
+/// UIDs of a COPYUID set, in order.
+fn expand(set: &[async_imap::imap_proto::rfc4315::UidSetMember]) -> Vec<u32> {
+    use async_imap::imap_proto::rfc4315::UidSetMember;
+    set.iter()
+        .flat_map(|m| match m {
+            UidSetMember::Uid(u) => *u..=*u,
+            UidSetMember::UidRange(r) => r.clone(),
+        })
+        .collect()
 }
 
 /// LIST output before arranging into a tree.

@@ -14,6 +14,7 @@ pub mod structure;
 pub mod utf7;
 
 pub use actor::ImapHandle;
+pub use conn::Selection;
 pub use structure::{PartInfo, TransferEncoding};
 
 /// What can go wrong talking to the IMAP server, sorted by what the user should see.

@@ -24,10 +24,32 @@ pub fn router() -> Router<AppState> {
 #[derive(Deserialize)]
 struct PageQuery {
     page: Option<String>,
+    /// What an action just did (see `actions::notice_text`), and how to undo it.
+    done: Option<String>,
+    n: Option<usize>,
+    to: Option<String>,
+    undo_from: Option<String>,
+    undo_uids: Option<String>,
+    undo_to: Option<String>,
+}
+
+/// The form that puts moved messages back where they were.
+pub struct UndoForm {
+    pub url: String,
+    pub uids: String,
+    pub to: String,
+    pub back: String,
+}
+
+/// A folder messages can be moved or copied to.
+pub struct Target {
+    pub name: String,
+    pub label: String,
 }
 
 /// One row of the list, ready to print.
 pub struct Row {
+    pub uid: u32,
     pub url: String,
     /// Sender, or "To: recipient" in Sent and Drafts.
     pub who: String,
@@ -54,6 +76,13 @@ struct FolderTemplate {
     older_url: Option<String>,
     page: usize,
     pages: usize,
+    actions_url: String,
+    back: String,
+    targets: Vec<Target>,
+    notice: Option<String>,
+    undo: Option<UndoForm>,
+    /// Trash or Junk: "Delete" there is for good, and the folder can be emptied.
+    disposable: bool,
 }
 
 async fn folder_page(
@@ -88,6 +117,23 @@ async fn folder_page(
     let first = ((page - 1) * PER_PAGE + 1).min(total as usize);
     let last = (page * PER_PAGE).min(total as usize);
     let page_url = |p: usize| format!("{}?page={p}", ctx.folder_url(&folder));
+    let back = format!("/mail/{}?page={page}", super::page::segment(&folder));
+    let notice = query.done.as_deref().and_then(|d| {
+        super::actions::notice_text(d, query.n.unwrap_or(0), query.to.as_deref().unwrap_or(""))
+    });
+    let undo = match (&query.undo_from, &query.undo_uids, &query.undo_to) {
+        (Some(from), Some(uids), Some(to)) if crate::imap::Selection::parse(uids).is_some() => {
+            Some(UndoForm {
+                url: format!("{}/actions", ctx.folder_url(from)),
+                uids: uids.clone(),
+                to: to.clone(),
+                back: back.clone(),
+            })
+        }
+        _ => None,
+    };
+    let targets = move_targets(&folders, &folder);
+    let disposable = matches!(role, Some(Role::Trash) | Some(Role::Junk));
     Ok(FolderTemplate {
         folders: sidebar(&ctx, &folders, &folder),
         title: folder_title(&folders, &folder),
@@ -99,8 +145,29 @@ async fn folder_page(
         older_url: (page < pages).then(|| page_url(page + 1)),
         page,
         pages,
+        actions_url: format!("{}/actions", ctx.folder_url(&folder)),
+        back,
+        targets,
+        notice,
+        undo,
+        disposable,
         ctx,
     })
+}
+
+/// The folders messages of `current` can be moved or copied to.
+pub fn move_targets(folders: &[crate::imap::Folder], current: &str) -> Vec<Target> {
+    folders
+        .iter()
+        .filter(|f| f.selectable && f.name != current)
+        .map(|f| Target {
+            name: f.name.clone(),
+            label: match f.role {
+                Some(r) if f.depth == 0 => r.label().to_string(),
+                _ => f.name.clone(),
+            },
+        })
+        .collect()
 }
 
 fn row(ctx: &PageCtx, folder: &str, summary: &Summary, outgoing: bool) -> Row {
@@ -112,6 +179,7 @@ fn row(ctx: &PageCtx, folder: &str, summary: &Summary, outgoing: bool) -> Row {
         h.from.first().map(|m| m.short()).unwrap_or_default()
     };
     Row {
+        uid: summary.uid,
         url: ctx.message_url(folder, summary.uid),
         who: if who.trim().is_empty() {
             "(unknown sender)".into()

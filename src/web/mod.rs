@@ -1,6 +1,7 @@
 //! The HTTP side: one module per page, each with its own `router()`, merged here under the
 //! configured base path, with the middleware every response goes through.
 
+pub mod actions;
 pub mod assets;
 pub mod compose;
 pub mod errors;
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .merge(message::router())
         .merge(compose::router(state.config.max_message_size))
         .merge(settings::router())
+        .merge(actions::router())
         .merge(assets::router())
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { AppError::NotFound })

@@ -9,4 +9,5 @@ mod helpers;
 mod listing;
 mod login;
 mod message;
+mod organise;
 mod resilience;

@@ -18,7 +18,7 @@ use tokio::sync::{mpsc, oneshot, Notify};
 
 use super::conn::ImapConn;
 use super::connect::Connector;
-use super::{FetchedMessage, Folder, ImapError, Page, PartInfo, Selection};
+use super::{FetchedMessage, Folder, ImapError, Page, PartInfo, SearchQuery, Selection};
 
 /// A job: given the connection (or why there is none), do the work and report back.
 type Job = Box<dyn for<'a> FnOnce(Result<&'a mut ImapConn, ImapError>) -> BoxFuture<'a, ()> + Send>;
@@ -101,11 +101,16 @@ impl ImapHandle {
         folder: &str,
         page: usize,
         per_page: usize,
+        search: Option<SearchQuery>,
     ) -> Result<Page, ImapError> {
         let attempt = |with_structure: bool| {
             let folder = folder.to_string();
+            let search = search.clone();
             self.run(move |c| {
-                Box::pin(async move { c.page(&folder, page, per_page, with_structure).await })
+                Box::pin(async move {
+                    c.page(&folder, page, per_page, with_structure, search.as_ref())
+                        .await
+                })
             })
         };
         match attempt(true).await {

@@ -15,6 +15,7 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use super::connect::BoxedStream;
 use super::quote;
+use super::search::SearchQuery;
 use super::structure::{flatten, PartInfo};
 use super::{utf7, FetchedMessage, Flags, Folder, ImapError, MailboxState, Page, Role, Summary};
 
@@ -279,8 +280,22 @@ impl ImapConn {
         page: usize,
         per_page: usize,
         with_structure: bool,
+        search: Option<&SearchQuery>,
     ) -> Result<Page, ImapError> {
         let state = self.select(folder).await?;
+        if let Some(query) = search {
+            let uids = self.search(query).await?;
+            let start = page.saturating_mul(per_page).min(uids.len());
+            let end = (start + per_page).min(uids.len());
+            let rows = self
+                .fetch_summaries(&uids[start..end], with_structure)
+                .await?;
+            return Ok(Page {
+                state,
+                total: uids.len() as u32,
+                rows,
+            });
+        }
         let total = state.exists;
         let start = page.saturating_mul(per_page);
         if start >= total as usize {
@@ -307,6 +322,31 @@ impl ImapConn {
             rows.into_iter().map(|(_, s)| s).collect()
         };
         Ok(Page { state, total, rows })
+    }
+
+    /// UIDs matching `query` in the selected folder, newest first. The server does the work:
+    /// SORT when it has it, SEARCH otherwise (sorted here by UID, which is arrival order).
+    async fn search(&mut self, query: &SearchQuery) -> Result<Vec<u32>, ImapError> {
+        let criteria = query.criteria(self.caps.has("LITERAL+"))?;
+        let mut uids: Vec<u32> = Vec::new();
+        if self.caps.has("SORT") {
+            self.command(&format!("UID SORT (ARRIVAL) UTF-8 {criteria}"), |r| {
+                if let Response::MailboxData(MailboxDatum::Sort(list)) = r {
+                    uids.extend_from_slice(list);
+                }
+            })
+            .await?;
+            uids.reverse();
+        } else {
+            self.command(&format!("UID SEARCH CHARSET UTF-8 {criteria}"), |r| {
+                if let Response::MailboxData(MailboxDatum::Search(list)) = r {
+                    uids.extend_from_slice(list);
+                }
+            })
+            .await?;
+            uids.sort_unstable_by(|a, b| b.cmp(a));
+        }
+        Ok(uids)
     }
 
     /// The folder's UIDs newest first (by arrival), from memory while the folder is unchanged.

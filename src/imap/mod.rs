@@ -10,11 +10,13 @@ pub mod actor;
 pub mod conn;
 pub mod connect;
 pub mod quote;
+pub mod search;
 pub mod structure;
 pub mod utf7;
 
 pub use actor::ImapHandle;
 pub use conn::Selection;
+pub use search::SearchQuery;
 pub use structure::{PartInfo, TransferEncoding};
 
 /// What can go wrong talking to the IMAP server, sorted by what the user should see.

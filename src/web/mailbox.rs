@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::page::{folder_title, sidebar, FolderLink, PageCtx};
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::imap::{Role, Summary};
+use crate::imap::{ImapError, Role, SearchQuery, Summary};
 use crate::mime::{format_size, headers};
 use crate::session::CurrentSession;
 
@@ -24,6 +24,27 @@ pub fn router() -> Router<AppState> {
 #[derive(Deserialize)]
 struct PageQuery {
     page: Option<String>,
+    /// Search: free text and the advanced fields.
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to_addr: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    since: String,
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
+    unread: String,
+    #[serde(default)]
+    flagged: String,
+    #[serde(default)]
+    attachment: String,
     /// What an action just did (see `actions::notice_text`), and how to undo it.
     done: Option<String>,
     n: Option<usize>,
@@ -83,6 +104,9 @@ struct FolderTemplate {
     undo: Option<UndoForm>,
     /// Trash or Junk: "Delete" there is for good, and the folder can be emptied.
     disposable: bool,
+    search: SearchQuery,
+    searching: bool,
+    search_url: String,
 }
 
 async fn folder_page(
@@ -100,8 +124,36 @@ async fn folder_page(
             .ok_or_else(|| AppError::BadRequest("That page number is not valid.".into()))?,
     };
     let ctx = PageCtx::for_session(&state, &session);
+    let search = SearchQuery {
+        text: query.q.clone(),
+        from: query.from.clone(),
+        to: query.to_addr.clone(),
+        subject: query.subject.clone(),
+        body: query.body.clone(),
+        since: query.since.clone(),
+        until: query.until.clone(),
+        unread: !query.unread.is_empty(),
+        flagged: !query.flagged.is_empty(),
+        attachment: !query.attachment.is_empty(),
+    };
+    let searching = !search.is_empty();
     let folders = session.imap.folders().await?;
-    let listing = session.imap.page(&folder, page - 1, PER_PAGE).await?;
+    let listing = session
+        .imap
+        .page(
+            &folder,
+            page - 1,
+            PER_PAGE,
+            searching.then(|| search.clone()),
+        )
+        .await
+        .map_err(|e| match e {
+            // Bad dates, or text this server cannot search: say so on the page.
+            ImapError::Refused(reason) if searching => {
+                AppError::BadRequest(format!("This search cannot be done: {reason}."))
+            }
+            other => other.into(),
+        })?;
     let role = folders
         .iter()
         .find(|f| f.name == folder)
@@ -116,8 +168,12 @@ async fn folder_page(
     let pages = (total as usize).div_ceil(PER_PAGE).max(1);
     let first = ((page - 1) * PER_PAGE + 1).min(total as usize);
     let last = (page * PER_PAGE).min(total as usize);
-    let page_url = |p: usize| format!("{}?page={p}", ctx.folder_url(&folder));
-    let back = format!("/mail/{}?page={page}", super::page::segment(&folder));
+    let search_params = search_params(&search);
+    let page_url = |p: usize| format!("{}?page={p}{search_params}", ctx.folder_url(&folder));
+    let back = format!(
+        "/mail/{}?page={page}{search_params}",
+        super::page::segment(&folder)
+    );
     let notice = query.done.as_deref().and_then(|d| {
         super::actions::notice_text(d, query.n.unwrap_or(0), query.to.as_deref().unwrap_or(""))
     });
@@ -151,8 +207,40 @@ async fn folder_page(
         notice,
         undo,
         disposable,
+        searching,
+        search_url: ctx.folder_url(&folder),
+        search,
         ctx,
     })
+}
+
+/// The search as query parameters (`&q=…`), to keep it across pages and actions.
+fn search_params(search: &SearchQuery) -> String {
+    let mut out = String::new();
+    let fields = [
+        ("q", search.text.as_str()),
+        ("from", search.from.as_str()),
+        ("to_addr", search.to.as_str()),
+        ("subject", search.subject.as_str()),
+        ("body", search.body.as_str()),
+        ("since", search.since.as_str()),
+        ("until", search.until.as_str()),
+    ];
+    for (key, value) in fields {
+        if !value.is_empty() {
+            out.push_str(&format!("&{key}={}", super::page::query_value(value)));
+        }
+    }
+    for (key, on) in [
+        ("unread", search.unread),
+        ("flagged", search.flagged),
+        ("attachment", search.attachment),
+    ] {
+        if on {
+            out.push_str(&format!("&{key}=1"));
+        }
+    }
+    out
 }
 
 /// The folders messages of `current` can be moved or copied to.

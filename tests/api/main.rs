@@ -11,3 +11,4 @@ mod login;
 mod message;
 mod organise;
 mod resilience;
+mod search;

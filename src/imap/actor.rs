@@ -16,9 +16,10 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot, Notify};
 
+use super::conn::FolderChange;
 use super::conn::ImapConn;
 use super::connect::Connector;
-use super::{FetchedMessage, Folder, ImapError, Page, PartInfo, SearchQuery, Selection};
+use super::{FetchedMessage, Folder, ImapError, Page, PartInfo, Quota, SearchQuery, Selection};
 
 /// A job: given the connection (or why there is none), do the work and report back.
 type Job = Box<dyn for<'a> FnOnce(Result<&'a mut ImapConn, ImapError>) -> BoxFuture<'a, ()> + Send>;
@@ -262,6 +263,15 @@ impl ImapHandle {
         let folder = folder.to_string();
         self.run(move |c| Box::pin(async move { c.destroy(&folder, &selection).await }))
             .await
+    }
+
+    pub async fn manage_folder(&self, change: FolderChange) -> Result<(), ImapError> {
+        self.run(move |c| Box::pin(async move { c.manage_folder(&change).await }))
+            .await
+    }
+
+    pub async fn quota(&self) -> Result<Option<Quota>, ImapError> {
+        self.run(|c| Box::pin(c.quota())).await
     }
 
     pub async fn chunk(

@@ -17,7 +17,9 @@ use super::connect::BoxedStream;
 use super::quote;
 use super::search::SearchQuery;
 use super::structure::{flatten, PartInfo};
-use super::{utf7, FetchedMessage, Flags, Folder, ImapError, MailboxState, Page, Role, Summary};
+use super::{
+    utf7, FetchedMessage, Flags, Folder, ImapError, MailboxState, Page, Quota, Role, Summary,
+};
 
 /// The header fields a message list shows, fetched instead of whole headers.
 const LIST_HEADERS: &str = "BODY.PEEK[HEADER.FIELDS (FROM TO CC SUBJECT DATE CONTENT-TYPE)]";
@@ -184,8 +186,10 @@ impl ImapConn {
         let list_status = self.caps.has("LIST-STATUS");
         let special_use = self.caps.has("SPECIAL-USE");
         let command = match (list_status, special_use) {
-            (true, true) => r#"LIST "" "*" RETURN (SPECIAL-USE STATUS (MESSAGES UNSEEN))"#,
-            (true, false) => r#"LIST "" "*" RETURN (STATUS (MESSAGES UNSEEN))"#,
+            (true, true) => {
+                r#"LIST "" "*" RETURN (SUBSCRIBED SPECIAL-USE STATUS (MESSAGES UNSEEN))"#
+            }
+            (true, false) => r#"LIST "" "*" RETURN (SUBSCRIBED STATUS (MESSAGES UNSEEN))"#,
             _ => r#"LIST "" "*""#,
         };
         let mut raw: Vec<RawFolder> = Vec::new();
@@ -199,6 +203,9 @@ impl ImapConn {
                         || matches!(a, NameAttribute::Extension(e) if e.eq_ignore_ascii_case("\\NonExistent"))
                 }),
                 role: role_from_attributes(&list.name_attributes),
+                subscribed: list.name_attributes.iter().any(|a| {
+                    matches!(a, NameAttribute::Extension(e) if e.eq_ignore_ascii_case("\\Subscribed"))
+                }),
             }),
             Response::MailboxData(MailboxDatum::Status { mailbox, status }) => {
                 counts.insert(mailbox.to_string(), status_counts(status));
@@ -207,6 +214,17 @@ impl ImapConn {
         })
         .await?;
         if !list_status {
+            // No LIST-EXTENDED answers: subscriptions come from LSUB.
+            let mut subscribed = HashSet::new();
+            self.command(r#"LSUB "" "*""#, |r| {
+                if let Response::MailboxData(MailboxDatum::List(list)) = r {
+                    subscribed.insert(list.name.to_string());
+                }
+            })
+            .await?;
+            for folder in raw.iter_mut() {
+                folder.subscribed = subscribed.contains(&folder.wire);
+            }
             for folder in raw.iter().filter(|f| !f.noselect) {
                 let cmd = format!("STATUS {} (MESSAGES UNSEEN)", quote::quoted(&folder.wire)?);
                 let mut found = (None, None);
@@ -756,6 +774,64 @@ impl ImapConn {
         Ok(())
     }
 
+    /// CREATE, RENAME, DELETE, SUBSCRIBE or UNSUBSCRIBE of a folder (names in UTF-8).
+    pub async fn manage_folder(&mut self, change: &FolderChange) -> Result<(), ImapError> {
+        // A folder being renamed or deleted must not stay selected.
+        if self.selected.is_some() && !matches!(change, FolderChange::Create(_)) {
+            let _ = self.command("UNSELECT", |_| {}).await;
+            self.selected = None;
+        }
+        let cmd = match change {
+            FolderChange::Create(name) => format!("CREATE {}", quote::mailbox(name)?),
+            FolderChange::Rename(from, to) => {
+                format!("RENAME {} {}", quote::mailbox(from)?, quote::mailbox(to)?)
+            }
+            FolderChange::Delete(name) => format!("DELETE {}", quote::mailbox(name)?),
+            FolderChange::Subscribe(name) => format!("SUBSCRIBE {}", quote::mailbox(name)?),
+            FolderChange::Unsubscribe(name) => format!("UNSUBSCRIBE {}", quote::mailbox(name)?),
+        };
+        self.sorted.clear();
+        self.command(&cmd, |_| {}).await?;
+        if let FolderChange::Create(name) = change {
+            // New folders are shown at once: subscribe them as mail clients do.
+            self.command(&format!("SUBSCRIBE {}", quote::mailbox(name)?), |_| {})
+                .await?;
+        }
+        if let FolderChange::Rename(from, to) = change {
+            let _ = self
+                .command(&format!("UNSUBSCRIBE {}", quote::mailbox(from)?), |_| {})
+                .await;
+            self.command(&format!("SUBSCRIBE {}", quote::mailbox(to)?), |_| {})
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Storage used and allowed for the INBOX's quota root, when the server has QUOTA.
+    pub async fn quota(&mut self) -> Result<Option<Quota>, ImapError> {
+        if !self.caps.has("QUOTA") {
+            return Ok(None);
+        }
+        let mut found = None;
+        self.command(r#"GETQUOTAROOT "INBOX""#, |r| {
+            if let Response::Quota(q) = r {
+                for resource in &q.resources {
+                    if matches!(
+                        resource.name,
+                        async_imap::imap_proto::rfc2087::QuotaResourceName::Storage
+                    ) {
+                        found = Some(Quota {
+                            used: resource.usage.saturating_mul(1024),
+                            limit: resource.limit.saturating_mul(1024),
+                        });
+                    }
+                }
+            }
+        })
+        .await?;
+        Ok(found)
+    }
+
     /// A server-level private annotation (RFC 5464 METADATA), e.g. a user setting.
     /// `None` when unset or when the server has no METADATA.
     pub async fn get_setting(&mut self, entry: &str) -> Result<Option<String>, ImapError> {
@@ -889,6 +965,16 @@ impl ImapConn {
     }
 }
 
+/// A change to the folder tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FolderChange {
+    Create(String),
+    Rename(String, String),
+    Delete(String),
+    Subscribe(String),
+    Unsubscribe(String),
+}
+
 /// Which messages of a folder an action applies to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Selection {
@@ -941,6 +1027,7 @@ struct RawFolder {
     delimiter: Option<char>,
     noselect: bool,
     role: Option<Role>,
+    subscribed: bool,
 }
 
 fn role_from_attributes(attrs: &[NameAttribute<'_>]) -> Option<Role> {
@@ -1016,6 +1103,8 @@ fn arrange_folders(
                 selectable: !r.noselect,
                 messages,
                 unseen,
+                subscribed: r.subscribed || is_inbox,
+                delimiter: r.delimiter,
             };
             (parts, folder)
         })
@@ -1149,6 +1238,7 @@ mod tests {
             delimiter: Some('/'),
             noselect: false,
             role,
+            subscribed: true,
         };
         let folders = arrange_folders(
             vec![

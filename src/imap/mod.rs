@@ -15,7 +15,7 @@ pub mod structure;
 pub mod utf7;
 
 pub use actor::ImapHandle;
-pub use conn::Selection;
+pub use conn::{FolderChange, Selection};
 pub use search::SearchQuery;
 pub use structure::{PartInfo, TransferEncoding};
 
@@ -100,6 +100,17 @@ pub struct Folder {
     pub selectable: bool,
     pub messages: Option<u32>,
     pub unseen: Option<u32>,
+    /// Subscribed (shown in the sidebar); INBOX always counts as subscribed.
+    pub subscribed: bool,
+    /// The hierarchy delimiter, to build the names of new subfolders.
+    pub delimiter: Option<char>,
+}
+
+/// Storage use and limit, in bytes, from the QUOTA extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    pub used: u64,
+    pub limit: u64,
 }
 
 /// State of a selected folder, from SELECT's answer.

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod assets;
 pub mod compose;
 pub mod errors;
+pub mod folders;
 pub mod login;
 pub mod mailbox;
 pub mod message;
@@ -40,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .merge(message::router())
         .merge(compose::router(state.config.max_message_size))
         .merge(settings::router())
+        .merge(folders::router())
         .merge(actions::router())
         .merge(assets::router())
         .route("/healthz", get(|| async { "ok" }))

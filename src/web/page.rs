@@ -76,9 +76,11 @@ pub struct FolderLink {
 }
 
 /// Builds the sidebar, marking `current`.
+/// Only subscribed folders are listed (and the current one); the folders page shows all.
 pub fn sidebar(ctx: &PageCtx, folders: &[Folder], current: &str) -> Vec<FolderLink> {
     folders
         .iter()
+        .filter(|f| f.subscribed || f.name == current)
         .map(|f| FolderLink {
             url: ctx.folder_url(&f.name),
             label: match f.role {

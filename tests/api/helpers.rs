@@ -197,8 +197,10 @@ impl Imap {
         Imap { session }
     }
 
+    /// CREATE and SUBSCRIBE, as mail clients do.
     pub async fn create(&mut self, folder: &str) {
         self.session.create(folder).await.expect("CREATE");
+        self.session.subscribe(folder).await.expect("SUBSCRIBE");
     }
 
     /// APPENDs a message with flags (e.g. `"(\\Seen)"`) and an optional internal date.
@@ -207,6 +209,20 @@ impl Imap {
             .append(folder, flags, None, raw)
             .await
             .expect("APPEND");
+    }
+
+    /// Every folder's wire (modified UTF-7) name.
+    pub async fn list(&mut self) -> Vec<String> {
+        use futures::TryStreamExt;
+        let names: Vec<_> = self
+            .session
+            .list(Some(""), Some("*"))
+            .await
+            .expect("LIST")
+            .try_collect()
+            .await
+            .expect("LIST results");
+        names.iter().map(|n| n.name().to_string()).collect()
     }
 
     /// UIDs of the messages in a folder, ascending.

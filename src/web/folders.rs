@@ -94,11 +94,7 @@ async fn render(
     let ctx = PageCtx::for_session(state, session);
     let folders = session.imap.folders().await?;
     let quota = session.imap.quota().await.unwrap_or(None).map(|q| {
-        let percent = if q.limit > 0 {
-            q.used * 100 / q.limit
-        } else {
-            0
-        };
+        let percent = (q.used * 100).checked_div(q.limit).unwrap_or(0);
         format!(
             "Using {} of {} ({percent}%).",
             format_size(q.used),

@@ -274,6 +274,17 @@ impl ImapHandle {
         self.run(|c| Box::pin(c.quota())).await
     }
 
+    pub async fn conversation(
+        &self,
+        folder: &str,
+        root: &str,
+    ) -> Result<Vec<super::Summary>, ImapError> {
+        let folder = folder.to_string();
+        let root = root.to_string();
+        self.run(move |c| Box::pin(async move { c.conversation(&folder, &root).await }))
+            .await
+    }
+
     pub async fn chunk(
         &self,
         folder: &str,

@@ -832,6 +832,37 @@ impl ImapConn {
         Ok(found)
     }
 
+    /// The messages of `folder` that belong to the conversation started by `root` (a
+    /// Message-ID with angle brackets): the root itself and everything whose References or
+    /// In-Reply-To names it. One SEARCH and one FETCH, oldest first.
+    pub async fn conversation(
+        &mut self,
+        folder: &str,
+        root: &str,
+    ) -> Result<Vec<Summary>, ImapError> {
+        if root.is_empty() || !root.bytes().all(|b| b.is_ascii_graphic()) {
+            return Ok(Vec::new());
+        }
+        self.select(folder).await?;
+        let id = quote::quoted(root)?;
+        let cmd = format!(
+            "UID SEARCH OR OR HEADER Message-ID {id} HEADER References {id} HEADER In-Reply-To {id}"
+        );
+        let mut uids = Vec::new();
+        self.command(&cmd, |r| {
+            if let Response::MailboxData(MailboxDatum::Search(list)) = r {
+                uids.extend_from_slice(list);
+            }
+        })
+        .await?;
+        uids.sort_unstable();
+        // A runaway "conversation" (a mailing-list root) is capped to its latest messages.
+        if uids.len() > 100 {
+            uids.drain(..uids.len() - 100);
+        }
+        self.fetch_summaries(&uids, true).await
+    }
+
     /// A server-level private annotation (RFC 5464 METADATA), e.g. a user setting.
     /// `None` when unset or when the server has no METADATA.
     pub async fn get_setting(&mut self, entry: &str) -> Result<Option<String>, ImapError> {

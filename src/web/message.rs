@@ -78,6 +78,8 @@ struct MessageTemplate {
     images_allowed: bool,
     attachments: Vec<AttachmentRow>,
     raw_url: String,
+    /// The other messages of this one's conversation (with this one marked), when any.
+    conversation: Vec<ConversationRow>,
     uid: u32,
     flagged: bool,
     actions_url: String,
@@ -113,24 +115,31 @@ async fn message_page(
         .await?;
     let (bytes, truncated) = display_bytes(&session.imap, &folder, &fetched).await?;
     let message_url = ctx.message_url(&folder, uid);
-    let part_url = |section: &str| format!("{message_url}/part/{section}");
-    let blocked = format!("{}/static/blocked.svg", ctx.base);
-    let links = Links {
-        part_url: &part_url,
-        blocked_image_url: &blocked,
+    // Rendering is synchronous and scoped, so nothing borrowed by it lives across an await.
+    let (view, unreadable, root) = {
+        let part_url = |section: &str| format!("{message_url}/part/{section}");
+        let blocked = format!("{}/static/blocked.svg", ctx.base);
+        let links = Links {
+            part_url: &part_url,
+            blocked_image_url: &blocked,
+        };
+        match mime::parse(&bytes) {
+            Some(message) => (
+                Some(view::build(
+                    &message,
+                    fetched.parts.as_deref(),
+                    images_allowed,
+                    &links,
+                )),
+                false,
+                conversation_root(&message),
+            ),
+            None => (None, true, None),
+        }
     };
-    let parsed = mime::parse(&bytes);
-    let (view, unreadable) = match &parsed {
-        Some(message) => (
-            Some(view::build(
-                message,
-                fetched.parts.as_deref(),
-                images_allowed,
-                &links,
-            )),
-            false,
-        ),
-        None => (None, true),
+    let conversation = match root {
+        Some(root) => conversation(&session.imap, &ctx, &folders, &folder, uid, &root).await,
+        None => Vec::new(),
     };
     let attachments: Vec<Attachment> = match &view {
         Some(v) => v.attachments.clone(),
@@ -188,6 +197,7 @@ async fn message_page(
         images_allowed,
         attachments,
         raw_url: format!("{message_url}/raw"),
+        conversation,
         uid,
         flagged: fetched.flags.flagged,
         actions_url: format!("{}/actions", ctx.folder_url(&folder)),
@@ -208,6 +218,109 @@ async fn message_page(
         size: format_size(u64::from(fetched.size)),
         ctx,
     })
+}
+
+/// One message of a conversation, as the message page lists it.
+struct ConversationRow {
+    url: String,
+    who: String,
+    subject: String,
+    date: String,
+    current: bool,
+    /// The folder's label when it is not the one being read (replies sit in Sent).
+    elsewhere: Option<String>,
+}
+
+/// The Message-ID that starts this message's conversation: the first of its References,
+/// else what it replies to, else its own.
+fn conversation_root(message: &mail_parser::Message<'_>) -> Option<String> {
+    let first = |v: &mail_parser::HeaderValue<'_>| {
+        v.as_text_list()
+            .and_then(|l| l.first().map(|s| s.to_string()))
+            .or_else(|| v.as_text().map(str::to_string))
+    };
+    first(message.references())
+        .or_else(|| first(message.in_reply_to()))
+        .or_else(|| message.message_id().map(str::to_string))
+        .filter(|id| !id.is_empty())
+        .map(|id| format!("<{id}>"))
+}
+
+/// The conversation in this folder and in Sent (where the person's own replies are),
+/// oldest first; empty when the message stands alone.
+async fn conversation(
+    imap: &ImapHandle,
+    ctx: &PageCtx,
+    folders: &[crate::imap::Folder],
+    folder: &str,
+    uid: u32,
+    root: &str,
+) -> Vec<ConversationRow> {
+    let mut places = vec![folder.to_string()];
+    if let Some(sent) = folders
+        .iter()
+        .find(|f| f.role == Some(crate::imap::Role::Sent))
+    {
+        if sent.name != folder {
+            places.push(sent.name.clone());
+        }
+    }
+    let mut rows: Vec<(String, ConversationRow)> = Vec::new();
+    for place in places {
+        // A failure here only costs the list, never the message itself.
+        let Ok(found) = imap.conversation(&place, root).await else {
+            continue;
+        };
+        for s in found {
+            let h = crate::mime::headers::list_headers(&s.headers);
+            let sort_key = s
+                .internal_date
+                .as_deref()
+                .map(sortable_date)
+                .unwrap_or_default();
+            rows.push((
+                sort_key,
+                ConversationRow {
+                    url: ctx.message_url(&place, s.uid),
+                    who: h.from.first().map(|m| m.short()).unwrap_or_default(),
+                    subject: h.subject,
+                    date: h
+                        .date
+                        .or_else(|| {
+                            s.internal_date
+                                .as_deref()
+                                .and_then(crate::mime::headers::internal_date)
+                        })
+                        .unwrap_or_default(),
+                    current: place == folder && s.uid == uid,
+                    elsewhere: (place != folder)
+                        .then(|| super::page::folder_title(folders, &place)),
+                },
+            ));
+        }
+    }
+    if rows.len() < 2 {
+        return Vec::new();
+    }
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    rows.into_iter().map(|(_, r)| r).collect()
+}
+
+/// `17-Jul-1996 02:44:25 -0700` as `1996-07-17 02:44:25`, for ordering.
+fn sortable_date(internal: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let mut it = internal.trim().split([' ', '-']).filter(|s| !s.is_empty());
+    let (Some(d), Some(m), Some(y), Some(t)) = (it.next(), it.next(), it.next(), it.next()) else {
+        return String::new();
+    };
+    let month = MONTHS
+        .iter()
+        .position(|x| x.eq_ignore_ascii_case(m))
+        .unwrap_or(0)
+        + 1;
+    format!("{y}-{month:02}-{:0>2} {t}", d)
 }
 
 /// The bytes a view renders, and whether they are cut short: the whole message when it fit in

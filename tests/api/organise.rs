@@ -352,3 +352,83 @@ async fn emptying_trash_asks_first_then_removes_everything_in_it() {
         "the Inbox cannot be emptied"
     );
 }
+
+#[tokio::test]
+async fn a_message_shows_the_other_messages_of_its_conversation_including_sent_replies() {
+    let app = spawn_app().await;
+    app.login().await;
+    let mut imap = app.imap().await;
+    let mk = |id: &str, refs: &str, subject: &str, date: &str| {
+        let refs = if refs.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "In-Reply-To: {}\r\nReferences: {refs}\r\n",
+                refs.split(' ').next_back().unwrap()
+            )
+        };
+        format!("From: a@example.test\r\nSubject: {subject}\r\nDate: {date}\r\nMessage-ID: {id}\r\n{refs}\r\ncorpo\r\n")
+    };
+    imap.append(
+        "INBOX",
+        mk("<root@t>", "", "Obra", "Mon, 3 Mar 2025 10:00:00 +0000").as_bytes(),
+        None,
+    )
+    .await;
+    imap.append(
+        "INBOX",
+        mk(
+            "<r1@t>",
+            "<root@t>",
+            "Re: Obra",
+            "Mon, 3 Mar 2025 11:00:00 +0000",
+        )
+        .as_bytes(),
+        None,
+    )
+    .await;
+    imap.append(
+        "INBOX",
+        mk(
+            "<other@t>",
+            "",
+            "Outro assunto",
+            "Mon, 3 Mar 2025 12:00:00 +0000",
+        )
+        .as_bytes(),
+        None,
+    )
+    .await;
+    imap.append(
+        "Sent",
+        mk(
+            "<mine@t>",
+            "<root@t> <r1@t>",
+            "Re: Obra",
+            "Mon, 3 Mar 2025 13:00:00 +0000",
+        )
+        .as_bytes(),
+        None,
+    )
+    .await;
+    let (_, html) = app.page("/mail/INBOX/2").await;
+    let items = texts(&html, ".conversation li");
+    assert_eq!(items.len(), 3, "{items:?}");
+    assert!(
+        items[0].contains("Obra") && !items[0].contains("Re:"),
+        "{items:?}"
+    );
+    assert!(
+        items[2].contains("Sent"),
+        "the reply in Sent is part of it: {items:?}"
+    );
+    assert_eq!(
+        texts(&html, ".conversation li[aria-current] strong").len(),
+        1
+    );
+    let (_, html) = app.page("/mail/INBOX/3").await;
+    assert!(
+        texts(&html, ".conversation li").is_empty(),
+        "a message on its own has no conversation list"
+    );
+}

@@ -21,10 +21,9 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/mail/{folder}", get(folder_page))
 }
 
-#[derive(Deserialize)]
-struct PageQuery {
-    page: Option<String>,
-    /// Search: free text and the advanced fields.
+/// The search form's fields, as query parameters.
+#[derive(Deserialize, Default)]
+pub struct SearchForm {
     #[serde(default)]
     q: String,
     #[serde(default)]
@@ -45,6 +44,30 @@ struct PageQuery {
     flagged: String,
     #[serde(default)]
     attachment: String,
+}
+
+impl SearchForm {
+    pub fn to_query(&self) -> SearchQuery {
+        SearchQuery {
+            text: self.q.clone(),
+            from: self.from.clone(),
+            to: self.to_addr.clone(),
+            subject: self.subject.clone(),
+            body: self.body.clone(),
+            since: self.since.clone(),
+            until: self.until.clone(),
+            unread: !self.unread.is_empty(),
+            flagged: !self.flagged.is_empty(),
+            attachment: !self.attachment.is_empty(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    page: Option<String>,
+    #[serde(flatten)]
+    search: SearchForm,
     /// What an action just did (see `actions::notice_text`), and how to undo it.
     done: Option<String>,
     n: Option<usize>,
@@ -124,18 +147,7 @@ async fn folder_page(
             .ok_or_else(|| AppError::BadRequest("That page number is not valid.".into()))?,
     };
     let ctx = PageCtx::for_session(&state, &session);
-    let search = SearchQuery {
-        text: query.q.clone(),
-        from: query.from.clone(),
-        to: query.to_addr.clone(),
-        subject: query.subject.clone(),
-        body: query.body.clone(),
-        since: query.since.clone(),
-        until: query.until.clone(),
-        unread: !query.unread.is_empty(),
-        flagged: !query.flagged.is_empty(),
-        attachment: !query.attachment.is_empty(),
-    };
+    let search = query.search.to_query();
     let searching = !search.is_empty();
     let folders = session.imap.folders().await?;
     let listing = session
@@ -215,7 +227,7 @@ async fn folder_page(
 }
 
 /// The search as query parameters (`&q=…`), to keep it across pages and actions.
-fn search_params(search: &SearchQuery) -> String {
+pub fn search_params(search: &SearchQuery) -> String {
     let mut out = String::new();
     let fields = [
         ("q", search.text.as_str()),
@@ -258,7 +270,7 @@ pub fn move_targets(folders: &[crate::imap::Folder], current: &str) -> Vec<Targe
         .collect()
 }
 
-fn row(ctx: &PageCtx, folder: &str, summary: &Summary, outgoing: bool) -> Row {
+pub fn row(ctx: &PageCtx, folder: &str, summary: &Summary, outgoing: bool) -> Row {
     let h = headers::list_headers(&summary.headers);
     let who = if outgoing {
         let to: Vec<String> = h.to.iter().map(|m| m.short()).collect();

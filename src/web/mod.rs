@@ -10,6 +10,7 @@ pub mod login;
 pub mod mailbox;
 pub mod message;
 pub mod page;
+pub mod search;
 pub mod security;
 pub mod settings;
 
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .merge(compose::router(state.config.max_message_size))
         .merge(settings::router())
         .merge(folders::router())
+        .merge(search::router())
         .merge(actions::router())
         .merge(assets::router())
         .route("/healthz", get(|| async { "ok" }))

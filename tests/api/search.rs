@@ -156,3 +156,43 @@ async fn hostile_search_text_cannot_inject_commands_or_desync_the_connection() {
     }
     assert_eq!(app.imap().await.uids("INBOX").await.len(), 3);
 }
+
+#[tokio::test]
+async fn search_in_all_folders_groups_results_by_folder() {
+    let app = spawn_app().await;
+    app.login().await;
+    seed_mix(&app).await;
+    let mut imap = app.imap().await;
+    imap.create("Projetos").await;
+    imap.append(
+        "Projetos",
+        &message(
+            "z@example.test",
+            "Orçamento da reforma",
+            "Thu, 6 Mar 2025 08:00:00 +0000",
+            "x",
+        ),
+        None,
+    )
+    .await;
+    imap.append(
+        "Sent",
+        &message(
+            "alice@example.test",
+            "Re: orçamento",
+            "Fri, 7 Mar 2025 08:00:00 +0000",
+            "ok",
+        ),
+        None,
+    )
+    .await;
+    let (status, html) = app.page("/search?q=or%C3%A7amento").await;
+    assert_eq!(status, StatusCode::OK);
+    let groups = texts(&html, ".search-group h2");
+    assert_eq!(groups, ["Inbox (2)", "Sent (1)", "Projetos (1)"]);
+    let links = attrs(&html, ".search-group td.subject a", "href");
+    assert!(links.contains(&"/mail/Projetos/1".to_string()), "{links:?}");
+    assert!(links.contains(&"/mail/Sent/1".to_string()), "{links:?}");
+    let (_, html) = app.page("/search?q=nada-disso").await;
+    assert_eq!(texts(&html, ".range"), ["No messages match this search."]);
+}

@@ -1,0 +1,93 @@
+//! Search in all folders: the same server-side search as in one folder, run in each folder,
+//! results grouped by folder (the newest few of each, with a link to all of them there).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::Router;
+
+use super::mailbox::{row, search_params, Row, SearchForm};
+use super::page::{folder_title, sidebar, FolderLink, PageCtx};
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::imap::{ImapError, Role, SearchQuery};
+use crate::session::CurrentSession;
+
+/// Results shown per folder before "all N in this folder".
+const PER_FOLDER: usize = 10;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/search", get(search_everywhere))
+}
+
+/// The results found in one folder.
+struct Group {
+    title: String,
+    total: u32,
+    rows: Vec<Row>,
+    /// The same search, in that folder alone.
+    more_url: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "search.html")]
+struct SearchTemplate {
+    ctx: PageCtx,
+    folders: Vec<FolderLink>,
+    search: SearchQuery,
+    groups: Vec<Group>,
+    total: u32,
+}
+
+async fn search_everywhere(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    Query(form): Query<SearchForm>,
+) -> Result<SearchTemplate, AppError> {
+    let ctx = PageCtx::for_session(&state, &session);
+    let search = form.to_query();
+    let folders = session.imap.folders().await?;
+    let mut groups = Vec::new();
+    if !search.is_empty() {
+        let params = search_params(&search);
+        for folder in folders.iter().filter(|f| f.selectable) {
+            let page = match session
+                .imap
+                .page(&folder.name, 0, PER_FOLDER, Some(search.clone()))
+                .await
+            {
+                Ok(page) => page,
+                // A folder that vanished meanwhile is simply skipped.
+                Err(ImapError::NotFound) => continue,
+                Err(ImapError::Refused(reason)) => {
+                    return Err(AppError::BadRequest(format!(
+                        "This search cannot be done: {reason}."
+                    )))
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if page.total == 0 {
+                continue;
+            }
+            let outgoing = matches!(folder.role, Some(Role::Sent) | Some(Role::Drafts));
+            groups.push(Group {
+                title: folder_title(&folders, &folder.name),
+                total: page.total,
+                rows: page
+                    .rows
+                    .iter()
+                    .map(|s| row(&ctx, &folder.name, s, outgoing))
+                    .collect(),
+                more_url: format!("{}?page=1{params}", ctx.folder_url(&folder.name)),
+            });
+        }
+    }
+    Ok(SearchTemplate {
+        folders: sidebar(&ctx, &folders, ""),
+        total: groups.iter().map(|g| g.total).sum(),
+        ctx,
+        search,
+        groups,
+    })
+}

@@ -661,11 +661,8 @@ impl ImapConn {
     /// Removes one message for good: `\Deleted`, then UID EXPUNGE of that UID only (UIDPLUS),
     /// never a plain EXPUNGE that would also remove messages other clients marked.
     pub async fn delete(&mut self, folder: &str, uid: u32) -> Result<(), ImapError> {
-        self.store(folder, uid, "+FLAGS.SILENT (\\Deleted)").await?;
-        if self.caps.has("UIDPLUS") {
-            self.command(&format!("UID EXPUNGE {uid}"), |_| {}).await?;
-        }
-        Ok(())
+        self.ensure_selected(folder).await?;
+        self.remove_uids(&uid.to_string()).await
     }
 
     /// The UID of the message with this Message-ID in `folder`, if any (newest if several).
@@ -745,14 +742,7 @@ impl ImapConn {
             Err(e) => return Err(e),
         }
         if !copy && !self.caps.has("MOVE") {
-            self.command(
-                &format!("UID STORE {set} +FLAGS.SILENT (\\Deleted)"),
-                |_| {},
-            )
-            .await?;
-            if self.caps.has("UIDPLUS") {
-                self.command(&format!("UID EXPUNGE {set}"), |_| {}).await?;
-            }
+            self.remove_uids(&set).await?;
         }
         self.sorted.remove(folder);
         self.sorted.remove(target);
@@ -762,7 +752,12 @@ impl ImapConn {
     /// Removes a selection for good (`\Deleted` + UID EXPUNGE of those UIDs only).
     pub async fn destroy(&mut self, folder: &str, selection: &Selection) -> Result<(), ImapError> {
         self.select(folder).await?;
-        let set = selection.to_set();
+        self.remove_uids(&selection.to_set()).await
+    }
+
+    /// `\Deleted` and UID EXPUNGE of exactly `set` in the selected folder. Without UIDPLUS
+    /// the messages stay marked deleted: a plain EXPUNGE could take others with them.
+    async fn remove_uids(&mut self, set: &str) -> Result<(), ImapError> {
         self.command(
             &format!("UID STORE {set} +FLAGS.SILENT (\\Deleted)"),
             |_| {},

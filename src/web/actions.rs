@@ -11,7 +11,7 @@ use axum::Router;
 use axum_extra::extract::Form;
 use serde::Deserialize;
 
-use super::page::{query_value, sidebar, FolderLink, PageCtx};
+use super::page::{query_value, role_folder, sidebar, FolderLink, PageCtx};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::imap::{Folder, Role, Selection};
@@ -119,8 +119,8 @@ async fn act(
         }
         "archive" | "junk" | "notjunk" | "move" | "copy" => {
             let (destination, notice) = match form.action.as_str() {
-                "archive" => (role_name(&folders, Role::Archive)?, "archived"),
-                "junk" => (role_name(&folders, Role::Junk)?, "junked"),
+                "archive" => (role_folder(&folders, Role::Archive)?, "archived"),
+                "junk" => (role_folder(&folders, Role::Junk)?, "junked"),
                 "notjunk" => ("INBOX".to_string(), "notjunk"),
                 "copy" => (existing(&folders, &form.target)?, "copied"),
                 _ => (existing(&folders, &form.target)?, "moved"),
@@ -175,7 +175,7 @@ async fn act(
                 imap.destroy(&folder, selection.clone()).await?;
                 notice_url(&back_to_list, "deleted", count, None)
             } else {
-                let trash = role_name(&folders, Role::Trash)?;
+                let trash = role_folder(&folders, Role::Trash)?;
                 let new_uids = imap
                     .transfer(&folder, selection.clone(), &trash, false)
                     .await?;
@@ -220,19 +220,6 @@ fn notice_url(
         }
     }
     url
-}
-
-fn role_name(folders: &[Folder], role: Role) -> Result<String, AppError> {
-    folders
-        .iter()
-        .find(|f| f.role == Some(role))
-        .map(|f| f.name.clone())
-        .ok_or_else(|| {
-            AppError::BadRequest(format!(
-                "Your mailbox has no {} folder; ask your administrator to create one.",
-                role.label()
-            ))
-        })
 }
 
 fn existing(folders: &[Folder], name: &str) -> Result<String, AppError> {

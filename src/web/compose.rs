@@ -15,7 +15,7 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
-use super::page::{sidebar, FolderLink, PageCtx};
+use super::page::{role_folder, sidebar, FolderLink, PageCtx};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::imap::{Folder, ImapError, ImapHandle, Role};
@@ -156,19 +156,6 @@ fn page(
         notice,
         max_size: mime::format_size(state.submitter.max_size as u64),
     }
-}
-
-fn role_folder(folders: &[Folder], role: Role) -> Result<String, AppError> {
-    folders
-        .iter()
-        .find(|f| f.role == Some(role))
-        .map(|f| f.name.clone())
-        .ok_or_else(|| {
-            AppError::BadRequest(format!(
-                "Your mailbox has no {} folder; ask your administrator to create one.",
-                role.label()
-            ))
-        })
 }
 
 /// Prefills a reply, reply-all or forward from the original message.

@@ -3,7 +3,8 @@
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::app::AppState;
-use crate::imap::Folder;
+use crate::error::AppError;
+use crate::imap::{Folder, Role};
 use crate::session::CurrentSession;
 
 /// Characters left as they are in a path segment: RFC 3986 unreserved.
@@ -95,6 +96,20 @@ pub fn sidebar(ctx: &PageCtx, folders: &[Folder], current: &str) -> Vec<FolderLi
             role: f.role.map(|r| r.slug()).unwrap_or(""),
         })
         .collect()
+}
+
+/// The name of the folder with a special-use role, or a clear error when there is none.
+pub fn role_folder(folders: &[Folder], role: Role) -> Result<String, AppError> {
+    folders
+        .iter()
+        .find(|f| f.role == Some(role))
+        .map(|f| f.name.clone())
+        .ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "Your mailbox has no {} folder; ask your administrator to create one.",
+                role.label()
+            ))
+        })
 }
 
 /// The label of a folder for headings: its role label, else its full name.

@@ -431,4 +431,10 @@ async fn a_message_shows_the_other_messages_of_its_conversation_including_sent_r
         texts(&html, ".conversation li").is_empty(),
         "a message on its own has no conversation list"
     );
+    let (_, html) = app.page("/mail/Sent/1").await;
+    assert_eq!(
+        texts(&html, ".conversation li").len(),
+        3,
+        "the same conversation from Sent"
+    );
 }

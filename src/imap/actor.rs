@@ -285,6 +285,17 @@ impl ImapHandle {
             .await
     }
 
+    pub async fn thread_page(
+        &self,
+        folder: &str,
+        page: usize,
+        per_page: usize,
+    ) -> Result<super::conn::ThreadPage, ImapError> {
+        let folder = folder.to_string();
+        self.run(move |c| Box::pin(async move { c.thread_page(&folder, page, per_page).await }))
+            .await
+    }
+
     pub async fn chunk(
         &self,
         folder: &str,

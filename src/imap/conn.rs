@@ -59,6 +59,8 @@ pub struct ImapConn {
     /// The folder currently selected (UTF-8 name) and its state at selection time.
     selected: Option<(String, MailboxState)>,
     sorted: HashMap<String, SortedUids>,
+    /// Conversations per folder, valid while the folder's state is unchanged.
+    threads: HashMap<String, (MailboxState, Vec<Vec<u32>>)>,
     /// Set when a command failed in a way that leaves the stream unusable.
     broken: bool,
     /// Holds one slot of the global connection limit for as long as the connection lives.
@@ -76,6 +78,7 @@ impl ImapConn {
             caps: Capabilities::default(),
             selected: None,
             sorted: HashMap::new(),
+            threads: HashMap::new(),
             broken: false,
             _permit: permit,
         };
@@ -365,6 +368,93 @@ impl ImapConn {
             uids.sort_unstable_by(|a, b| b.cmp(a));
         }
         Ok(uids)
+    }
+
+    /// One page of a folder's conversations, the most recently active first: for each, its
+    /// newest message, how many messages it has and how many are unread.
+    ///
+    /// Cost: SELECT; when the folder changed, one FETCH of three header fields of every
+    /// message (remembered per folder state); then one FETCH of the page's newest messages
+    /// and one FETCH of FLAGS for the page's conversations.
+    pub async fn thread_page(
+        &mut self,
+        folder: &str,
+        page: usize,
+        per_page: usize,
+    ) -> Result<ThreadPage, ImapError> {
+        let state = self.select(folder).await?;
+        let fresh = matches!(self.threads.get(folder), Some((s, _)) if *s == state);
+        if !fresh {
+            let mut headers = Vec::new();
+            if state.exists > 0 {
+                self.command(
+                    "UID FETCH 1:* (UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID IN-REPLY-TO REFERENCES)])",
+                    |r| {
+                        if let Response::Fetch(_, attrs) = r {
+                            let uid = attrs.iter().find_map(|a| match a {
+                                AttributeValue::Uid(u) => Some(*u),
+                                _ => None,
+                            });
+                            let block = attrs.iter().find_map(|a| match a {
+                                AttributeValue::BodySection { data, .. } => data.as_deref(),
+                                _ => None,
+                            });
+                            if let (Some(uid), Some(block)) = (uid, block) {
+                                headers.push(super::threads::parse(uid, block));
+                            }
+                        }
+                    },
+                )
+                .await?;
+            }
+            self.threads
+                .insert(folder.to_string(), (state, super::threads::group(&headers)));
+        }
+        let all = &self.threads[folder].1;
+        let total = all.len();
+        let start = page.saturating_mul(per_page).min(total);
+        let end = (start + per_page).min(total);
+        let chosen: Vec<Vec<u32>> = all[start..end].to_vec();
+        let newest: Vec<u32> = chosen.iter().filter_map(|t| t.last().copied()).collect();
+        let summaries = self.fetch_summaries(&newest, true).await?;
+        let every: Vec<u32> = chosen.iter().flatten().copied().collect();
+        let mut unseen: HashSet<u32> = HashSet::new();
+        if !every.is_empty() {
+            self.command(&format!("UID FETCH {} (UID FLAGS)", uid_set(&every)), |r| {
+                if let Response::Fetch(_, attrs) = r {
+                    let mut uid = None;
+                    let mut seen = false;
+                    for a in attrs {
+                        match a {
+                            AttributeValue::Uid(u) => uid = Some(*u),
+                            AttributeValue::Flags(f) => {
+                                seen = f.iter().any(|x| x.eq_ignore_ascii_case("\\Seen"))
+                            }
+                            _ => {}
+                        }
+                    }
+                    if let (Some(uid), false) = (uid, seen) {
+                        unseen.insert(uid);
+                    }
+                }
+            })
+            .await?;
+        }
+        let rows = summaries
+            .into_iter()
+            .filter_map(|newest| {
+                let thread = chosen.iter().find(|t| t.last() == Some(&newest.uid))?;
+                Some(ThreadRow {
+                    count: thread.len(),
+                    unread: thread.iter().filter(|u| unseen.contains(u)).count(),
+                    newest,
+                })
+            })
+            .collect();
+        Ok(ThreadPage {
+            total: total as u32,
+            rows,
+        })
     }
 
     /// The folder's UIDs newest first (by arrival), from memory while the folder is unchanged.
@@ -989,6 +1079,22 @@ impl ImapConn {
         .await?;
         found.ok_or(ImapError::NotFound)
     }
+}
+
+/// One page of conversations.
+#[derive(Debug, Clone)]
+pub struct ThreadPage {
+    /// Number of conversations in the folder.
+    pub total: u32,
+    pub rows: Vec<ThreadRow>,
+}
+
+/// A conversation in a list: its newest message stands for it.
+#[derive(Debug, Clone)]
+pub struct ThreadRow {
+    pub newest: Summary,
+    pub count: usize,
+    pub unread: usize,
 }
 
 /// A change to the folder tree.

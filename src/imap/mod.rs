@@ -12,6 +12,7 @@ pub mod connect;
 pub mod quote;
 pub mod search;
 pub mod structure;
+pub mod threads;
 pub mod utf7;
 
 pub use actor::ImapHandle;

@@ -66,6 +66,8 @@ impl SearchForm {
 #[derive(Deserialize)]
 struct PageQuery {
     page: Option<String>,
+    /// `threads` for the conversation view.
+    view: Option<String>,
     #[serde(flatten)]
     search: SearchForm,
     /// What an action just did (see `actions::notice_text`), and how to undo it.
@@ -104,6 +106,8 @@ pub struct Row {
     pub flagged: bool,
     pub answered: bool,
     pub attachment: bool,
+    /// Messages in the conversation this row stands for (1 in the message view).
+    pub count: usize,
 }
 
 #[derive(Template, WebTemplate)]
@@ -130,6 +134,9 @@ struct FolderTemplate {
     search: SearchQuery,
     searching: bool,
     search_url: String,
+    /// Conversation view, and the URL of the other view.
+    threaded: bool,
+    other_view_url: String,
 }
 
 async fn folder_page(
@@ -149,7 +156,11 @@ async fn folder_page(
     let ctx = PageCtx::for_session(&state, &session);
     let search = query.search.to_query();
     let searching = !search.is_empty();
+    let threaded = query.view.as_deref() == Some("threads") && !searching;
     let folders = session.imap.folders().await?;
+    if threaded {
+        return thread_view(&ctx, &session, folders, &folder, page).await;
+    }
     let listing = session
         .imap
         .page(
@@ -222,7 +233,67 @@ async fn folder_page(
         searching,
         search_url: ctx.folder_url(&folder),
         search,
+        threaded: false,
+        other_view_url: format!("{}?view=threads", ctx.folder_url(&folder)),
         ctx,
+    })
+}
+
+/// The folder as conversations: one row per conversation, its newest message standing for
+/// it, the most recently active first.
+async fn thread_view(
+    ctx: &PageCtx,
+    session: &CurrentSession,
+    folders: Vec<crate::imap::Folder>,
+    folder: &str,
+    page: usize,
+) -> Result<FolderTemplate, AppError> {
+    let listing = session.imap.thread_page(folder, page - 1, PER_PAGE).await?;
+    let role = folders
+        .iter()
+        .find(|f| f.name == folder)
+        .and_then(|f| f.role);
+    let outgoing = matches!(role, Some(Role::Sent) | Some(Role::Drafts));
+    let rows = listing
+        .rows
+        .iter()
+        .map(|t| {
+            let mut r = row(ctx, folder, &t.newest, outgoing);
+            r.count = t.count;
+            r.unread = t.unread > 0;
+            r
+        })
+        .collect();
+    let total = listing.total;
+    let pages = (total as usize).div_ceil(PER_PAGE).max(1);
+    let page_url = |p: usize| format!("{}?view=threads&page={p}", ctx.folder_url(folder));
+    let back = format!(
+        "/mail/{}?view=threads&page={page}",
+        super::page::segment(folder)
+    );
+    Ok(FolderTemplate {
+        folders: sidebar(ctx, &folders, folder),
+        title: folder_title(&folders, folder),
+        rows,
+        total,
+        first: ((page - 1) * PER_PAGE + 1).min(total as usize),
+        last: (page * PER_PAGE).min(total as usize),
+        newer_url: (page > 1).then(|| page_url(page - 1)),
+        older_url: (page < pages).then(|| page_url(page + 1)),
+        page,
+        pages,
+        actions_url: format!("{}/actions", ctx.folder_url(folder)),
+        back,
+        targets: move_targets(&folders, folder),
+        notice: None,
+        undo: None,
+        disposable: matches!(role, Some(Role::Trash) | Some(Role::Junk)),
+        search: SearchQuery::default(),
+        searching: false,
+        search_url: ctx.folder_url(folder),
+        threaded: true,
+        other_view_url: ctx.folder_url(folder),
+        ctx: ctx.clone(),
     })
 }
 
@@ -305,5 +376,6 @@ pub fn row(ctx: &PageCtx, folder: &str, summary: &Summary, outgoing: bool) -> Ro
         flagged: summary.flags.flagged,
         answered: summary.flags.answered,
         attachment: summary.has_attachment,
+        count: 1,
     }
 }

@@ -438,3 +438,70 @@ async fn a_message_shows_the_other_messages_of_its_conversation_including_sent_r
         "the same conversation from Sent"
     );
 }
+
+#[tokio::test]
+async fn the_conversation_view_groups_a_folder_by_thread() {
+    let app = spawn_app().await;
+    app.login().await;
+    let mut imap = app.imap().await;
+    let mk = |id: &str, refs: &str, subject: &str| {
+        let refs = if refs.is_empty() {
+            String::new()
+        } else {
+            format!("References: {refs}\r\n")
+        };
+        format!("From: a@example.test\r\nSubject: {subject}\r\nDate: Mon, 3 Mar 2025 10:00:00 +0000\r\nMessage-ID: {id}\r\n{refs}\r\ncorpo\r\n")
+    };
+    imap.append(
+        "INBOX",
+        mk("<a1@t>", "", "Obra").as_bytes(),
+        Some("(\\Seen)"),
+    )
+    .await;
+    imap.append(
+        "INBOX",
+        mk("<b1@t>", "", "Festa").as_bytes(),
+        Some("(\\Seen)"),
+    )
+    .await;
+    imap.append("INBOX", mk("<a2@t>", "<a1@t>", "Re: Obra").as_bytes(), None)
+        .await;
+    imap.append(
+        "INBOX",
+        mk("<c1@t>", "", "Sozinha").as_bytes(),
+        Some("(\\Seen)"),
+    )
+    .await;
+    imap.append(
+        "INBOX",
+        mk("<a3@t>", "<a1@t> <a2@t>", "Re: Obra").as_bytes(),
+        Some("(\\Seen)"),
+    )
+    .await;
+    let (status, html) = app.page("/mail/INBOX?view=threads").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        texts(&html, "td.subject a"),
+        ["Re: Obra", "Sozinha", "Festa"]
+    );
+    assert_eq!(texts(&html, ".thread-count"), ["3"]);
+    assert_eq!(
+        texts(&html, "tr.unread td.subject a"),
+        ["Re: Obra"],
+        "one unread message in it"
+    );
+    assert_eq!(texts(&html, ".range"), ["1–3 of 3 conversations"]);
+    assert_eq!(
+        crate::helpers::attrs(&html, ".view-switch a", "href"),
+        ["/mail/INBOX"]
+    );
+    // A new reply moves its conversation to the top.
+    imap.append(
+        "INBOX",
+        mk("<b2@t>", "<b1@t>", "Re: Festa").as_bytes(),
+        None,
+    )
+    .await;
+    let (_, html) = app.page("/mail/INBOX?view=threads").await;
+    assert_eq!(texts(&html, "td.subject a")[0], "Re: Festa");
+}

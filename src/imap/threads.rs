@@ -1,0 +1,150 @@
+//! Grouping a folder's messages into conversations from their Message-ID, In-Reply-To and
+//! References headers (the REFERENCES idea of RFC 5256, without subject merging).
+//!
+//! The server's THREAD command would do this, but imap-proto 0.17 cannot parse its answer,
+//! and an unparsable answer breaks the connection; the headers come in one FETCH instead.
+
+use std::collections::HashMap;
+
+/// What threading needs of one message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ThreadHeaders {
+    pub uid: u32,
+    pub message_id: Option<String>,
+    /// In-Reply-To and References, in any order.
+    pub parents: Vec<String>,
+}
+
+/// Reads Message-ID, In-Reply-To and References from a header block.
+pub fn parse(uid: u32, block: &[u8]) -> ThreadHeaders {
+    let text = String::from_utf8_lossy(block);
+    // Unfold continuation lines, then look at each field.
+    let unfolded = text
+        .replace("\r\n ", " ")
+        .replace("\r\n\t", " ")
+        .replace("\n ", " ")
+        .replace("\n\t", " ");
+    let mut out = ThreadHeaders {
+        uid,
+        ..ThreadHeaders::default()
+    };
+    for line in unfolded.lines() {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let ids = angle_ids(value);
+        match name.trim().to_ascii_lowercase().as_str() {
+            "message-id" => out.message_id = ids.into_iter().next(),
+            "in-reply-to" | "references" => out.parents.extend(ids),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `<id>` tokens of a header value, lower-cased for comparison.
+fn angle_ids(value: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut rest = value;
+    while let Some(start) = rest.find('<') {
+        let Some(len) = rest[start..].find('>') else {
+            break;
+        };
+        let id = &rest[start + 1..start + len];
+        if !id.is_empty() && id.len() < 1000 {
+            ids.push(id.to_ascii_lowercase());
+        }
+        rest = &rest[start + len + 1..];
+    }
+    ids
+}
+
+/// Disjoint sets of nodes, with path halving.
+#[derive(Default)]
+struct Sets {
+    parent: Vec<usize>,
+}
+
+impl Sets {
+    fn add(&mut self) -> usize {
+        self.parent.push(self.parent.len());
+        self.parent.len() - 1
+    }
+
+    fn find(&mut self, mut i: usize) -> usize {
+        while self.parent[i] != i {
+            self.parent[i] = self.parent[self.parent[i]];
+            i = self.parent[i];
+        }
+        i
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (a, b) = (self.find(a), self.find(b));
+        if a != b {
+            self.parent[a] = b;
+        }
+    }
+}
+
+/// The node of a message id, created on first sight.
+fn node_of<'a>(id: &'a str, by_id: &mut HashMap<&'a str, usize>, sets: &mut Sets) -> usize {
+    *by_id.entry(id).or_insert_with(|| sets.add())
+}
+
+/// Conversations as UID lists (oldest first), the most recently active conversation first.
+pub fn group(messages: &[ThreadHeaders]) -> Vec<Vec<u32>> {
+    let mut sets = Sets::default();
+    let mut by_id: HashMap<&str, usize> = HashMap::new();
+    let mut nodes = Vec::with_capacity(messages.len());
+    for m in messages {
+        // A message without an id is its own conversation.
+        let own = match &m.message_id {
+            Some(id) => node_of(id, &mut by_id, &mut sets),
+            None => sets.add(),
+        };
+        for p in &m.parents {
+            let other = node_of(p, &mut by_id, &mut sets);
+            sets.union(own, other);
+        }
+        nodes.push(own);
+    }
+    let mut groups: HashMap<usize, Vec<u32>> = HashMap::new();
+    for (m, &n) in messages.iter().zip(&nodes) {
+        groups.entry(sets.find(n)).or_default().push(m.uid);
+    }
+    let mut out: Vec<Vec<u32>> = groups
+        .into_values()
+        .map(|mut uids| {
+            uids.sort_unstable();
+            uids
+        })
+        .collect();
+    out.sort_by(|a, b| b.last().cmp(&a.last()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replies_join_their_root_even_when_the_root_is_missing() {
+        let messages = vec![
+            parse(1, b"Message-ID: <A@x>\r\n\r\n"),
+            parse(2, b"Message-ID: <B@x>\r\nIn-Reply-To: <A@x>\r\n\r\n"),
+            parse(3, b"Message-ID: <C@x>\r\n\r\n"),
+            parse(
+                4,
+                b"Message-ID: <D@x>\r\nReferences: <gone@x>\r\n <E@x>\r\n\r\n",
+            ),
+            parse(5, b"Message-ID: <E@x>\r\nReferences: <gone@x>\r\n\r\n"),
+            parse(6, b"Message-ID: <F@x>\r\nReferences: <a@X> <B@x>\r\n\r\n"),
+            parse(7, b"Subject: no id\r\n\r\n"),
+        ];
+        assert_eq!(
+            group(&messages),
+            vec![vec![7], vec![1, 2, 6], vec![4, 5], vec![3]]
+        );
+    }
+}

@@ -34,6 +34,12 @@ struct ActionForm {
     /// `1`: every message of the folder, not just the ticked ones.
     #[serde(default)]
     all: String,
+    /// `1`: every message shown on the page (`page_uid`), without ticking each one.
+    #[serde(default)]
+    page_all: String,
+    /// The messages the page shows (hidden fields, for `page_all`).
+    #[serde(default)]
+    page_uid: Vec<u32>,
     #[serde(default)]
     action: String,
     /// Destination folder of move and copy.
@@ -70,6 +76,8 @@ async fn act(
     let ctx = PageCtx::for_session(&state, &session);
     let selection = if form.all == "1" {
         Selection::All
+    } else if form.page_all == "1" && !form.page_uid.is_empty() {
+        Selection::Uids(form.page_uid.clone())
     } else if !form.uids.is_empty() {
         Selection::parse(&form.uids)
             .ok_or_else(|| AppError::BadRequest("That selection is not valid.".into()))?

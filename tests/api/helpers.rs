@@ -211,6 +211,20 @@ impl Imap {
             .expect("APPEND");
     }
 
+    /// UID STORE on one message, as another mail client would.
+    pub async fn select_and_store(&mut self, folder: &str, uid: u32, change: &str) {
+        use futures::TryStreamExt;
+        self.session.select(folder).await.expect("SELECT");
+        let _: Vec<_> = self
+            .session
+            .uid_store(uid.to_string(), change)
+            .await
+            .expect("STORE")
+            .try_collect()
+            .await
+            .expect("STORE results");
+    }
+
     /// Every folder's wire (modified UTF-7) name.
     pub async fn list(&mut self) -> Vec<String> {
         use futures::TryStreamExt;

@@ -251,7 +251,7 @@ async fn select_all_in_a_large_folder_takes_a_few_commands_not_one_per_message()
     )))
     .await;
     app.login().await;
-    let subjects: Vec<String> = (0..1200).map(|i| format!("m{i}")).collect();
+    let subjects: Vec<String> = (0..10_000).map(|i| format!("m{i}")).collect();
     let refs: Vec<&str> = subjects.iter().map(String::as_str).collect();
     seed(&app, "INBOX", &refs).await;
     let csrf = app.csrf_token().await;
@@ -273,7 +273,7 @@ async fn select_all_in_a_large_folder_takes_a_few_commands_not_one_per_message()
         "{commands:?}"
     );
     let mut imap = app.imap().await;
-    assert!(has(&imap.flags("INBOX", 1200).await, "Seen"));
+    assert!(has(&imap.flags("INBOX", 10_000).await, "Seen"));
     proxy.clear();
     app.client
         .post(app.url("/mail/INBOX/actions"))
@@ -284,7 +284,7 @@ async fn select_all_in_a_large_folder_takes_a_few_commands_not_one_per_message()
     let commands = proxy.commands();
     assert!(commands.len() <= 4, "{commands:?}");
     assert!(imap.uids("INBOX").await.is_empty());
-    assert_eq!(imap.uids("Archive").await.len(), 1200);
+    assert_eq!(imap.uids("Archive").await.len(), 10_000);
 }
 
 #[tokio::test]
@@ -504,4 +504,68 @@ async fn the_conversation_view_groups_a_folder_by_thread() {
     .await;
     let (_, html) = app.page("/mail/INBOX?view=threads").await;
     assert_eq!(texts(&html, "td.subject a")[0], "Re: Festa");
+}
+
+#[tokio::test]
+async fn all_on_this_page_acts_on_the_shown_messages_only() {
+    let app = spawn_app().await;
+    app.login().await;
+    let subjects: Vec<String> = (0..60).map(|i| format!("p{i}")).collect();
+    let refs: Vec<&str> = subjects.iter().map(String::as_str).collect();
+    seed(&app, "INBOX", &refs).await;
+    let (_, html) = app.page("/mail/INBOX").await;
+    let shown = crate::helpers::attrs(&html, "input[name=page_uid]", "value");
+    assert_eq!(shown.len(), 50);
+    let csrf = app.csrf_token().await;
+    let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf), ("page_all", "1"), ("action", "flag")];
+    for uid in &shown {
+        form.push(("page_uid", uid));
+    }
+    app.client
+        .post(app.url("/mail/INBOX/actions"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let mut imap = app.imap().await;
+    assert!(
+        has(&imap.flags("INBOX", 60).await, "Flagged"),
+        "newest shown"
+    );
+    assert!(
+        has(&imap.flags("INBOX", 11).await, "Flagged"),
+        "oldest shown"
+    );
+    assert!(
+        !has(&imap.flags("INBOX", 10).await, "Flagged"),
+        "not on the page"
+    );
+}
+
+#[tokio::test]
+async fn without_move_a_move_is_copy_then_expunge_of_exactly_those_uids() {
+    let proxy = ChaosProxy::start("127.0.0.1:143").await;
+    let mut config = test_config(&format!("imap://127.0.0.1:{}?tls=none", proxy.port));
+    config.imap_disabled_caps = vec!["MOVE".to_string()];
+    let app = spawn_app_with(config).await;
+    app.login().await;
+    seed(&app, "INBOX", &["a", "b", "c"]).await;
+    // Another client marked message 3 deleted: it must survive our move.
+    let mut imap = app.imap().await;
+    imap.select_and_store("INBOX", 3, "+FLAGS (\\Deleted)")
+        .await;
+    proxy.clear();
+    act(&app, "/mail/INBOX", &[("uid", "1"), ("action", "archive")]).await;
+    let commands = proxy.commands();
+    assert!(
+        commands.iter().any(|c| c.starts_with("UID COPY 1 ")),
+        "{commands:?}"
+    );
+    assert!(
+        commands.iter().any(|c| c == "UID EXPUNGE 1"),
+        "{commands:?}"
+    );
+    assert!(!commands.iter().any(|c| c == "EXPUNGE"), "{commands:?}");
+    assert_eq!(imap.uids("INBOX").await, [2, 3]);
+    assert_eq!(imap.uids("Archive").await.len(), 1);
 }

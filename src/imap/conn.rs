@@ -384,7 +384,13 @@ impl ImapConn {
     ) -> Result<ThreadPage, ImapError> {
         let state = self.select(folder).await?;
         let fresh = matches!(self.threads.get(folder), Some((s, _)) if *s == state);
-        if !fresh {
+        if !fresh && self.caps.has("THREAD=REFERENCES") {
+            let threads = self.server_threads().await?;
+            let mut threads = threads;
+            // Most recent activity first (the server orders by the root's date).
+            threads.sort_by(|a, b| b.last().cmp(&a.last()));
+            self.threads.insert(folder.to_string(), (state, threads));
+        } else if !fresh {
             let mut headers = Vec::new();
             if state.exists > 0 {
                 self.command(
@@ -455,6 +461,70 @@ impl ImapConn {
             total: total as u32,
             rows,
         })
+    }
+
+    /// `UID THREAD REFERENCES UTF-8 ALL` on the selected folder.
+    ///
+    /// imap-proto has no parser for `* THREAD`, and a response it cannot parse leaves
+    /// async-imap's stream unusable, so this one command is written and read on the raw
+    /// stream with a tag of our own. That is safe here because async-imap has nothing
+    /// buffered between commands: the server sends nothing after a tagged answer until the
+    /// next command. Any failure marks the connection broken, and the actor reconnects.
+    async fn server_threads(&mut self) -> Result<Vec<Vec<u32>>, ImapError> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        const TAG: &str = "CT1";
+        let result: Result<Vec<Vec<u32>>, ImapError> = async {
+            let broken = |e: std::io::Error| ImapError::Unavailable(format!("THREAD failed: {e}"));
+            let stream = self.session.get_mut();
+            stream
+                .write_all(format!("{TAG} UID THREAD REFERENCES UTF-8 ALL\r\n").as_bytes())
+                .await
+                .map_err(broken)?;
+            stream.flush().await.map_err(broken)?;
+            let mut data: Vec<u8> = Vec::new();
+            let mut buf = vec![0u8; 64 * 1024];
+            let done = format!("\r\n{TAG} ");
+            loop {
+                let n = stream.read(&mut buf).await.map_err(broken)?;
+                if n == 0 {
+                    return Err(ImapError::Unavailable(
+                        "connection closed during THREAD".into(),
+                    ));
+                }
+                data.extend_from_slice(&buf[..n]);
+                if data.len() > 64 * 1024 * 1024 {
+                    return Err(ImapError::Protocol("THREAD answer too large".into()));
+                }
+                let text = String::from_utf8_lossy(&data);
+                let tagged_at = if text.starts_with(&done[2..]) {
+                    Some(0)
+                } else {
+                    text.find(&done).map(|i| i + 2)
+                };
+                if let Some(at) = tagged_at {
+                    if text[at..].ends_with("\r\n") {
+                        let status = text[at + TAG.len()..].trim_start();
+                        if !status.starts_with("OK") {
+                            return Err(ImapError::Refused(
+                                status.trim().chars().take(200).collect(),
+                            ));
+                        }
+                        return Ok(text[..at]
+                            .lines()
+                            .filter(|l| l.starts_with("* THREAD"))
+                            .flat_map(super::threads::parse_thread_line)
+                            .collect());
+                    }
+                }
+            }
+        }
+        .await;
+        if let Err(e) = &result {
+            if e.breaks_connection() {
+                self.broken = true;
+            }
+        }
+        result
     }
 
     /// The folder's UIDs newest first (by arrival), from memory while the folder is unchanged.

@@ -148,3 +148,53 @@ mod tests {
         );
     }
 }
+
+/// Reads the conversations out of a `* THREAD` response line (RFC 5256): each top-level
+/// parenthesised group is one conversation, whatever its inner tree.
+pub fn parse_thread_line(line: &str) -> Vec<Vec<u32>> {
+    let Some(rest) = line.trim_start().strip_prefix("* THREAD") else {
+        return Vec::new();
+    };
+    let mut threads = Vec::new();
+    let mut current: Vec<u32> = Vec::new();
+    let mut depth = 0usize;
+    let mut number = String::new();
+    for c in rest.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        if let Ok(n) = number.parse::<u32>() {
+            current.push(n);
+        }
+        number.clear();
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 && !current.is_empty() {
+                    current.sort_unstable();
+                    threads.push(std::mem::take(&mut current));
+                }
+            }
+            _ => {}
+        }
+    }
+    threads
+}
+
+#[cfg(test)]
+mod thread_line_tests {
+    use super::*;
+
+    #[test]
+    fn rfc_5256_example_gives_one_group_per_top_level_list() {
+        let line = "* THREAD (2)(3 6 (4 23)(44 7 96))";
+        assert_eq!(
+            parse_thread_line(line),
+            vec![vec![2], vec![3, 4, 6, 7, 23, 44, 96]]
+        );
+        assert!(parse_thread_line("* THREAD").is_empty());
+        assert!(parse_thread_line("* OK nothing").is_empty());
+    }
+}

@@ -439,9 +439,13 @@ async fn a_message_shows_the_other_messages_of_its_conversation_including_sent_r
     );
 }
 
-#[tokio::test]
-async fn the_conversation_view_groups_a_folder_by_thread() {
-    let app = spawn_app().await;
+/// Seeds three conversations and checks the conversation view; `disabled` turns capabilities
+/// off, so both the server's THREAD and the header fallback are exercised.
+async fn check_conversation_view(disabled: &[&str]) {
+    let proxy = ChaosProxy::start("127.0.0.1:143").await;
+    let mut config = test_config(&format!("imap://127.0.0.1:{}?tls=none", proxy.port));
+    config.imap_disabled_caps = disabled.iter().map(|c| c.to_string()).collect();
+    let app = spawn_app_with(config).await;
     app.login().await;
     let mut imap = app.imap().await;
     let mk = |id: &str, refs: &str, subject: &str| {
@@ -478,8 +482,14 @@ async fn the_conversation_view_groups_a_folder_by_thread() {
         Some("(\\Seen)"),
     )
     .await;
+    proxy.clear();
     let (status, html) = app.page("/mail/INBOX?view=threads").await;
     assert_eq!(status, StatusCode::OK);
+    let used_thread = proxy
+        .commands()
+        .iter()
+        .any(|c| c.starts_with("UID THREAD REFERENCES"));
+    assert_eq!(used_thread, disabled.is_empty(), "{:?}", proxy.commands());
     assert_eq!(
         texts(&html, "td.subject a"),
         ["Re: Obra", "Sozinha", "Festa"]
@@ -504,6 +514,20 @@ async fn the_conversation_view_groups_a_folder_by_thread() {
     .await;
     let (_, html) = app.page("/mail/INBOX?view=threads").await;
     assert_eq!(texts(&html, "td.subject a")[0], "Re: Festa");
+    // The connection is still in step after the raw THREAD exchange.
+    let (status, html) = app.page("/mail/INBOX").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(texts(&html, "td.subject a").len(), 6);
+}
+
+#[tokio::test]
+async fn the_conversation_view_uses_the_servers_thread_command() {
+    check_conversation_view(&[]).await;
+}
+
+#[tokio::test]
+async fn without_thread_the_conversation_view_groups_by_references() {
+    check_conversation_view(&["THREAD=REFERENCES"]).await;
 }
 
 #[tokio::test]

@@ -33,6 +33,8 @@ pub struct App {
     pub connector: Connector,
     /// Submits outgoing mail over SMTP.
     pub submitter: Submitter,
+    /// Counts failed logins (brute-force protection).
+    pub throttle: crate::session::throttle::LoginThrottle,
 }
 
 /// A bound, ready-to-serve application.
@@ -67,6 +69,7 @@ impl Application {
             sessions,
             connector,
             submitter,
+            throttle: Default::default(),
         }));
         let router = web::router(state.clone());
         spawn_housekeeping(&state);

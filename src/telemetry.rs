@@ -37,8 +37,11 @@ pub fn init() {
     let user = std::env::var("CARTEIRO_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
         .ok();
+    use std::io::IsTerminal;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter(user.as_deref()))
+        // Colour codes only on a terminal: log files must stay matchable (fail2ban).
+        .with_ansi(std::io::stdout().is_terminal())
         .with_target(true)
         .try_init();
 }

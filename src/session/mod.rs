@@ -7,6 +7,7 @@
 
 pub mod crypto;
 pub mod store;
+pub mod throttle;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -2,7 +2,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -30,7 +32,7 @@ struct LoginTemplate {
     ctx: PageCtx,
     username: String,
     next: String,
-    error: Option<&'static str>,
+    error: Option<String>,
     notice: Option<&'static str>,
 }
 
@@ -77,9 +79,11 @@ async fn login_page(State(state): State<AppState>, Query(query): Query<LoginQuer
 
 async fn login(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
+    let ip = peer.ip();
     let username = form.username.trim().to_string();
     let next = if is_safe_next(&form.next) {
         form.next
@@ -91,7 +95,7 @@ async fn login(
             ctx: PageCtx::anonymous(&state),
             username: username.clone(),
             next: next.clone(),
-            error: Some(error),
+            error: Some(error.to_string()),
             notice: None,
         };
         Ok((status, page).into_response())
@@ -102,10 +106,27 @@ async fn login(
             "Enter your e-mail address (or username) and your password.",
         );
     }
+    if let Some(wait) = state.throttle.check(&username, ip) {
+        // Same words whether the account exists or not; the IMAP server is not asked.
+        tracing::warn!(user = %username, %ip, "login refused: too many failed attempts");
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        let page = LoginTemplate {
+            ctx: PageCtx::anonymous(&state),
+            username: username.clone(),
+            next: next.clone(),
+            error: Some(format!(
+                "Too many failed sign-in attempts. Wait {minutes} minute{} and try again.",
+                if minutes == 1 { "" } else { "s" }
+            )),
+            notice: None,
+        };
+        return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
+    }
     let password = SecretString::from(form.password);
     match state.sessions.login(&username, password).await {
         Ok(cookie) => {
-            tracing::info!(user = %username, "login succeeded");
+            state.throttle.succeeded(&username);
+            tracing::info!(user = %username, %ip, "login succeeded");
             let base = &state.config.base_path;
             let target = if next.is_empty() {
                 format!("{base}/mail/INBOX")
@@ -120,7 +141,9 @@ async fn login(
             Ok((jar, Redirect::to(&target)).into_response())
         }
         Err(LoginError::Imap(ImapError::AuthFailed)) => {
-            tracing::info!(user = %username, "login failed: wrong credentials");
+            state.throttle.failed(&username, ip);
+            // A fail2ban filter can match this line: see the README.
+            tracing::warn!(user = %username, %ip, "login failed: wrong credentials");
             failed(
                 StatusCode::UNAUTHORIZED,
                 "Wrong username or password. Check them and try again.",

@@ -252,3 +252,29 @@ async fn no_log_line_even_at_trace_level_holds_a_password_or_the_session_cookie(
         assert!(!logs.contains(secret), "a log line contains a secret");
     }
 }
+
+#[tokio::test]
+async fn repeated_wrong_passwords_make_the_account_wait_without_asking_the_server() {
+    let app = spawn_app().await;
+    for _ in 0..5 {
+        let response = app.login_as(&app.user, "wrong").await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    // Even the right password waits now; the answer says so in plain words.
+    let response = app.login_as(&app.user, TEST_PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let html = scraper::Html::parse_document(&response.text().await.unwrap());
+    let alert = texts(&html, "[role=alert]").join("");
+    assert!(
+        alert.contains("Too many failed sign-in attempts"),
+        "{alert}"
+    );
+    // Another account from the same address is not affected.
+    let other = crate::helpers::fresh_user("other");
+    let response = app.login_as(&other, TEST_PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    // After the wait, the right password works again.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let response = app.login_as(&app.user, TEST_PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+}

@@ -67,7 +67,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             errors::render_error_pages,
         ))
-        .layer(middleware::from_fn(security::headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
+        ))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
         .layer(TraceLayer::new_for_http())
         .layer(SetSensitiveRequestHeadersLayer::new([

@@ -278,3 +278,40 @@ async fn repeated_wrong_passwords_make_the_account_wait_without_asking_the_serve
     let response = app.login_as(&app.user, TEST_PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn every_page_carries_the_security_headers() {
+    let app = spawn_app().await;
+    app.login().await;
+    for path in [
+        "/login",
+        "/mail/INBOX",
+        "/compose",
+        "/folders",
+        "/nope",
+        "/static/style.css",
+    ] {
+        let response = app.get(path).await;
+        let h = response.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe"),
+            "{path}: {csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert!(
+            h.get("strict-transport-security").is_none(),
+            "no HSTS over plain HTTP"
+        );
+    }
+    let mut config = crate::helpers::test_config("imap://localhost:143");
+    config.secure_cookies = true;
+    let tls_app = crate::helpers::spawn_app_with(config).await;
+    let response = tls_app.get("/login").await;
+    assert_eq!(
+        response.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+}

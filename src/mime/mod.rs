@@ -44,13 +44,26 @@ pub struct Mailbox {
 }
 
 impl Mailbox {
-    /// What a list shows: the display name, else the address.
+    /// What a list shows: the display name, else the address. A display name that looks
+    /// like an address other than the real one (`"ceo@bank.example" <x@evil.example>`) is a
+    /// spoofing trick, so the real address is shown with it.
     pub fn short(&self) -> String {
         match (&self.name, &self.email) {
+            (Some(n), Some(e)) if self.name_spoofs_address() => {
+                format!("{} <{e}>", n.trim())
+            }
             (Some(n), _) if !n.trim().is_empty() => n.trim().to_string(),
             (_, Some(e)) => e.clone(),
             _ => String::new(),
         }
+    }
+
+    /// Whether the display name contains an address that is not the real one.
+    pub fn name_spoofs_address(&self) -> bool {
+        let (Some(name), Some(email)) = (&self.name, &self.email) else {
+            return false;
+        };
+        name.contains('@') && !name.to_lowercase().contains(&email.to_lowercase())
     }
 }
 
@@ -137,6 +150,25 @@ mod tests {
         assert_eq!(format_size(812), "812 B");
         assert_eq!(format_size(14 * 1024 + 100), "14 KB");
         assert_eq!(format_size(3_355_443), "3.2 MB");
+    }
+
+    #[test]
+    fn a_display_name_posing_as_another_address_shows_the_real_one() {
+        let spoof = Mailbox {
+            name: Some("ceo@bank.example".into()),
+            email: Some("x@evil.example".into()),
+        };
+        assert_eq!(spoof.short(), "ceo@bank.example <x@evil.example>");
+        let honest = Mailbox {
+            name: Some("ana@example.com".into()),
+            email: Some("Ana@Example.com".into()),
+        };
+        assert_eq!(honest.short(), "ana@example.com");
+        let plain = Mailbox {
+            name: Some("Ana".into()),
+            email: Some("ana@example.com".into()),
+        };
+        assert_eq!(plain.short(), "Ana");
     }
 
     #[test]

@@ -177,3 +177,21 @@ async fn without_sort_list_status_or_special_use_the_fallbacks_give_the_same_pag
         (20, "Message 0001")
     );
 }
+
+#[tokio::test]
+async fn a_sender_name_posing_as_another_address_shows_the_real_address() {
+    let app = spawn_app().await;
+    app.login().await;
+    let raw = message(
+        "\"seguranca@banco.example\" <golpe@evil.example>",
+        "Confirme seus dados",
+        "Tue, 4 Mar 2025 08:00:00 +0000",
+        "x",
+    );
+    app.imap().await.append("INBOX", &raw, None).await;
+    let (_, html) = app.page("/mail/INBOX").await;
+    assert_eq!(
+        texts(&html, "td.who"),
+        ["seguranca@banco.example <golpe@evil.example>"]
+    );
+}

@@ -57,6 +57,7 @@ impl Application {
             connector.clone(),
             config.secret_key.clone(),
             config.session_idle_timeout,
+            config.session_max_age,
         );
         let listener = TcpListener::bind(config.listen).await.map_err(|e| {
             ConfigError(format!(

@@ -28,12 +28,16 @@ pub struct Config {
     pub save_sent: bool,
     /// Extra trust anchor (PEM) for the upstream TLS certificates, besides the web PKI roots.
     pub tls_ca_file: Option<PathBuf>,
+    /// Skip verifying the upstream certificates (explicit opt-in, warned about at start-up).
+    pub tls_insecure: bool,
     /// Key material for server-side secrets (store keys); at least 32 bytes.
     pub secret_key: Vec<u8>,
     /// Where generated state (the secret key, when none is configured) is kept.
     pub data_dir: PathBuf,
     /// A session unused for this long is logged out, on the server and at IMAP.
     pub session_idle_timeout: Duration,
+    /// A session this old ends even if it is in use: the reader signs in again.
+    pub session_max_age: Duration,
     /// Mark the session cookie `Secure` (set when Carteiro is served over HTTPS).
     pub secure_cookies: bool,
     /// Upper bound of IMAP connections open at once, all sessions together.
@@ -101,9 +105,11 @@ struct FileConfig {
     max_message_size: Option<String>,
     save_sent: Option<bool>,
     tls_ca_file: Option<PathBuf>,
+    tls_insecure: Option<bool>,
     secret_key: Option<String>,
     data_dir: Option<PathBuf>,
     session_idle_timeout: Option<String>,
+    session_max_age: Option<String>,
     secure_cookies: Option<bool>,
     max_imap_connections: Option<usize>,
     imap_disabled_caps: Option<Vec<String>>,
@@ -119,9 +125,11 @@ const KNOWN_ENV: &[&str] = &[
     "CARTEIRO_MAX_MESSAGE_SIZE",
     "CARTEIRO_SAVE_SENT",
     "CARTEIRO_TLS_CA_FILE",
+    "CARTEIRO_TLS_INSECURE",
     "CARTEIRO_SECRET_KEY",
     "CARTEIRO_DATA_DIR",
     "CARTEIRO_SESSION_IDLE_TIMEOUT",
+    "CARTEIRO_SESSION_MAX_AGE",
     "CARTEIRO_SECURE_COOKIES",
     "CARTEIRO_MAX_IMAP_CONNECTIONS",
     "CARTEIRO_IMAP_DISABLED_CAPS",
@@ -172,9 +180,11 @@ impl Config {
                 "CARTEIRO_MAX_MESSAGE_SIZE" => raw.max_message_size = Some(value),
                 "CARTEIRO_SAVE_SENT" => raw.save_sent = Some(parse_bool(key, &value)?),
                 "CARTEIRO_TLS_CA_FILE" => raw.tls_ca_file = Some(value.into()),
+                "CARTEIRO_TLS_INSECURE" => raw.tls_insecure = Some(parse_bool(key, &value)?),
                 "CARTEIRO_SECRET_KEY" => raw.secret_key = Some(value),
                 "CARTEIRO_DATA_DIR" => raw.data_dir = Some(value.into()),
                 "CARTEIRO_SESSION_IDLE_TIMEOUT" => raw.session_idle_timeout = Some(value),
+                "CARTEIRO_SESSION_MAX_AGE" => raw.session_max_age = Some(value),
                 "CARTEIRO_SECURE_COOKIES" => {
                     raw.secure_cookies = Some(parse_bool(key, &value)?);
                 }
@@ -240,6 +250,18 @@ impl Config {
             })?,
             None => Duration::from_secs(30 * 60),
         };
+        let tls_insecure = raw.tls_insecure.unwrap_or(false);
+        if tls_insecure {
+            warnings.push(crate::insecure_tls::WARNING.to_string());
+        }
+        let session_max_age = match raw.session_max_age {
+            Some(text) => parse_duration(&text).ok_or_else(|| {
+                ConfigError(format!(
+                    "session_max_age {text:?} is not a duration such as 12h, 7d or 90m"
+                ))
+            })?,
+            None => Duration::from_secs(12 * 60 * 60),
+        };
         Ok((
             Config {
                 listen,
@@ -249,9 +271,11 @@ impl Config {
                 max_message_size,
                 save_sent: raw.save_sent.unwrap_or(true),
                 tls_ca_file: raw.tls_ca_file,
+                tls_insecure,
                 secret_key,
                 data_dir,
                 session_idle_timeout,
+                session_max_age,
                 secure_cookies: raw.secure_cookies.unwrap_or(false),
                 max_imap_connections: raw.max_imap_connections.unwrap_or(1000).max(1),
                 imap_disabled_caps: raw
@@ -512,5 +536,23 @@ mod tests {
         let (config, warnings) = Config::load(None, &env).unwrap();
         assert_eq!(config.imap.port, 143);
         assert!(warnings[0].contains("CARTEIRO_IMAP_URLS"));
+    }
+
+    #[test]
+    fn certificate_checks_are_on_unless_explicitly_turned_off_with_a_warning() {
+        let secret = (
+            "CARTEIRO_SECRET_KEY".to_string(),
+            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
+        );
+        let (config, warnings) = Config::load(None, std::slice::from_ref(&secret)).unwrap();
+        assert!(!config.tls_insecure);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let env = vec![secret, ("CARTEIRO_TLS_INSECURE".into(), "true".into())];
+        let (config, warnings) = Config::load(None, &env).unwrap();
+        assert!(config.tls_insecure);
+        assert!(
+            warnings.iter().any(|w| w.contains("NOT verified")),
+            "{warnings:?}"
+        );
     }
 }

@@ -8,6 +8,8 @@ pub mod config;
 pub mod error;
 /// IMAP connections, the per-session actor and typed operations.
 pub mod imap;
+
+pub mod insecure_tls;
 /// Message parsing, rendering and sanitizing.
 pub mod mime;
 /// Sessions: cookie, store, login and logout.

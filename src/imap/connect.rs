@@ -19,6 +19,7 @@ use tokio_rustls::TlsConnector;
 use super::conn::{Capabilities, ImapConn};
 use super::ImapError;
 use crate::config::{Config, ConfigError, Security, Upstream};
+use crate::insecure_tls::AcceptAnyCertificate;
 
 /// Any byte stream an IMAP client can run over (TCP or TLS over TCP).
 pub trait ImapStream: AsyncRead + AsyncWrite + Unpin + Send + Sync + Debug {}
@@ -72,13 +73,18 @@ impl Connector {
             }
         }
         // One explicit crypto provider (ring), so no process-wide default has to be installed.
-        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| ConfigError(format!("TLS set-up failed: {e}")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| ConfigError(format!("TLS set-up failed: {e}")))?;
+        let tls = if config.tls_insecure {
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
+                .with_no_client_auth()
+        } else {
+            builder.with_root_certificates(roots).with_no_client_auth()
+        };
         Ok(Connector {
             upstream: config.imap.clone(),
             tls: TlsConnector::from(Arc::new(tls)),

@@ -25,6 +25,13 @@ use crate::imap::{ImapError, ImapHandle};
 pub use crypto::SessionCookie;
 pub use store::{MemoryStore, SessionRecord, SessionStore};
 
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
 /// Name of the session cookie.
 pub const COOKIE_NAME: &str = "carteiro_session";
 
@@ -35,6 +42,8 @@ pub struct SessionManager {
     handles: Cache<String, ImapHandle>,
     connector: Connector,
     secret: Vec<u8>,
+    /// A session older than this ends however busy it is (a stolen cookie stops working).
+    max_age: Duration,
 }
 
 /// Why a login did not open a session.
@@ -80,6 +89,7 @@ impl SessionManager {
         connector: Connector,
         secret: Vec<u8>,
         idle: Duration,
+        max_age: Duration,
     ) -> SessionManager {
         SessionManager {
             store,
@@ -91,6 +101,7 @@ impl SessionManager {
                 .build(),
             connector,
             secret,
+            max_age,
         }
     }
 
@@ -112,10 +123,7 @@ impl SessionManager {
             username: username.to_string(),
             sealed_password: cookie.seal(&key, &password),
             csrf_token: crypto::random_token(),
-            created_at: SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0),
+            created_at: unix_now(),
         };
         self.store
             .put(&key, record)
@@ -145,6 +153,12 @@ impl SessionManager {
         else {
             return Ok(None);
         };
+        if unix_now().saturating_sub(record.created_at) >= self.max_age.as_secs() {
+            // Past its absolute lifetime: ended on the server exactly like a logout.
+            tracing::info!(user = %record.username, "session reached its maximum age");
+            self.logout(&key).await?;
+            return Ok(None);
+        }
         let imap = match self.handles.get(&key).await {
             Some(handle) => handle,
             None => {

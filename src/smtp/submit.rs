@@ -40,6 +40,8 @@ pub enum SendError {
 pub struct Submitter {
     upstream: Upstream,
     ca_pem: Option<Vec<u8>>,
+    /// The admin turned certificate verification off (`tls_insecure`).
+    insecure: bool,
     /// Carteiro's own limit on a message's size, in bytes.
     pub max_size: usize,
 }
@@ -55,6 +57,7 @@ impl Submitter {
         let submitter = Submitter {
             upstream: config.smtp.clone(),
             ca_pem,
+            insecure: config.tls_insecure,
             max_size: config.max_message_size,
         };
         submitter.tls()?;
@@ -68,6 +71,11 @@ impl Submitter {
                 ConfigError(format!("tls_ca_file is not a usable certificate: {e}"))
             })?;
             builder = builder.add_root_certificate(cert);
+        }
+        if self.insecure {
+            builder = builder
+                .dangerous_accept_invalid_certs(true)
+                .dangerous_accept_invalid_hostnames(true);
         }
         builder
             .build_rustls()

@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use crate::helpers::{attrs, first_attr, spawn_app, spawn_app_with, test_config, texts, TestApp};
 
 /// The compose form as the browser would send it.
-fn form(app_csrf: &str, fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> Form {
+pub fn form(app_csrf: &str, fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> Form {
     let mut form = Form::new().text("csrf", app_csrf.to_string());
     for (k, v) in fields {
         form = form.text(k.to_string(), v.to_string());
@@ -24,7 +24,7 @@ fn form(app_csrf: &str, fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> For
     form
 }
 
-async fn post_compose(app: &TestApp, form: Form) -> reqwest::Response {
+pub async fn post_compose(app: &TestApp, form: Form) -> reqwest::Response {
     app.client
         .post(app.url("/compose"))
         .multipart(form)

@@ -13,3 +13,4 @@ mod message;
 mod organise;
 mod resilience;
 mod search;
+mod upstream_tls;

@@ -107,6 +107,49 @@ async fn an_idle_session_expires_and_its_imap_connection_logs_out() {
 }
 
 #[tokio::test]
+async fn a_session_in_constant_use_still_ends_at_its_maximum_age() {
+    let proxy = ChaosProxy::start("127.0.0.1:143").await;
+    let mut config = test_config(&format!("imap://127.0.0.1:{}?tls=none", proxy.port));
+    config.session_max_age = std::time::Duration::from_secs(3);
+    let app = spawn_app_with(config).await;
+    app.login().await;
+    let (status, _) = app.page("/mail/INBOX").await;
+    assert_eq!(status, StatusCode::OK, "young session works");
+    // Used every 300 ms, so it never idles; it must still end after its 3 s lifetime.
+    let mut ended = None;
+    for attempt in 0..40 {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let response = app.get("/mail/INBOX").await;
+        if response.status() == StatusCode::SEE_OTHER {
+            ended = Some((attempt, response));
+            break;
+        }
+    }
+    let (attempt, response) = ended.expect("the session ended");
+    assert!(
+        attempt >= 5,
+        "not before its maximum age (attempt {attempt})"
+    );
+    assert!(response.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/login"));
+    let mut logged_out = false;
+    for _ in 0..50 {
+        if proxy.commands().iter().any(|c| c == "LOGOUT") {
+            logged_out = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        logged_out,
+        "its IMAP connection logged out: {:?}",
+        proxy.commands()
+    );
+}
+
+#[tokio::test]
 async fn the_global_connection_limit_turns_extra_logins_away_with_a_clear_message() {
     let mut config = test_config("imap://localhost:143");
     config.max_imap_connections = 1;

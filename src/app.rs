@@ -115,13 +115,8 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
+        let client_timeout = self.state.config.client_timeout;
+        crate::server::serve(self.listener, self.router, client_timeout, shutdown).await
     }
 }
 

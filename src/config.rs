@@ -38,6 +38,8 @@ pub struct Config {
     pub session_idle_timeout: Duration,
     /// A session this old ends even if it is in use: the reader signs in again.
     pub session_max_age: Duration,
+    /// A client must send its request head, and each piece of its body, within this time.
+    pub client_timeout: Duration,
     /// Mark the session cookie `Secure` (set when Carteiro is served over HTTPS).
     pub secure_cookies: bool,
     /// Upper bound of IMAP connections open at once, all sessions together.
@@ -110,6 +112,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     session_idle_timeout: Option<String>,
     session_max_age: Option<String>,
+    client_timeout: Option<String>,
     secure_cookies: Option<bool>,
     max_imap_connections: Option<usize>,
     imap_disabled_caps: Option<Vec<String>>,
@@ -130,6 +133,7 @@ const KNOWN_ENV: &[&str] = &[
     "CARTEIRO_DATA_DIR",
     "CARTEIRO_SESSION_IDLE_TIMEOUT",
     "CARTEIRO_SESSION_MAX_AGE",
+    "CARTEIRO_CLIENT_TIMEOUT",
     "CARTEIRO_SECURE_COOKIES",
     "CARTEIRO_MAX_IMAP_CONNECTIONS",
     "CARTEIRO_IMAP_DISABLED_CAPS",
@@ -185,6 +189,7 @@ impl Config {
                 "CARTEIRO_DATA_DIR" => raw.data_dir = Some(value.into()),
                 "CARTEIRO_SESSION_IDLE_TIMEOUT" => raw.session_idle_timeout = Some(value),
                 "CARTEIRO_SESSION_MAX_AGE" => raw.session_max_age = Some(value),
+                "CARTEIRO_CLIENT_TIMEOUT" => raw.client_timeout = Some(value),
                 "CARTEIRO_SECURE_COOKIES" => {
                     raw.secure_cookies = Some(parse_bool(key, &value)?);
                 }
@@ -250,6 +255,14 @@ impl Config {
             })?,
             None => Duration::from_secs(30 * 60),
         };
+        let client_timeout = match raw.client_timeout {
+            Some(text) => parse_duration(&text).ok_or_else(|| {
+                ConfigError(format!(
+                    "client_timeout {text:?} is not a duration such as 30s or 2m"
+                ))
+            })?,
+            None => Duration::from_secs(30),
+        };
         let tls_insecure = raw.tls_insecure.unwrap_or(false);
         if tls_insecure {
             warnings.push(crate::insecure_tls::WARNING.to_string());
@@ -276,6 +289,7 @@ impl Config {
                 data_dir,
                 session_idle_timeout,
                 session_max_age,
+                client_timeout,
                 secure_cookies: raw.secure_cookies.unwrap_or(false),
                 max_imap_connections: raw.max_imap_connections.unwrap_or(1000).max(1),
                 imap_disabled_caps: raw

@@ -24,6 +24,9 @@ pub enum AppError {
     /// 403: a state-changing request that did not come from our own pages.
     #[error("cross-site request refused")]
     Forbidden,
+    /// 408: the client stopped sending its request part-way.
+    #[error("request arrived too slowly")]
+    SlowRequest,
     /// 503: the IMAP server cannot be reached or dropped the connection.
     #[error("mail server unavailable: {0}")]
     Unavailable(String),
@@ -50,6 +53,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
             AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::SlowRequest => StatusCode::REQUEST_TIMEOUT,
             AppError::Unavailable(_) | AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -62,6 +66,7 @@ impl AppError {
             AppError::BadRequest(text) => text.clone(),
             AppError::LoginRequired { .. } => "Please sign in.".into(),
             AppError::Forbidden => "This request did not come from a Carteiro page and was refused. Reload the page and try again.".into(),
+            AppError::SlowRequest => "Your request stopped arriving part-way and was cancelled. Check your connection and try again.".into(),
             AppError::Unavailable(_) => "The mail server cannot be reached right now. Your mail is safe on the server; please try again in a moment.".into(),
             AppError::Busy => "Carteiro is very busy right now. Please try again in a moment.".into(),
             AppError::Internal(_) => "Something went wrong on our side. Please try again; if it keeps happening, tell your administrator.".into(),

@@ -13,6 +13,8 @@ pub mod insecure_tls;
 /// Message parsing, rendering and sanitizing.
 pub mod mime;
 /// Sessions: cookie, store, login and logout.
+pub mod server;
+
 pub mod session;
 /// Building and submitting outgoing mail.
 pub mod smtp;

@@ -70,6 +70,7 @@ fn title(status: StatusCode) -> &'static str {
         400 => "That request could not be understood",
         403 => "Request refused",
         404 => "Not found",
+        408 => "Request too slow",
         413 => "Too large",
         503 => "Mail server unavailable",
         _ if status.is_server_error() => "Something went wrong",

@@ -33,19 +33,29 @@ use crate::error::AppError;
 const MAX_FORM_BYTES: usize = 64 * 1024;
 /// How long a handler may take to produce its response head.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(90);
+/// The same for composing, whose request may be a large upload over a slow line.
+const UPLOAD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// The complete router with its middleware.
 pub fn router(state: AppState) -> Router {
+    // Uploads may legitimately take long on a slow line (the stalled-body guard stops the
+    // ones that stop), so composing gets a longer overall limit than the other pages.
     let pages = Router::new()
         .merge(login::router())
         .merge(mailbox::router())
         .merge(message::router())
-        .merge(compose::router(state.config.max_message_size))
         .merge(settings::router())
         .merge(folders::router())
         .merge(search::router())
         .merge(actions::router())
         .merge(assets::router())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
+        .merge(compose::router(state.config.max_message_size).layer(
+            TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, UPLOAD_TIMEOUT),
+        ))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { AppError::NotFound })
         .with_state(state.clone());
@@ -55,13 +65,13 @@ pub fn router(state: AppState) -> Router {
     } else {
         Router::new().nest(&base, pages)
     };
-    // Layers wrap the ones added before them: the CSRF check and the timeout sit inside the
-    // error-page renderer, so their refusals become pages too.
+    // Layers wrap the ones added before them: the CSRF check, the timeouts and the
+    // stalled-body guard sit inside the error-page renderer, so their refusals become pages.
     routed
         .layer(CsrfLayer::new())
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            REQUEST_TIMEOUT,
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::server::stalled_body_guard,
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),

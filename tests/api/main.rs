@@ -7,6 +7,7 @@ mod compose;
 mod corpus;
 mod folders;
 mod helpers;
+mod limits;
 mod listing;
 mod login;
 mod message;

@@ -8,6 +8,7 @@
 //!   Content-Transfer-Encoding while streaming a download.
 
 pub mod headers;
+pub mod idn;
 pub mod parts;
 pub mod plain_text;
 pub mod sanitize;
@@ -48,6 +49,14 @@ impl Mailbox {
     /// like an address other than the real one (`"ceo@bank.example" <x@evil.example>`) is a
     /// spoofing trick, so the real address is shown with it.
     pub fn short(&self) -> String {
+        if self.deceptive_domain() {
+            // A look-alike domain: the ASCII form gives the trick away.
+            let ascii = self.ascii_email().unwrap_or_default();
+            return match &self.name {
+                Some(n) if !n.trim().is_empty() => format!("{} <{ascii}>", n.trim()),
+                _ => ascii,
+            };
+        }
         match (&self.name, &self.email) {
             (Some(n), Some(e)) if self.name_spoofs_address() => {
                 format!("{} <{e}>", n.trim())
@@ -56,6 +65,16 @@ impl Mailbox {
             (_, Some(e)) => e.clone(),
             _ => String::new(),
         }
+    }
+
+    /// Whether the address's domain poses as another with look-alike letters.
+    pub fn deceptive_domain(&self) -> bool {
+        self.email.as_deref().is_some_and(idn::is_deceptive)
+    }
+
+    /// The address with an internationalised domain written in ASCII (punycode).
+    pub fn ascii_email(&self) -> Option<String> {
+        self.email.as_deref().and_then(idn::ascii_address)
     }
 
     /// Whether the display name contains an address that is not the real one.

@@ -195,3 +195,43 @@ async fn a_sender_name_posing_as_another_address_shows_the_real_address() {
         ["seguranca@banco.example <golpe@evil.example>"]
     );
 }
+
+#[tokio::test]
+async fn a_look_alike_domain_is_shown_in_ascii_and_flagged_but_a_real_idn_is_not() {
+    let app = spawn_app().await;
+    app.login().await;
+    let mut imap = app.imap().await;
+    // A Cyrillic "а" in "pаypal", sent as raw UTF-8 (RFC 6532).
+    let fake = message(
+        "PayPal <suporte@p\u{0430}ypal.com>",
+        "Sua conta",
+        "Tue, 4 Mar 2025 08:00:00 +0000",
+        "x",
+    );
+    imap.append("INBOX", &fake, None).await;
+    let real = message(
+        "Padaria <contato@p\u{00E3}o.com.br>",
+        "Pão quentinho",
+        "Tue, 4 Mar 2025 09:00:00 +0000",
+        "x",
+    );
+    imap.append("INBOX", &real, None).await;
+    let (_, html) = app.page("/mail/INBOX").await;
+    assert_eq!(
+        texts(&html, "td.who"),
+        ["Padaria", "PayPal <suporte@xn--pypal-4ve.com>"]
+    );
+    let links = crate::helpers::attrs(&html, "td.subject a", "href");
+    let (_, real_page) = app.page(&links[0]).await;
+    assert!(texts(&real_page, ".lookalike").is_empty());
+    assert_eq!(
+        texts(&real_page, ".from .idn"),
+        ["(contato@xn--po-sia.com.br)"]
+    );
+    let (_, fake_page) = app.page(&links[1]).await;
+    assert_eq!(texts(&fake_page, ".from .lookalike").len(), 1);
+    assert_eq!(
+        texts(&fake_page, ".from .idn"),
+        ["(suporte@xn--pypal-4ve.com)"]
+    );
+}

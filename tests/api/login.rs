@@ -69,7 +69,21 @@ async fn pages_redirect_to_login_and_back_after_signing_in() {
 #[tokio::test]
 async fn a_foreign_next_is_ignored() {
     let app = spawn_app().await;
-    for evil in ["//evil.example/", "/\\evil.example", "https://evil.example"] {
+    for evil in [
+        "//evil.example/",
+        "/\\evil.example",
+        "https://evil.example",
+        "https:evil.example",
+        "/%2F%2Fevil.example",
+        "/%5Cevil.example",
+        "/\t/evil.example",
+        "/ /evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "///evil.example",
+        "/\u{3000}/evil.example",
+        " //evil.example",
+    ] {
         let response = app
             .post_form(
                 "/login",
@@ -80,7 +94,19 @@ async fn a_foreign_next_is_ignored() {
                 ],
             )
             .await;
-        assert_eq!(response.headers()["location"], "/mail/INBOX", "next={evil}");
+        // Wherever the redirect goes, a browser resolving it stays on Carteiro.
+        let location = response.headers()["location"].to_str().unwrap();
+        let base = url::Url::parse(&app.base_url).unwrap();
+        let landed = base.join(location).unwrap();
+        assert_eq!(
+            (landed.scheme(), landed.host_str(), landed.port()),
+            (base.scheme(), base.host_str(), base.port()),
+            "next={evil:?} sent the browser to {landed}"
+        );
+        assert!(
+            !landed.as_str().contains("evil.example/"),
+            "next={evil:?}: {landed}"
+        );
     }
 }
 
@@ -314,4 +340,50 @@ async fn every_page_carries_the_security_headers() {
         response.headers()["strict-transport-security"],
         "max-age=31536000"
     );
+}
+
+#[tokio::test]
+async fn a_session_planted_before_login_is_never_the_victims() {
+    // The attacker signs in to their own account and plants that cookie in the victim's
+    // browser; the victim then signs in.
+    let attacker = spawn_app().await;
+    let response = attacker.login_as(&attacker.user, TEST_PASSWORD).await;
+    let planted = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let victim_user = crate::helpers::fresh_user("victim");
+    let response = browser()
+        .post(attacker.url("/login"))
+        .header("cookie", &planted)
+        .form(&[
+            ("username", victim_user.as_str()),
+            ("password", TEST_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let issued = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_ne!(issued, planted, "the login issued a new session id");
+    // The planted cookie still opens only the attacker's own mailbox.
+    let html = browser()
+        .get(attacker.url("/settings"))
+        .header("cookie", &planted)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&attacker.user) && !html.contains(&victim_user));
 }

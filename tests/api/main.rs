@@ -5,6 +5,7 @@ mod audit;
 mod chaos;
 mod compose;
 mod corpus;
+mod csrf;
 mod folders;
 mod helpers;
 mod limits;

@@ -25,6 +25,40 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Every file of the shared corpus, sorted.
+pub fn corpus_files() -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    files(&corpus_dir(), &mut paths);
+    paths.sort();
+    paths
+}
+
+/// APPENDs the corpus messages to the app user's INBOX, in order; returns the files stored
+/// (their UIDs are 1, 2, 3… in that order). Raw HTML payloads and files IMAP cannot carry
+/// are left out.
+pub async fn store_corpus(app: &crate::helpers::TestApp, paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut imap = app.imap().await;
+    let mut stored = Vec::new();
+    for path in paths {
+        if path.to_string_lossy().contains("html-payloads") {
+            continue;
+        }
+        let raw = std::fs::read(path).unwrap();
+        if raw.is_empty() || raw.contains(&0) {
+            continue; // IMAP literals cannot carry NUL; such files test the parser above.
+        }
+        if imap.try_append("INBOX", &raw).await {
+            stored.push(path.clone());
+        }
+    }
+    assert!(
+        stored.len() > 1000,
+        "only {} corpus files stored",
+        stored.len()
+    );
+    stored
+}
+
 #[test]
 fn every_corpus_message_renders_without_panic_or_script() {
     let dir = corpus_dir();
@@ -87,35 +121,14 @@ fn every_corpus_message_renders_without_panic_or_script() {
 /// the browser carries no script and (images blocked) loads nothing remote.
 #[tokio::test]
 async fn every_corpus_message_opens_through_carteiro_without_an_error_page() {
-    let dir = corpus_dir();
-    let mut paths = Vec::new();
-    files(&dir, &mut paths);
+    let paths = corpus_files();
     if paths.is_empty() {
-        eprintln!("no corpus at {}: skipped", dir.display());
+        eprintln!("no corpus at {}: skipped", corpus_dir().display());
         return;
     }
-    paths.sort();
     let app = crate::helpers::spawn_app().await;
     app.login().await;
-    let mut imap = app.imap().await;
-    let mut stored = Vec::new();
-    for path in &paths {
-        if path.to_string_lossy().contains("html-payloads") {
-            continue;
-        }
-        let raw = std::fs::read(path).unwrap();
-        if raw.is_empty() || raw.contains(&0) {
-            continue; // IMAP literals cannot carry NUL; such files test the parser above.
-        }
-        if imap.try_append("INBOX", &raw).await {
-            stored.push(path.clone());
-        }
-    }
-    assert!(
-        stored.len() > 1000,
-        "only {} corpus files stored",
-        stored.len()
-    );
+    let stored = store_corpus(&app, &paths).await;
     let pages = stored.len().div_ceil(50);
     for page in 1..=pages {
         let response = app.get(&format!("/mail/INBOX?page={page}")).await;

@@ -31,7 +31,7 @@ pub fn fresh_user(label: &str) -> String {
     )
 }
 
-fn rand_u32() -> u32 {
+pub fn rand_u32() -> u32 {
     use std::time::{SystemTime, UNIX_EPOCH};
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)

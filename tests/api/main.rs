@@ -2,6 +2,7 @@
 //! Start the stack first: `scripts/mailstack.sh up` (the README's test command does).
 
 mod audit;
+mod browser;
 mod chaos;
 mod compose;
 mod corpus;

@@ -77,12 +77,14 @@ impl Mailbox {
         self.email.as_deref().and_then(idn::ascii_address)
     }
 
-    /// Whether the display name contains an address that is not the real one.
+    /// Whether the display name contains an address that is not the real one. The fullwidth
+    /// `＠` and small `﹫` pass for `@` on screen, so they count as one.
     pub fn name_spoofs_address(&self) -> bool {
         let (Some(name), Some(email)) = (&self.name, &self.email) else {
             return false;
         };
-        name.contains('@') && !name.to_lowercase().contains(&email.to_lowercase())
+        name.contains(['@', '\u{FF20}', '\u{FE6B}'])
+            && !name.to_lowercase().contains(&email.to_lowercase())
     }
 }
 
@@ -188,6 +190,17 @@ mod tests {
             email: Some("ana@example.com".into()),
         };
         assert_eq!(plain.short(), "Ana");
+    }
+
+    #[test]
+    fn a_fullwidth_at_sign_in_the_name_counts_as_an_address() {
+        for name in ["ceo\u{FF20}bank.example", "ceo\u{FE6B}bank.example"] {
+            let spoof = Mailbox {
+                name: Some(name.into()),
+                email: Some("x@evil.example".into()),
+            };
+            assert_eq!(spoof.short(), format!("{name} <x@evil.example>"));
+        }
     }
 
     #[test]

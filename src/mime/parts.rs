@@ -161,8 +161,7 @@ fn leaf(message: &Message<'_>, index: usize, section: String) -> PartInfo {
     let part = &message.parts[index];
     let (mime_type, type_params) = match part.content_type() {
         Some(ct) => (
-            format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("octet-stream"))
-                .to_ascii_lowercase(),
+            crate::imap::structure::media_type(ct.ctype(), ct.subtype().unwrap_or("octet-stream")),
             ct.attributes()
                 .unwrap_or_default()
                 .iter()

@@ -110,17 +110,32 @@ fn decode_param_filename(part: &PartInfo) -> Option<String> {
     root.attachment_name().map(str::to_string)
 }
 
-/// Strips what a file name must not carry into a download: paths, controls, quotes.
+/// Strips what a file name must not carry into a download: paths, controls, quotes, bidi
+/// controls, and the invisible characters and runs of spaces that push the real extension
+/// out of sight (`doc.pdf\u{200B}\u{3000}\u{3000}…\u{3000}.exe` reads as a PDF).
 pub fn safe_filename(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .map(|c| match c {
+    let mut cleaned = String::with_capacity(name.len());
+    for c in name.chars() {
+        let c = match c {
             '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
             c if c.is_control() => '_',
             '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => '_',
+            // Zero-width space, marks and joiners of no use in a name, word joiner, BOM.
+            '\u{200B}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{061C}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{FEFF}'
+            | '\u{180E}' => continue,
+            c if c.is_whitespace() => ' ',
             c => c,
-        })
-        .collect();
+        };
+        if c == ' ' && cleaned.ends_with(' ') {
+            continue;
+        }
+        cleaned.push(c);
+    }
     let trimmed = cleaned.trim().trim_start_matches('.').trim();
     trimmed.chars().take(200).collect()
 }
@@ -248,5 +263,17 @@ Content-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n\
         assert_eq!(safe_filename("../../etc/passwd"), "_.._etc_passwd");
         assert_eq!(safe_filename("a\r\nb.txt"), "a__b.txt");
         assert_eq!(safe_filename("evil\u{202E}fdp.exe"), "evil_fdp.exe");
+    }
+
+    #[test]
+    fn file_names_cannot_hide_their_extension() {
+        assert_eq!(
+            safe_filename("doc\u{200B}.pdf\u{3000}\u{3000}\u{3000}\u{3000}.exe"),
+            "doc.pdf .exe"
+        );
+        assert_eq!(safe_filename("a\u{200F}.txt\u{FEFF}"), "a.txt");
+        assert_eq!(safe_filename("relatório  final.pdf"), "relatório final.pdf");
+        // Joiners some scripts need are kept.
+        assert_eq!(safe_filename("می\u{200C}خواهم.txt"), "می\u{200C}خواهم.txt");
     }
 }

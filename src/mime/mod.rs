@@ -50,8 +50,12 @@ impl Mailbox {
     /// spoofing trick, so the real address is shown with it.
     pub fn short(&self) -> String {
         if self.deceptive_domain() {
-            // A look-alike domain: the ASCII form gives the trick away.
-            let ascii = self.ascii_email().unwrap_or_default();
+            // A look-alike domain: the ASCII form gives the trick away. A domain sent already
+            // in punycode (`xn--pypal-4ve.com`) has no other ASCII form: it is its own.
+            let ascii = self
+                .ascii_email()
+                .or_else(|| self.email.clone())
+                .unwrap_or_default();
             return match &self.name {
                 Some(n) if !n.trim().is_empty() => format!("{} <{ascii}>", n.trim()),
                 _ => ascii,
@@ -190,6 +194,16 @@ mod tests {
             email: Some("ana@example.com".into()),
         };
         assert_eq!(plain.short(), "Ana");
+    }
+
+    #[test]
+    fn a_look_alike_domain_sent_in_punycode_still_shows_its_address() {
+        let m = Mailbox {
+            name: Some("PayPal".into()),
+            email: Some("service@xn--pypal-4ve.com".into()),
+        };
+        assert!(m.deceptive_domain());
+        assert_eq!(m.short(), "PayPal <service@xn--pypal-4ve.com>");
     }
 
     #[test]

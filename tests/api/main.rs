@@ -8,6 +8,7 @@ mod corpus;
 mod csrf;
 mod folders;
 mod helpers;
+mod hostile;
 mod limits;
 mod listing;
 mod login;

@@ -22,7 +22,9 @@ use super::{
 };
 
 /// The header fields a message list shows, fetched instead of whole headers.
-const LIST_HEADERS: &str = "BODY.PEEK[HEADER.FIELDS (FROM TO CC SUBJECT DATE CONTENT-TYPE)]";
+/// At most 64 KiB of them: a Subject can be megabytes long, and a page shows fifty rows.
+const LIST_HEADERS: &str =
+    "BODY.PEEK[HEADER.FIELDS (FROM TO CC SUBJECT DATE CONTENT-TYPE)]<0.65536>";
 /// Tag of the commands written and read on the raw stream ([`ImapConn::raw_answer`]).
 const RAW_TAG: &str = "CR1";
 /// Largest answer read on the raw stream; a larger one fails the command (the callers fall
@@ -857,7 +859,9 @@ impl ImapConn {
         }
         let items: Vec<String> = sections
             .iter()
-            .map(|s| format!("BODY.PEEK[{s}.MIME] BODY.PEEK[{s}]<0.{max_each}>"))
+            // A part's MIME header is a few lines; a single-part message's is the message's
+            // own header, which can be megabytes of junk.
+            .map(|s| format!("BODY.PEEK[{s}.MIME]<0.65536> BODY.PEEK[{s}]<0.{max_each}>"))
             .collect();
         let cmd = format!("UID FETCH {uid} (UID {})", items.join(" "));
         let mut found: HashMap<String, (Vec<u8>, Vec<u8>)> = HashMap::new();

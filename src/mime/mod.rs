@@ -106,14 +106,26 @@ pub fn mailboxes(address: Option<&mail_parser::Address<'_>>) -> Vec<Mailbox> {
         .collect()
 }
 
-/// Removes control characters (a header may carry NUL, bidi overrides or line breaks).
+/// Most characters of a header text (subject, name, address) shown. A Subject can be a
+/// megabyte long, and pages repeat it (title, heading, each list row's label and link).
+pub const MAX_HEADER_TEXT: usize = 1000;
+
+/// Removes control characters (a header may carry NUL, bidi overrides or line breaks) and cuts
+/// the text at [`MAX_HEADER_TEXT`] characters, marking the cut with `…`.
 pub fn clean_text(text: &str) -> String {
-    text.chars()
+    let mut out: String = text
+        .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .take(MAX_HEADER_TEXT + 1)
         .collect::<String>()
         .trim()
-        .to_string()
+        .to_string();
+    if let Some((cut, _)) = out.char_indices().nth(MAX_HEADER_TEXT) {
+        out.truncate(cut);
+        out.push('…');
+    }
+    out
 }
 
 const MONTHS: [&str; 12] = [
@@ -220,5 +232,15 @@ mod tests {
     #[test]
     fn control_and_bidi_characters_are_removed() {
         assert_eq!(clean_text("a\u{0}b\r\nc\u{202E}d"), "a b  cd");
+    }
+
+    #[test]
+    fn header_text_is_cut_at_a_thousand_characters() {
+        let long = "é".repeat(5000);
+        let shown = clean_text(&long);
+        assert_eq!(shown.chars().count(), MAX_HEADER_TEXT + 1);
+        assert!(shown.ends_with("é…"));
+        let exact = "x".repeat(MAX_HEADER_TEXT);
+        assert_eq!(clean_text(&exact), exact);
     }
 }

@@ -6,6 +6,7 @@ mod chaos;
 mod compose;
 mod corpus;
 mod csrf;
+mod dos;
 mod folders;
 mod helpers;
 mod hostile;

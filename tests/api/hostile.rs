@@ -221,6 +221,12 @@ async fn every_hostile_message_opens_without_an_error_page_script_or_remote_load
                 "{label}: HTML body keeps {unexpected:?}"
             );
 
+            let response = app.get(&format!("{}/body", m.url())).await;
+            assert_eq!(
+                header(&response, "x-dns-prefetch-control"),
+                "off",
+                "{label}: links in the body must not be resolved before a click"
+            );
             let response = app.get(&format!("{}/body?images=1", m.url())).await;
             assert_eq!(response.status(), StatusCode::OK, "{label}: images allowed");
             let csp = header(&response, "content-security-policy");
@@ -228,6 +234,19 @@ async fn every_hostile_message_opens_without_an_error_page_script_or_remote_load
             let frame = response.text().await.unwrap();
             if let Some(what) = dangerous(&frame) {
                 panic!("{label}: HTML body with images has {what}");
+            }
+        }
+        // Replying to or forwarding it quotes its headers and text into a form.
+        for how in ["reply", "forward"] {
+            let path = format!("/compose?folder={}&{how}={}&all=1", m.folder, m.uid);
+            let response = app.get(&path).await;
+            assert_eq!(response.status(), StatusCode::OK, "{label}: {how}");
+            let html = response.text().await.unwrap();
+            if let Some(what) = dangerous(&html) {
+                panic!("{label}: {how} page has {what}");
+            }
+            if let Some(what) = mentions_host_outside_links(&html, EVIL_HOST) {
+                panic!("{label}: {how} page loads from {EVIL_HOST}: {what}");
             }
         }
         let response = app.get(&format!("{}/raw", m.url())).await;
@@ -239,6 +258,21 @@ async fn every_hostile_message_opens_without_an_error_page_script_or_remote_load
         );
         assert_eq!(header(&response, "x-content-type-options"), "nosniff");
         assert!(header(&response, "content-security-policy").contains("sandbox"));
+    }
+    // The other lists that show their subjects and senders: conversations, search results.
+    for path in [
+        "/mail/INBOX?view=threads",
+        "/search?q=Payload",
+        "/mail/INBOX?q=Payload",
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let html = response.text().await.unwrap();
+        if let Some(what) = dangerous(&html) {
+            panic!("{path} has {what}");
+        }
+        let rows = texts(&Html::parse_document(&html), "td.subject a");
+        assert!(rows.len() >= 10, "{path} lists the payloads: {rows:?}");
     }
     // After all that, the session still works.
     let (status, _) = app.page("/mail/INBOX").await;

@@ -3,7 +3,7 @@
 //! Works on [`PartInfo`] lists, whether they come from the server's BODYSTRUCTURE or, when
 //! that is unavailable, from mail-parser's tree numbered the same way (RFC 3501 §6.4.5).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use mail_parser::{Message, MimeHeaders, PartType};
 
@@ -56,11 +56,17 @@ pub fn attachments(parts: &[PartInfo], shown_cids: &HashSet<String>) -> Vec<Atta
         .collect()
 }
 
-/// The part whose Content-ID is `cid`, if it is an image we can show inline.
-pub fn inline_image<'a>(parts: &'a [PartInfo], cid: &str) -> Option<&'a PartInfo> {
-    parts
-        .iter()
-        .find(|p| p.content_id.as_deref() == Some(cid) && is_safe_inline_image(&p.mime_type))
+/// The images we can show inline, by Content-ID (the first part wins a duplicate id). A map,
+/// not a scan per reference: ten thousand `cid:` references to ten thousand parts made a
+/// hundred million comparisons, seconds of CPU for each view of one message.
+pub fn inline_images(parts: &[PartInfo]) -> HashMap<&str, &PartInfo> {
+    let mut images = HashMap::new();
+    for p in parts.iter().filter(|p| is_safe_inline_image(&p.mime_type)) {
+        if let Some(cid) = p.content_id.as_deref() {
+            images.entry(cid).or_insert(p);
+        }
+    }
+    images
 }
 
 fn decoded_size(part: &PartInfo) -> u64 {
@@ -255,7 +261,7 @@ Content-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n\
         assert_eq!(list[0].filename, "relatório final.pdf");
         let none_shown = attachments(&parts, &HashSet::new());
         assert_eq!(none_shown.len(), 2);
-        assert!(inline_image(&parts, "logo@x").is_some());
+        assert_eq!(inline_images(&parts)["logo@x"].section, "2");
     }
 
     #[test]

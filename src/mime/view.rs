@@ -115,8 +115,9 @@ pub fn html_body(
         }
     }
     let shown = RefCell::new(HashSet::new());
+    let images = parts::inline_images(parts);
     let cid_url = |cid: &str| {
-        let part = parts::inline_image(parts, cid)?;
+        let part = images.get(cid)?;
         shown.borrow_mut().insert(cid.to_string());
         Some(format!("{}?inline=1", (links.part_url)(&part.section)))
     };

@@ -172,8 +172,19 @@ pub struct Opened {
     pub page: String,
     /// The sandboxed HTML body document, when the message has an HTML body.
     pub frame: Option<String>,
-    /// The frame's Content-Security-Policy.
-    pub frame_csp: Option<String>,
+    /// The frame's response headers.
+    pub frame_headers: Option<reqwest::header::HeaderMap>,
+}
+
+impl Opened {
+    /// A header of the frame's response, empty when absent.
+    pub fn frame_header(&self, name: &str) -> &str {
+        self.frame_headers
+            .as_ref()
+            .and_then(|h| h.get(name))
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
 }
 
 /// Every list page of a folder holding `count` messages answers 200 with nothing executable.
@@ -206,16 +217,12 @@ pub async fn open_message_checked(app: &TestApp, folder: &str, uid: u32, label: 
         return Opened {
             page,
             frame: None,
-            frame_csp: None,
+            frame_headers: None,
         };
     };
     let response = app.get(&frame_url).await;
     assert_eq!(response.status(), StatusCode::OK, "{label}: HTML body");
-    let frame_csp = response
-        .headers()
-        .get("content-security-policy")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let frame_headers = response.headers().clone();
     let frame = response.text().await.expect("body");
     if let Some(what) = crate::audit::dangerous(&frame) {
         panic!("{label}: HTML body has {what}");
@@ -226,7 +233,7 @@ pub async fn open_message_checked(app: &TestApp, folder: &str, uid: u32, label: 
     Opened {
         page,
         frame: Some(frame),
-        frame_csp,
+        frame_headers: Some(frame_headers),
     }
 }
 

@@ -22,7 +22,14 @@ use super::{
 };
 
 /// The header fields a message list shows, fetched instead of whole headers.
-const LIST_HEADERS: &str = "BODY.PEEK[HEADER.FIELDS (FROM TO CC SUBJECT DATE CONTENT-TYPE)]";
+/// At most 64 KiB of them: a Subject can be megabytes long, and a page shows fifty rows.
+const LIST_HEADERS: &str =
+    "BODY.PEEK[HEADER.FIELDS (FROM TO CC SUBJECT DATE CONTENT-TYPE)]<0.65536>";
+/// Tag of the commands written and read on the raw stream ([`ImapConn::raw_answer`]).
+const RAW_TAG: &str = "CR1";
+/// Largest answer read on the raw stream; a larger one fails the command (the callers fall
+/// back to fetching without BODYSTRUCTURE) instead of growing without bound.
+const MAX_RAW_ANSWER: usize = 64 * 1024 * 1024;
 /// How many folders' sorted UID lists a connection remembers.
 const SORT_CACHE_FOLDERS: usize = 8;
 
@@ -170,6 +177,118 @@ impl ImapConn {
                     self.broken = true;
                 }
                 other => on_data(other),
+            }
+        }
+    }
+
+    /// [`Self::command`] for answers that can be long (BODYSTRUCTURE): read whole on the raw
+    /// stream, then parsed once.
+    ///
+    /// async-imap's reader parses everything it has buffered again each time another 4 KiB
+    /// arrives, so one answer line of n bytes costs O(n²/4096): about a minute of CPU for the
+    /// 17 MB BODYSTRUCTURE of a single hostile message (10,000 parts with long names), paid
+    /// again on every list page that shows it. Literals are immune (their length is known in
+    /// advance), long quoted strings and lists are not.
+    pub async fn command_long(
+        &mut self,
+        command: &str,
+        mut on_data: impl FnMut(&Response<'_>),
+    ) -> Result<(), ImapError> {
+        if self.broken {
+            return Err(ImapError::Unavailable("connection already broken".into()));
+        }
+        let result = match self.raw_answer(command).await {
+            Ok(answer) => self.dispatch(&answer, &mut on_data),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = &result {
+            if e.breaks_connection() {
+                self.broken = true;
+            }
+        }
+        result
+    }
+
+    /// Hands the responses of a whole answer to `on_data`, as [`Self::command_inner`] does.
+    fn dispatch(
+        &mut self,
+        answer: &[u8],
+        on_data: &mut impl FnMut(&Response<'_>),
+    ) -> Result<(), ImapError> {
+        let mut rest = answer;
+        while !rest.is_empty() {
+            // Not the parser's error: its Debug form would quote the whole input.
+            let (remaining, response) = Response::parse(rest).map_err(|_| {
+                ImapError::Protocol(format!(
+                    "unreadable answer at byte {} of {}",
+                    answer.len() - rest.len(),
+                    answer.len()
+                ))
+            })?;
+            rest = remaining;
+            match &response {
+                Response::Done {
+                    tag,
+                    status,
+                    outcome,
+                } if tag.0 == RAW_TAG => {
+                    on_data(&response);
+                    return match status {
+                        Status::Ok => Ok(()),
+                        _ => Err(ImapError::Refused(truncate(
+                            outcome.information.as_deref().unwrap_or("no reason given"),
+                            200,
+                        ))),
+                    };
+                }
+                Response::Data {
+                    status: Status::Bye,
+                    ..
+                } => self.broken = true,
+                _ => on_data(&response),
+            }
+        }
+        Err(ImapError::Protocol("answer without its tagged line".into()))
+    }
+
+    /// Writes `command` under [`RAW_TAG`] on the raw stream and reads its whole answer, the
+    /// tagged line included, looking at each byte once ([`AnswerScan`]). Safe because
+    /// async-imap has nothing buffered between commands: the server sends nothing after a
+    /// tagged answer until the next command. The caller marks the connection broken on error.
+    async fn raw_answer(&mut self, command: &str) -> Result<Vec<u8>, ImapError> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let verb: String = command.split(' ').take(2).collect::<Vec<_>>().join(" ");
+        let broken = |e: std::io::Error| ImapError::Unavailable(format!("{verb} failed: {e}"));
+        let stream = self.session.get_mut();
+        stream
+            .write_all(format!("{RAW_TAG} {command}\r\n").as_bytes())
+            .await
+            .map_err(broken)?;
+        stream.flush().await.map_err(broken)?;
+        let mut answer: Vec<u8> = Vec::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut scan = AnswerScan::default();
+        loop {
+            let n = stream.read(&mut buf).await.map_err(broken)?;
+            if n == 0 {
+                return Err(ImapError::Unavailable(format!(
+                    "connection closed during {verb}"
+                )));
+            }
+            answer.extend_from_slice(&buf[..n]);
+            if let Some(end) = scan.advance(&answer, RAW_TAG.as_bytes()) {
+                if end != answer.len() {
+                    return Err(ImapError::Protocol(format!(
+                        "data after the answer to {verb}"
+                    )));
+                }
+                return Ok(answer);
+            }
+            if answer.len() > MAX_RAW_ANSWER {
+                return Err(ImapError::Protocol(format!(
+                    "answer to {verb} larger than {} MiB",
+                    MAX_RAW_ANSWER >> 20
+                )));
             }
         }
     }
@@ -466,59 +585,29 @@ impl ImapConn {
     /// `UID THREAD REFERENCES UTF-8 ALL` on the selected folder.
     ///
     /// imap-proto has no parser for `* THREAD`, and a response it cannot parse leaves
-    /// async-imap's stream unusable, so this one command is written and read on the raw
-    /// stream with a tag of our own. That is safe here because async-imap has nothing
-    /// buffered between commands: the server sends nothing after a tagged answer until the
-    /// next command. Any failure marks the connection broken, and the actor reconnects.
+    /// async-imap's stream unusable, so this command is written and read on the raw stream
+    /// ([`Self::raw_answer`]) and its lines parsed here. Any failure marks the connection
+    /// broken, and the actor reconnects.
     async fn server_threads(&mut self) -> Result<Vec<Vec<u32>>, ImapError> {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        const TAG: &str = "CT1";
-        let result: Result<Vec<Vec<u32>>, ImapError> = async {
-            let broken = |e: std::io::Error| ImapError::Unavailable(format!("THREAD failed: {e}"));
-            let stream = self.session.get_mut();
-            stream
-                .write_all(format!("{TAG} UID THREAD REFERENCES UTF-8 ALL\r\n").as_bytes())
-                .await
-                .map_err(broken)?;
-            stream.flush().await.map_err(broken)?;
-            let mut data: Vec<u8> = Vec::new();
-            let mut buf = vec![0u8; 64 * 1024];
-            let done = format!("\r\n{TAG} ");
-            loop {
-                let n = stream.read(&mut buf).await.map_err(broken)?;
-                if n == 0 {
-                    return Err(ImapError::Unavailable(
-                        "connection closed during THREAD".into(),
+        let result = self
+            .raw_answer("UID THREAD REFERENCES UTF-8 ALL")
+            .await
+            .and_then(|answer| {
+                let text = String::from_utf8_lossy(&answer);
+                let mut lines: Vec<&str> = text.split_terminator("\r\n").collect();
+                let tagged = lines.pop().unwrap_or_default();
+                let status = tagged[RAW_TAG.len().min(tagged.len())..].trim_start();
+                if !status.starts_with("OK") {
+                    return Err(ImapError::Refused(
+                        status.trim().chars().take(200).collect(),
                     ));
                 }
-                data.extend_from_slice(&buf[..n]);
-                if data.len() > 64 * 1024 * 1024 {
-                    return Err(ImapError::Protocol("THREAD answer too large".into()));
-                }
-                let text = String::from_utf8_lossy(&data);
-                let tagged_at = if text.starts_with(&done[2..]) {
-                    Some(0)
-                } else {
-                    text.find(&done).map(|i| i + 2)
-                };
-                if let Some(at) = tagged_at {
-                    if text[at..].ends_with("\r\n") {
-                        let status = text[at + TAG.len()..].trim_start();
-                        if !status.starts_with("OK") {
-                            return Err(ImapError::Refused(
-                                status.trim().chars().take(200).collect(),
-                            ));
-                        }
-                        return Ok(text[..at]
-                            .lines()
-                            .filter(|l| l.starts_with("* THREAD"))
-                            .flat_map(super::threads::parse_thread_line)
-                            .collect());
-                    }
-                }
-            }
-        }
-        .await;
+                Ok(lines
+                    .into_iter()
+                    .filter(|l| l.starts_with("* THREAD"))
+                    .flat_map(super::threads::parse_thread_line)
+                    .collect())
+            });
         if let Err(e) = &result {
             if e.breaks_connection() {
                 self.broken = true;
@@ -624,7 +713,7 @@ impl ImapConn {
         let items =
             format!("{prefix} (UID FLAGS RFC822.SIZE INTERNALDATE{structure} {LIST_HEADERS})");
         let mut rows: Vec<(u32, Summary)> = Vec::new();
-        self.command(&items, |r| {
+        self.command_long(&items, |r| {
             if let Some(row) = summary_from(r) {
                 rows.push(row);
             }
@@ -698,7 +787,7 @@ impl ImapConn {
         let cmd =
             format!("UID FETCH {uid} (UID FLAGS RFC822.SIZE{structure} {body}[]<0.{max_bytes}>)");
         let mut found: Option<FetchedMessage> = None;
-        self.command(&cmd, |r| {
+        self.command_long(&cmd, |r| {
             if let Response::Fetch(_, attrs) = r {
                 let mut msg = FetchedMessage {
                     uid: 0,
@@ -770,7 +859,9 @@ impl ImapConn {
         }
         let items: Vec<String> = sections
             .iter()
-            .map(|s| format!("BODY.PEEK[{s}.MIME] BODY.PEEK[{s}]<0.{max_each}>"))
+            // A part's MIME header is a few lines; a single-part message's is the message's
+            // own header, which can be megabytes of junk.
+            .map(|s| format!("BODY.PEEK[{s}.MIME]<0.65536> BODY.PEEK[{s}]<0.{max_each}>"))
             .collect();
         let cmd = format!("UID FETCH {uid} (UID {})", items.join(" "));
         let mut found: HashMap<String, (Vec<u8>, Vec<u8>)> = HashMap::new();
@@ -1075,7 +1166,7 @@ impl ImapConn {
     /// The part list and size of a message, for downloads.
     async fn structure_selected(&mut self, uid: u32) -> Result<(u32, Vec<PartInfo>), ImapError> {
         let mut found = None;
-        self.command(
+        self.command_long(
             &format!("UID FETCH {uid} (UID RFC822.SIZE BODYSTRUCTURE)"),
             |r| {
                 if let Response::Fetch(_, attrs) = r {
@@ -1389,6 +1480,65 @@ fn looks_like_attachment(part: &PartInfo) -> bool {
         && (part.raw_filename().is_some() || part.mime_type.starts_with("application/"))
 }
 
+/// Finds where a tagged answer ends in the bytes received so far, looking at each byte once
+/// however the answer arrives: lines are searched for their CRLF (resuming where the last
+/// search stopped), a literal (`{n}` ending a line) is skipped whole, and the answer ends with
+/// the line that starts a response with the tag. Literal contents are never read, so a
+/// message cannot fake the end of an answer.
+#[derive(Debug, Default)]
+struct AnswerScan {
+    /// Start of the line being read (past the end while a literal is still arriving).
+    line_start: usize,
+    /// Where the search for the current line's CRLF resumes.
+    searched: usize,
+    /// Whether the current line continues a response after a literal.
+    after_literal: bool,
+}
+
+impl AnswerScan {
+    /// The answer's length once its tagged line is in `data` (which only ever grows).
+    fn advance(&mut self, data: &[u8], tag: &[u8]) -> Option<usize> {
+        loop {
+            let from = self.searched.max(self.line_start);
+            if from >= data.len() {
+                return None;
+            }
+            let Some(at) = data[from..].windows(2).position(|w| w == b"\r\n") else {
+                // A CR at the very end may be the start of the CRLF.
+                self.searched = data.len() - 1;
+                return None;
+            };
+            let cr = from + at;
+            let line = &data[self.line_start..cr];
+            if !self.after_literal && line.starts_with(tag) && line.get(tag.len()) == Some(&b' ') {
+                return Some(cr + 2);
+            }
+            match literal_length(line) {
+                Some(n) => {
+                    self.line_start = (cr + 2).saturating_add(n);
+                    self.after_literal = true;
+                }
+                None => {
+                    self.line_start = cr + 2;
+                    self.after_literal = false;
+                }
+            }
+            self.searched = self.line_start;
+        }
+    }
+}
+
+/// The length announced by a line that ends in a literal marker, `{123}`.
+fn literal_length(line: &[u8]) -> Option<usize> {
+    let inner = line.strip_suffix(b"}")?;
+    let open = inner.iter().rposition(|&b| b == b'{')?;
+    let digits = &inner[open + 1..];
+    if digits.is_empty() || digits.len() > 12 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(digits).ok()?.parse().ok()
+}
+
 /// `1,3,5:9` style UID set from a list (order irrelevant to the server).
 fn uid_set(uids: &[u32]) -> String {
     let mut sorted = uids.to_vec();
@@ -1426,6 +1576,34 @@ fn truncate(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_answer_ends_at_its_tagged_line_whatever_the_literals_hold() {
+        let answer: &[u8] = b"* 1 FETCH (UID 7 BODY[] {14}\r\nCR1 OK fake\r\n)\r\n\
+* 2 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1))\r\n\
+CR1 OK Fetch completed.\r\n";
+        // Whole, and byte by byte as a slow server would send it.
+        assert_eq!(
+            AnswerScan::default().advance(answer, b"CR1"),
+            Some(answer.len())
+        );
+        let mut scan = AnswerScan::default();
+        let ends: Vec<usize> = (1..=answer.len())
+            .filter_map(|n| scan.advance(&answer[..n], b"CR1"))
+            .collect();
+        assert_eq!(ends, [answer.len()]);
+        // Not finished while a literal or the tagged line is still arriving.
+        assert_eq!(AnswerScan::default().advance(&answer[..40], b"CR1"), None);
+        assert_eq!(
+            AnswerScan::default().advance(&answer[..answer.len() - 1], b"CR1"),
+            None
+        );
+        assert_eq!(
+            literal_length(b"* 1 FETCH (BODY[] {1048576}"),
+            Some(1_048_576)
+        );
+        assert_eq!(literal_length(b"\"{12}\" x"), None);
+    }
 
     #[test]
     fn uid_sets_compress_runs() {

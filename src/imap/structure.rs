@@ -76,6 +76,24 @@ fn walk_children(bodies: &[BodyStructure<'_>], prefix: &str, out: &mut Vec<PartI
     }
 }
 
+/// `type/subtype`, lower-cased, when both are tokens as RFC 6838 restricts them; anything else
+/// is `application/octet-stream`. A hostile Content-Type such as `"><img …>/x` reaches us as an
+/// empty type from Dovecot (`"" ""`), and must not become a `/` served as a Content-Type or
+/// shown in the attachment list.
+pub fn media_type(ty: &str, subtype: &str) -> String {
+    let token = |t: &str| {
+        !t.is_empty()
+            && t.len() <= 127
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+    };
+    if token(ty) && token(subtype) {
+        format!("{ty}/{subtype}").to_ascii_lowercase()
+    } else {
+        "application/octet-stream".to_string()
+    }
+}
+
 fn push_leaf(body: &BodyStructure<'_>, section: String, out: &mut Vec<PartInfo>) {
     let (common, other) = match body {
         BodyStructure::Basic { common, other, .. }
@@ -99,7 +117,7 @@ fn push_leaf(body: &BodyStructure<'_>, section: String, out: &mut Vec<PartInfo>)
     };
     out.push(PartInfo {
         section,
-        mime_type: format!("{}/{}", common.ty.ty, common.ty.subtype).to_ascii_lowercase(),
+        mime_type: media_type(&common.ty.ty, &common.ty.subtype),
         type_params: params(&common.ty.params),
         disposition: common
             .disposition
@@ -119,4 +137,21 @@ fn push_leaf(body: &BodyStructure<'_>, section: String, out: &mut Vec<PartInfo>)
         encoding,
         octets: other.octets,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn odd_media_types_become_octet_stream() {
+        assert_eq!(media_type("Image", "PNG"), "image/png");
+        assert_eq!(
+            media_type("application", "vnd.ms-excel"),
+            "application/vnd.ms-excel"
+        );
+        for (ty, subtype) in [("", ""), ("text", "<script>"), ("a b", "c"), ("x\"y", "z")] {
+            assert_eq!(media_type(ty, subtype), "application/octet-stream");
+        }
+    }
 }

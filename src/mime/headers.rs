@@ -12,8 +12,18 @@ pub struct ListHeaders {
     pub date: Option<String>,
 }
 
-/// Decodes a header block fetched with `BODY.PEEK[HEADER.FIELDS (...)]`.
+/// Decodes a header block fetched with `BODY.PEEK[HEADER.FIELDS (...)]<0.n>`. A block cut by
+/// the fetch's size limit is read up to its last whole line.
 pub fn list_headers(raw: &[u8]) -> ListHeaders {
+    let mut whole;
+    let raw = if raw.ends_with(b"\n\n") || raw.ends_with(b"\r\n\r\n") || raw.is_empty() {
+        raw
+    } else {
+        let end = raw.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        whole = raw[..end].to_vec();
+        whole.extend_from_slice(b"\r\n");
+        &whole
+    };
     let Some(message) = parse(raw) else {
         return ListHeaders::default();
     };
@@ -49,6 +59,12 @@ Date: Mon, 3 Mar 2025 10:42:00 -0300\r\n\r\n";
         assert_eq!(h.from[0].short(), "João Araújo");
         assert_eq!(h.subject, "Reunião de orçamento");
         assert_eq!(h.date.as_deref(), Some("3 Mar 2025 10:42"));
+    }
+
+    #[test]
+    fn a_header_block_cut_by_the_fetch_keeps_its_whole_lines() {
+        let raw = b"Subject: Long\r\n and longer\r\n and cu";
+        assert_eq!(list_headers(raw).subject, "Long and longer");
     }
 
     #[test]

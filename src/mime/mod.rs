@@ -50,8 +50,12 @@ impl Mailbox {
     /// spoofing trick, so the real address is shown with it.
     pub fn short(&self) -> String {
         if self.deceptive_domain() {
-            // A look-alike domain: the ASCII form gives the trick away.
-            let ascii = self.ascii_email().unwrap_or_default();
+            // A look-alike domain: the ASCII form gives the trick away. A domain sent already
+            // in punycode (`xn--pypal-4ve.com`) has no other ASCII form: it is its own.
+            let ascii = self
+                .ascii_email()
+                .or_else(|| self.email.clone())
+                .unwrap_or_default();
             return match &self.name {
                 Some(n) if !n.trim().is_empty() => format!("{} <{ascii}>", n.trim()),
                 _ => ascii,
@@ -77,12 +81,14 @@ impl Mailbox {
         self.email.as_deref().and_then(idn::ascii_address)
     }
 
-    /// Whether the display name contains an address that is not the real one.
+    /// Whether the display name contains an address that is not the real one. The fullwidth
+    /// `＠` and small `﹫` pass for `@` on screen, so they count as one.
     pub fn name_spoofs_address(&self) -> bool {
         let (Some(name), Some(email)) = (&self.name, &self.email) else {
             return false;
         };
-        name.contains('@') && !name.to_lowercase().contains(&email.to_lowercase())
+        name.contains(['@', '\u{FF20}', '\u{FE6B}'])
+            && !name.to_lowercase().contains(&email.to_lowercase())
     }
 }
 
@@ -100,14 +106,26 @@ pub fn mailboxes(address: Option<&mail_parser::Address<'_>>) -> Vec<Mailbox> {
         .collect()
 }
 
-/// Removes control characters (a header may carry NUL, bidi overrides or line breaks).
+/// Most characters of a header text (subject, name, address) shown. A Subject can be a
+/// megabyte long, and pages repeat it (title, heading, each list row's label and link).
+pub const MAX_HEADER_TEXT: usize = 1000;
+
+/// Removes control characters (a header may carry NUL, bidi overrides or line breaks) and cuts
+/// the text at [`MAX_HEADER_TEXT`] characters, marking the cut with `…`.
 pub fn clean_text(text: &str) -> String {
-    text.chars()
+    let mut out: String = text
+        .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .take(MAX_HEADER_TEXT + 1)
         .collect::<String>()
         .trim()
-        .to_string()
+        .to_string();
+    if let Some((cut, _)) = out.char_indices().nth(MAX_HEADER_TEXT) {
+        out.truncate(cut);
+        out.push('…');
+    }
+    out
 }
 
 const MONTHS: [&str; 12] = [
@@ -191,7 +209,38 @@ mod tests {
     }
 
     #[test]
+    fn a_look_alike_domain_sent_in_punycode_still_shows_its_address() {
+        let m = Mailbox {
+            name: Some("PayPal".into()),
+            email: Some("service@xn--pypal-4ve.com".into()),
+        };
+        assert!(m.deceptive_domain());
+        assert_eq!(m.short(), "PayPal <service@xn--pypal-4ve.com>");
+    }
+
+    #[test]
+    fn a_fullwidth_at_sign_in_the_name_counts_as_an_address() {
+        for name in ["ceo\u{FF20}bank.example", "ceo\u{FE6B}bank.example"] {
+            let spoof = Mailbox {
+                name: Some(name.into()),
+                email: Some("x@evil.example".into()),
+            };
+            assert_eq!(spoof.short(), format!("{name} <x@evil.example>"));
+        }
+    }
+
+    #[test]
     fn control_and_bidi_characters_are_removed() {
         assert_eq!(clean_text("a\u{0}b\r\nc\u{202E}d"), "a b  cd");
+    }
+
+    #[test]
+    fn header_text_is_cut_at_a_thousand_characters() {
+        let long = "é".repeat(5000);
+        let shown = clean_text(&long);
+        assert_eq!(shown.chars().count(), MAX_HEADER_TEXT + 1);
+        assert!(shown.ends_with("é…"));
+        let exact = "x".repeat(MAX_HEADER_TEXT);
+        assert_eq!(clean_text(&exact), exact);
     }
 }

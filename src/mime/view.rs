@@ -115,8 +115,9 @@ pub fn html_body(
         }
     }
     let shown = RefCell::new(HashSet::new());
+    let images = parts::inline_images(parts);
     let cid_url = |cid: &str| {
-        let part = parts::inline_image(parts, cid)?;
+        let part = images.get(cid)?;
         shown.borrow_mut().insert(cid.to_string());
         Some(format!("{}?inline=1", (links.part_url)(&part.section)))
     };
@@ -173,7 +174,9 @@ pub fn display_sections(parts: &[PartInfo]) -> Vec<String> {
 }
 
 /// Rebuilds a small message from the top-level header of a large one and the (MIME header,
-/// body) of the parts to show, so the usual parser and view apply unchanged.
+/// body) of the parts to show, so the usual parser and view apply unchanged. Either header may
+/// have been cut short by the size of the fetch (a header of a hundred thousand lines): the
+/// cut line is left out, so that what follows it is not read as part of it.
 pub fn synthesize(start_of_message: &[u8], pieces: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
     let head_end = find(start_of_message, b"\r\n\r\n")
         .map(|i| i + 2)
@@ -191,6 +194,9 @@ pub fn synthesize(start_of_message: &[u8], pieces: &[(Vec<u8>, Vec<u8>)]) -> Vec
     // Keep every header but the ones describing the original body.
     let mut skipping = false;
     for line in head.split_inclusive(|&b| b == b'\n') {
+        if !line.ends_with(b"\n") {
+            break;
+        }
         let folded = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
         if !folded {
             let lower = String::from_utf8_lossy(line).to_ascii_lowercase();
@@ -206,6 +212,8 @@ pub fn synthesize(start_of_message: &[u8], pieces: &[(Vec<u8>, Vec<u8>)]) -> Vec
     );
     for (mime, body) in pieces {
         out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        let whole_lines = mime.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let mime = &mime[..whole_lines];
         out.extend_from_slice(mime);
         if !mime.ends_with(b"\n\n") && !mime.ends_with(b"\r\n\r\n") {
             out.extend_from_slice(b"\r\n");
@@ -241,5 +249,18 @@ Content-Type: multipart/mixed;\r\n boundary=\"orig\"\r\n\r\n--orig\r\nContent-Ty
             Some("Olá, segue o arquivo.")
         );
         assert!(!String::from_utf8_lossy(&rebuilt).contains("orig"));
+    }
+
+    #[test]
+    fn headers_cut_by_the_fetch_lose_their_cut_line() {
+        let start = b"From: a@example.test\r\nSubject: Cut\r\nX-Junk-1: one\r\nX-Junk-2: tw";
+        let pieces = vec![(
+            b"Content-Type: text/plain\r\nX-Junk-9: ni".to_vec(),
+            b"Short body.".to_vec(),
+        )];
+        let rebuilt = synthesize(start, &pieces);
+        let message = crate::mime::parse(&rebuilt).unwrap();
+        assert_eq!(message.subject(), Some("Cut"));
+        assert_eq!(message.body_text(0).as_deref(), Some("Short body."));
     }
 }

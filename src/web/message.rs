@@ -1,5 +1,7 @@
 //! One message: the reading page, its HTML body frame, its raw source and its parts.
 
+use std::collections::HashSet;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Body as HttpBody;
@@ -26,6 +28,9 @@ use crate::session::CurrentSession;
 const MAX_VIEW_BYTES: u32 = 1024 * 1024;
 /// Largest text part shown of a large message.
 const MAX_TEXT_PART: u32 = 4 * 1024 * 1024;
+/// Most text shown of a large message, in all, and from how many parts at most.
+const MAX_TEXT_TOTAL: u32 = 8 * 1024 * 1024;
+const MAX_TEXT_SECTIONS: usize = 100;
 /// Size of each partial FETCH when streaming a download.
 const CHUNK: u32 = 1024 * 1024;
 
@@ -337,14 +342,26 @@ async fn display_bytes(
     let Some(parts) = &fetched.parts else {
         return Ok((fetched.bytes.clone(), true));
     };
-    let sections = view::display_sections(parts);
+    // The text parts in order, within a budget of parts and bytes: a message of ten thousand
+    // text parts must not become one FETCH of ten thousand sections (longer than the server
+    // takes in a command line, which failed the page) nor tens of megabytes to render.
+    let wanted: HashSet<String> = view::display_sections(parts).into_iter().collect();
+    let mut sections = Vec::new();
+    let mut bytes_left = MAX_TEXT_TOTAL;
+    let mut cut = false;
+    for p in parts.iter().filter(|p| wanted.contains(&p.section)) {
+        let size = p.octets.min(MAX_TEXT_PART);
+        if sections.len() == MAX_TEXT_SECTIONS || size > bytes_left {
+            cut = true;
+            break;
+        }
+        cut |= p.octets > MAX_TEXT_PART;
+        bytes_left -= size;
+        sections.push(p.section.clone());
+    }
     let pieces = imap
         .sections(folder, fetched.uid, sections, MAX_TEXT_PART)
         .await?;
-    let cut = parts
-        .iter()
-        .filter(|p| view::display_sections(parts).contains(&p.section))
-        .any(|p| p.octets > MAX_TEXT_PART);
     Ok((view::synthesize(&fetched.bytes, &pieces), cut))
 }
 

@@ -37,6 +37,10 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
             h.insert(name, HeaderValue::from_static(value));
         }
     }
+    // Browsers resolve the host names of links ahead of a click on pages served over plain
+    // HTTP; a link to `http://<recipient-id>.tracker.example/` would then tell its sender the
+    // message was opened, images blocked or not. Every response, the body frame included.
+    h.insert("x-dns-prefetch-control", HeaderValue::from_static("off"));
     h.insert(
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),

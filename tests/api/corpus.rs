@@ -6,31 +6,15 @@ use std::path::{Path, PathBuf};
 use carteiro::mime::{self, view};
 
 use crate::audit::{dangerous, remote_resource};
+use crate::helpers::{check_list_pages, files_under, open_message_checked};
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
 }
 
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files(&path, out);
-        } else if path.file_name().is_some_and(|n| n != "README.md") {
-            out.push(path);
-        }
-    }
-}
-
 /// Every file of the shared corpus, sorted.
 pub fn corpus_files() -> Vec<PathBuf> {
-    let mut paths = Vec::new();
-    files(&corpus_dir(), &mut paths);
-    paths.sort();
-    paths
+    files_under(&corpus_dir())
 }
 
 /// APPENDs the corpus messages to the app user's INBOX, in order; returns the files stored
@@ -62,8 +46,7 @@ pub async fn store_corpus(app: &crate::helpers::TestApp, paths: &[PathBuf]) -> V
 #[test]
 fn every_corpus_message_renders_without_panic_or_script() {
     let dir = corpus_dir();
-    let mut paths = Vec::new();
-    files(&dir, &mut paths);
+    let paths = files_under(&dir);
     if paths.is_empty() {
         eprintln!("no corpus at {}: skipped", dir.display());
         return;
@@ -129,31 +112,9 @@ async fn every_corpus_message_opens_through_carteiro_without_an_error_page() {
     let app = crate::helpers::spawn_app().await;
     app.login().await;
     let stored = store_corpus(&app, &paths).await;
-    let pages = stored.len().div_ceil(50);
-    for page in 1..=pages {
-        let response = app.get(&format!("/mail/INBOX?page={page}")).await;
-        assert_eq!(response.status(), 200, "list page {page}");
-        let html = response.text().await.unwrap();
-        assert!(dangerous(&html).is_none(), "list page {page}");
-    }
+    check_list_pages(&app, "INBOX", stored.len()).await;
     for (i, path) in stored.iter().enumerate() {
-        let uid = i + 1;
-        let response = app.get(&format!("/mail/INBOX/{uid}")).await;
-        assert_eq!(response.status(), 200, "{} (uid {uid})", path.display());
-        let html = response.text().await.unwrap();
-        if let Some(what) = dangerous(&html) {
-            panic!("{}: page has {what}", path.display());
-        }
-        if html.contains("class=\"html-body\"") {
-            let response = app.get(&format!("/mail/INBOX/{uid}/body")).await;
-            assert_eq!(response.status(), 200, "{} body", path.display());
-            let body = response.text().await.unwrap();
-            if let Some(what) = dangerous(&body) {
-                panic!("{}: HTML body has {what}", path.display());
-            }
-            if let Some(what) = remote_resource(&body) {
-                panic!("{}: remote resource while blocked: {what}", path.display());
-            }
-        }
+        let label = path.display().to_string();
+        open_message_checked(&app, "INBOX", i as u32 + 1, &label).await;
     }
 }

@@ -2,7 +2,7 @@
 //! real Dovecot started by `scripts/mailstack.sh`, a fresh mailbox per test, and a direct IMAP
 //! client to seed and check mailboxes without going through Carteiro.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use carteiro::app::{AppState, Application};
@@ -141,6 +141,99 @@ impl TestApp {
     /// A direct IMAP connection as this test's user.
     pub async fn imap(&self) -> Imap {
         Imap::connect(&self.user).await
+    }
+}
+
+/// Every file under `dir`, recursively, in path order; `README.md` files excepted. Empty when
+/// the directory does not exist.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.file_name().is_some_and(|n| n != "README.md") {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    out.sort();
+    out
+}
+
+/// What a reader's browser receives for one message, remote content blocked.
+pub struct Opened {
+    /// The message page.
+    pub page: String,
+    /// The sandboxed HTML body document, when the message has an HTML body.
+    pub frame: Option<String>,
+    /// The frame's response headers.
+    pub frame_headers: Option<reqwest::header::HeaderMap>,
+}
+
+impl Opened {
+    /// A header of the frame's response, empty when absent.
+    pub fn frame_header(&self, name: &str) -> &str {
+        self.frame_headers
+            .as_ref()
+            .and_then(|h| h.get(name))
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+}
+
+/// Every list page of a folder holding `count` messages answers 200 with nothing executable.
+pub async fn check_list_pages(app: &TestApp, folder: &str, count: usize) -> Vec<String> {
+    let mut pages = Vec::new();
+    for page in 1..=count.div_ceil(50).max(1) {
+        let response = app.get(&format!("/mail/{folder}?page={page}")).await;
+        assert_eq!(response.status(), StatusCode::OK, "list page {page}");
+        let html = response.text().await.expect("body");
+        if let Some(what) = crate::audit::dangerous(&html) {
+            panic!("list page {page} has {what}");
+        }
+        pages.push(html);
+    }
+    pages
+}
+
+/// Opens a stored message as a reader does: its page and, when it has one, its HTML body frame,
+/// remote content blocked. Panics, naming `label`, on anything but a 200, on executable content
+/// in either, and on a remote load in the frame.
+pub async fn open_message_checked(app: &TestApp, folder: &str, uid: u32, label: &str) -> Opened {
+    let response = app.get(&format!("/mail/{folder}/{uid}")).await;
+    assert_eq!(response.status(), StatusCode::OK, "{label} (uid {uid})");
+    let page = response.text().await.expect("body");
+    if let Some(what) = crate::audit::dangerous(&page) {
+        panic!("{label}: page has {what}");
+    }
+    let frame_url = first_attr(&Html::parse_document(&page), "iframe.html-body", "src");
+    let Some(frame_url) = frame_url else {
+        return Opened {
+            page,
+            frame: None,
+            frame_headers: None,
+        };
+    };
+    let response = app.get(&frame_url).await;
+    assert_eq!(response.status(), StatusCode::OK, "{label}: HTML body");
+    let frame_headers = response.headers().clone();
+    let frame = response.text().await.expect("body");
+    if let Some(what) = crate::audit::dangerous(&frame) {
+        panic!("{label}: HTML body has {what}");
+    }
+    if let Some(what) = crate::audit::remote_resource(&frame) {
+        panic!("{label}: remote resource while blocked: {what}");
+    }
+    Opened {
+        page,
+        frame: Some(frame),
+        frame_headers: Some(frame_headers),
     }
 }
 

@@ -327,6 +327,7 @@ async fn every_page_carries_the_security_headers() {
         assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
         assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-dns-prefetch-control"], "off", "{path}");
         assert!(
             h.get("strict-transport-security").is_none(),
             "no HSTS over plain HTTP"

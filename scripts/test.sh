@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: starts the local mail stack (installing Dovecot and Postfix from
-# Debian packages when missing) and installs the browser tests' Chromium and playwright-core,
-# then every unit, integration and browser test.
+# Debian packages when missing) and installs what the browser and reverse-proxy tests need
+# (Chromium, nginx, the pinned playwright-core): scripts/test-deps.sh.
+# Then it runs every unit, integration and browser test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARTEIRO_STACK_DIR="${CARTEIRO_STACK_DIR:-/tmp/carteiro-stack}"
 scripts/mailstack.sh up
-scripts/browser-deps.sh
+scripts/test-deps.sh
 cargo test --no-fail-fast "$@"

@@ -40,6 +40,8 @@ pub struct Config {
     pub session_max_age: Duration,
     /// A client must send its request head, and each piece of its body, within this time.
     pub client_timeout: Duration,
+    /// Reverse proxies whose `X-Forwarded-*`/`Forwarded` headers are believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Mark the session cookie `Secure` (set when Carteiro is served over HTTPS).
     pub secure_cookies: bool,
     /// Upper bound of IMAP connections open at once, all sessions together.
@@ -113,6 +115,7 @@ struct FileConfig {
     session_idle_timeout: Option<String>,
     session_max_age: Option<String>,
     client_timeout: Option<String>,
+    trusted_proxies: Option<Vec<String>>,
     secure_cookies: Option<bool>,
     max_imap_connections: Option<usize>,
     imap_disabled_caps: Option<Vec<String>>,
@@ -134,6 +137,7 @@ const KNOWN_ENV: &[&str] = &[
     "CARTEIRO_SESSION_IDLE_TIMEOUT",
     "CARTEIRO_SESSION_MAX_AGE",
     "CARTEIRO_CLIENT_TIMEOUT",
+    "CARTEIRO_TRUSTED_PROXIES",
     "CARTEIRO_SECURE_COOKIES",
     "CARTEIRO_MAX_IMAP_CONNECTIONS",
     "CARTEIRO_IMAP_DISABLED_CAPS",
@@ -190,6 +194,9 @@ impl Config {
                 "CARTEIRO_SESSION_IDLE_TIMEOUT" => raw.session_idle_timeout = Some(value),
                 "CARTEIRO_SESSION_MAX_AGE" => raw.session_max_age = Some(value),
                 "CARTEIRO_CLIENT_TIMEOUT" => raw.client_timeout = Some(value),
+                "CARTEIRO_TRUSTED_PROXIES" => {
+                    raw.trusted_proxies = Some(value.split(',').map(str::to_string).collect());
+                }
                 "CARTEIRO_SECURE_COOKIES" => {
                     raw.secure_cookies = Some(parse_bool(key, &value)?);
                 }
@@ -263,6 +270,14 @@ impl Config {
             })?,
             None => Duration::from_secs(30),
         };
+        let trusted_proxies = raw
+            .trusted_proxies
+            .unwrap_or_default()
+            .iter()
+            .map(|t| t.trim())
+            .filter(|t| !t.is_empty())
+            .map(parse_network)
+            .collect::<Result<Vec<_>, _>>()?;
         let tls_insecure = raw.tls_insecure.unwrap_or(false);
         if tls_insecure {
             warnings.push(crate::insecure_tls::WARNING.to_string());
@@ -290,6 +305,7 @@ impl Config {
                 session_idle_timeout,
                 session_max_age,
                 client_timeout,
+                trusted_proxies,
                 secure_cookies: raw.secure_cookies.unwrap_or(false),
                 max_imap_connections: raw.max_imap_connections.unwrap_or(1000).max(1),
                 imap_disabled_caps: raw
@@ -303,6 +319,17 @@ impl Config {
             warnings,
         ))
     }
+}
+
+/// `10.0.0.5`, `10.0.0.0/8` or `::1`: an address is a network of one.
+fn parse_network(text: &str) -> Result<ipnet::IpNet, ConfigError> {
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| {
+            ConfigError(format!(
+                "trusted_proxies entry {text:?} is not an address or network such as 10.0.0.5 or 172.16.0.0/12"
+            ))
+        })
 }
 
 fn parse_bool(key: &str, value: &str) -> Result<bool, ConfigError> {

@@ -2,9 +2,8 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -13,6 +12,7 @@ use axum_extra::extract::cookie::CookieJar;
 use secrecy::SecretString;
 use serde::Deserialize;
 
+use super::client::ClientInfo;
 use super::page::PageCtx;
 use crate::app::AppState;
 use crate::error::AppError;
@@ -79,11 +79,11 @@ async fn login_page(State(state): State<AppState>, Query(query): Query<LoginQuer
 
 async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientInfo,
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
-    let ip = peer.ip();
+    let ip = client.ip;
     let username = form.username.trim().to_string();
     let next = if is_safe_next(&form.next) {
         form.next
@@ -133,11 +133,7 @@ async fn login(
             } else {
                 format!("{base}{next}")
             };
-            let jar = jar.add(session::session_cookie(
-                cookie.encode(),
-                base,
-                state.config.secure_cookies,
-            ));
+            let jar = jar.add(session::session_cookie(cookie.encode(), base, client.https));
             Ok((jar, Redirect::to(&target)).into_response())
         }
         Err(LoginError::Imap(ImapError::AuthFailed)) => {
@@ -166,6 +162,7 @@ async fn login(
 
 async fn logout(
     State(state): State<AppState>,
+    client: ClientInfo,
     session: CurrentSession,
     jar: CookieJar,
     Form(form): Form<LogoutForm>,
@@ -174,7 +171,7 @@ async fn logout(
     state.sessions.logout(&session.store_key).await?;
     tracing::info!(user = %session.username, "logged out");
     let base = &state.config.base_path;
-    let jar = jar.add(session::removal_cookie(base, state.config.secure_cookies));
+    let jar = jar.add(session::removal_cookie(base, client.https));
     Ok((jar, Redirect::to(&format!("{base}/login?out=1"))).into_response())
 }
 

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod assets;
+pub mod client;
 pub mod compose;
 pub mod errors;
 pub mod folders;
@@ -63,7 +64,13 @@ pub fn router(state: AppState) -> Router {
     let routed = if base.is_empty() {
         pages
     } else {
-        Router::new().nest(&base, pages)
+        // A proxy's `location /webmail/` sends the prefix with its slash, which a nested
+        // router does not match: it lands on the inbox (or, signed out, the login page).
+        let inbox = format!("{base}/mail/INBOX");
+        Router::new().nest(&base, pages).route(
+            &format!("{base}/"),
+            get(move || async move { axum::response::Redirect::to(&inbox) }),
+        )
     };
     // Layers wrap the ones added before them: the CSRF check, the timeouts and the
     // stalled-body guard sit inside the error-page renderer, so their refusals become pages.
@@ -77,9 +84,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             errors::render_error_pages,
         ))
+        .layer(middleware::from_fn(security::headers))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            security::headers,
+            client::identify,
         ))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
         .layer(TraceLayer::new_for_http())

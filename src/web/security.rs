@@ -4,21 +4,25 @@
 //! responses that need another policy (the sandboxed HTML body, downloads) set their own and
 //! this layer leaves it alone.
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::app::AppState;
+use super::client::ClientInfo;
 
 /// The policy of Carteiro's own pages.
 pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 font-src 'self'; connect-src 'self'; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn headers(request: Request, next: Next) -> Response {
+    let https = request
+        .extensions()
+        .get::<ClientInfo>()
+        .is_some_and(|c| c.https);
     let mut response = next.run(request).await;
-    if state.config.secure_cookies {
-        // Served over HTTPS (that is what secure_cookies says): browsers must stay on it.
+    if https {
+        // Served over HTTPS (directly, or by a trusted proxy): browsers must stay on it.
         response.headers_mut().insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000"),

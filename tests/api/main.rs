@@ -16,6 +16,7 @@ mod listing;
 mod login;
 mod message;
 mod organise;
+mod proxy;
 mod resilience;
 mod search;
 mod upstream_tls;

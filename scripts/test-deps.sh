@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Installs what the browser and reverse-proxy tests need, when missing: Debian's Chromium,
-# nginx, Node.js and npm, then the pinned playwright-core of tests/browser (npm ci).
-# Idempotent; used by scripts/test.sh. The tests start their own nginx with their own
-# configuration; the system one is kept from starting at install.
+# Installs what the browser, reverse-proxy and multi-instance tests need, when missing:
+# Debian's Chromium, nginx, redis-server, Node.js and npm, then the pinned playwright-core
+# of tests/browser (npm ci).
+# Idempotent; used by scripts/test.sh. The tests start their own nginx and Redis with their
+# own configuration; the system ones are kept from starting at install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x "${CARTEIRO_CHROMIUM:-/nonexistent}" ] || missing+=(chromium)
 [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then

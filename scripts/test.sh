@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: starts the local mail stack (installing Dovecot and Postfix from
-# Debian packages when missing) and installs what the browser and reverse-proxy tests need
-# (Chromium, nginx, the pinned playwright-core): scripts/test-deps.sh.
+# Debian packages when missing) and installs what the browser, reverse-proxy and
+# multi-instance tests need (Chromium, nginx, Redis, the pinned playwright-core):
+# scripts/test-deps.sh.
 # Then it runs every unit, integration and browser test.
 set -euo pipefail
 cd "$(dirname "$0")/.."

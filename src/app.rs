@@ -8,7 +8,9 @@ use tokio::net::TcpListener;
 
 use crate::config::{Config, ConfigError};
 use crate::imap::connect::Connector;
-use crate::session::{MemoryStore, SessionManager};
+use crate::session::redis_store::{self, RedisStore};
+use crate::session::throttle::LoginThrottle;
+use crate::session::{MemoryStore, SessionManager, SessionStore};
 use crate::smtp::Submitter;
 use crate::web;
 
@@ -34,7 +36,7 @@ pub struct App {
     /// Submits outgoing mail over SMTP.
     pub submitter: Submitter,
     /// Counts failed logins (brute-force protection).
-    pub throttle: crate::session::throttle::LoginThrottle,
+    pub throttle: LoginThrottle,
 }
 
 /// A bound, ready-to-serve application.
@@ -44,6 +46,8 @@ pub struct Application {
     state: AppState,
 }
 
+/// How long to wait for Redis at start-up.
+const REDIS_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How often idle sessions and actors are swept.
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(30);
 
@@ -52,8 +56,30 @@ impl Application {
     pub async fn build(config: Config) -> Result<Application, ConfigError> {
         let connector = Connector::new(&config)?;
         let submitter = Submitter::new(&config)?;
+        let (store, throttle): (Arc<dyn SessionStore>, LoginThrottle) = match &config.redis_url {
+            Some(url) => {
+                let conn = tokio::time::timeout(REDIS_CONNECT_TIMEOUT, redis_store::connect(url))
+                    .await
+                    .map_err(|_| "timed out".to_string())
+                    .and_then(|r| r.map_err(|e| e.to_string()))
+                    .map_err(|e| {
+                        ConfigError(format!(
+                            "cannot reach Redis at {} ({e}); check CARTEIRO_REDIS_URL",
+                            crate::config::redact(url)
+                        ))
+                    })?;
+                (
+                    Arc::new(RedisStore::new(conn.clone(), config.session_idle_timeout)),
+                    LoginThrottle::redis(conn, &config.secret_key),
+                )
+            }
+            None => (
+                Arc::new(MemoryStore::new(config.session_idle_timeout)),
+                LoginThrottle::default(),
+            ),
+        };
         let sessions = SessionManager::new(
-            Arc::new(MemoryStore::new(config.session_idle_timeout)),
+            store,
             connector.clone(),
             config.secret_key.clone(),
             config.session_idle_timeout,
@@ -70,7 +96,7 @@ impl Application {
             sessions,
             connector,
             submitter,
-            throttle: Default::default(),
+            throttle,
         }));
         let router = web::router(state.clone());
         spawn_housekeeping(&state);

@@ -40,6 +40,9 @@ pub struct Config {
     pub session_max_age: Duration,
     /// A client must send its request head, and each piece of its body, within this time.
     pub client_timeout: Duration,
+    /// Redis server sharing sessions and login limits between instances (`redis://host:6379`);
+    /// `None` keeps them in this process.
+    pub redis_url: Option<String>,
     /// Reverse proxies whose `X-Forwarded-*`/`Forwarded` headers are believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Mark the session cookie `Secure` (set when Carteiro is served over HTTPS).
@@ -116,6 +119,7 @@ struct FileConfig {
     session_max_age: Option<String>,
     client_timeout: Option<String>,
     trusted_proxies: Option<Vec<String>>,
+    redis_url: Option<String>,
     secure_cookies: Option<bool>,
     max_imap_connections: Option<usize>,
     imap_disabled_caps: Option<Vec<String>>,
@@ -138,6 +142,7 @@ const KNOWN_ENV: &[&str] = &[
     "CARTEIRO_SESSION_MAX_AGE",
     "CARTEIRO_CLIENT_TIMEOUT",
     "CARTEIRO_TRUSTED_PROXIES",
+    "CARTEIRO_REDIS_URL",
     "CARTEIRO_SECURE_COOKIES",
     "CARTEIRO_MAX_IMAP_CONNECTIONS",
     "CARTEIRO_IMAP_DISABLED_CAPS",
@@ -194,6 +199,7 @@ impl Config {
                 "CARTEIRO_SESSION_IDLE_TIMEOUT" => raw.session_idle_timeout = Some(value),
                 "CARTEIRO_SESSION_MAX_AGE" => raw.session_max_age = Some(value),
                 "CARTEIRO_CLIENT_TIMEOUT" => raw.client_timeout = Some(value),
+                "CARTEIRO_REDIS_URL" => raw.redis_url = Some(value),
                 "CARTEIRO_TRUSTED_PROXIES" => {
                     raw.trusted_proxies = Some(value.split(',').map(str::to_string).collect());
                 }
@@ -278,6 +284,17 @@ impl Config {
             .filter(|t| !t.is_empty())
             .map(parse_network)
             .collect::<Result<Vec<_>, _>>()?;
+        let redis_url = raw.redis_url.filter(|u| !u.trim().is_empty());
+        if let Some(text) = &redis_url {
+            let ok = url::Url::parse(text)
+                .is_ok_and(|u| matches!(u.scheme(), "redis" | "rediss" | "redis+unix"));
+            if !ok {
+                return Err(ConfigError(format!(
+                    "redis_url {:?} is not a Redis URL such as redis://redis:6379 or redis://:password@redis:6379/0",
+                    redact(text)
+                )));
+            }
+        }
         let tls_insecure = raw.tls_insecure.unwrap_or(false);
         if tls_insecure {
             warnings.push(crate::insecure_tls::WARNING.to_string());
@@ -306,6 +323,7 @@ impl Config {
                 session_max_age,
                 client_timeout,
                 trusted_proxies,
+                redis_url,
                 secure_cookies: raw.secure_cookies.unwrap_or(false),
                 max_imap_connections: raw.max_imap_connections.unwrap_or(1000).max(1),
                 imap_disabled_caps: raw
@@ -318,6 +336,18 @@ impl Config {
             },
             warnings,
         ))
+    }
+}
+
+/// A URL with its password (if any) replaced, for messages and logs.
+pub fn redact(text: &str) -> String {
+    match url::Url::parse(text) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => "(unparsable URL)".to_string(),
     }
 }
 

@@ -6,6 +6,7 @@
 //! request reaches an instance that has none.
 
 pub mod crypto;
+pub mod redis_store;
 pub mod store;
 pub mod throttle;
 

@@ -106,7 +106,7 @@ async fn login(
             "Enter your e-mail address (or username) and your password.",
         );
     }
-    if let Some(wait) = state.throttle.check(&username, ip) {
+    if let Some(wait) = state.throttle.check(&username, ip).await {
         // Same words whether the account exists or not; the IMAP server is not asked.
         tracing::warn!(user = %username, %ip, "login refused: too many failed attempts");
         let minutes = wait.as_secs().div_ceil(60).max(1);
@@ -125,7 +125,7 @@ async fn login(
     let password = SecretString::from(form.password);
     match state.sessions.login(&username, password).await {
         Ok(cookie) => {
-            state.throttle.succeeded(&username);
+            state.throttle.succeeded(&username).await;
             tracing::info!(user = %username, %ip, "login succeeded");
             let base = &state.config.base_path;
             let target = if next.is_empty() {
@@ -137,7 +137,7 @@ async fn login(
             Ok((jar, Redirect::to(&target)).into_response())
         }
         Err(LoginError::Imap(ImapError::AuthFailed)) => {
-            state.throttle.failed(&username, ip);
+            state.throttle.failed(&username, ip).await;
             // A fail2ban filter can match this line: see the README.
             tracing::warn!(user = %username, %ip, "login failed: wrong credentials");
             failed(

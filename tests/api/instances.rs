@@ -1,0 +1,230 @@
+//! Several Carteiro instances behind one load balancer: sessions and login limits shared
+//! through a real Redis (Debian's redis-server, started by the test), one Dovecot.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use carteiro::app::Application;
+use reqwest::StatusCode;
+
+use crate::helpers::{browser, fresh_user, message, test_config, Imap, TEST_PASSWORD};
+
+/// A throw-away redis-server on a free port, killed on drop.
+struct Redis {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Redis {
+    async fn start() -> Redis {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server runs (scripts/test-deps.sh installs it)");
+        let redis = Redis {
+            child,
+            url: format!("redis://127.0.0.1:{port}"),
+        };
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return redis;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("redis-server did not start on port {port}");
+    }
+}
+
+/// One running instance; `stop` shuts it down as SIGTERM would.
+struct Instance {
+    base_url: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    done: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Instance {
+    async fn start(redis: &Redis) -> Instance {
+        let mut config = test_config("imap://localhost:143");
+        config.redis_url = Some(redis.url.clone());
+        let app = Application::build(config).await.expect("app builds");
+        let base_url = format!("http://127.0.0.1:{}", app.port());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let done = tokio::spawn(app.run_until(async move {
+            let _ = stopped.await;
+        }));
+        Instance {
+            base_url,
+            stop: Some(stop),
+            done,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    async fn stop(mut self) {
+        let _ = self.stop.take().unwrap().send(());
+        tokio::time::timeout(Duration::from_secs(30), self.done)
+            .await
+            .expect("stopped in time")
+            .unwrap()
+            .unwrap();
+    }
+}
+
+fn csrf_of(html: &str) -> String {
+    crate::helpers::first_attr(
+        &scraper::Html::parse_document(html),
+        "input[name=csrf]",
+        "value",
+    )
+    .expect("a form with a CSRF token")
+}
+
+#[tokio::test]
+async fn one_browser_session_alternates_between_two_instances() {
+    let redis = Redis::start().await;
+    let a = Instance::start(&redis).await;
+    let b = Instance::start(&redis).await;
+    let user = fresh_user("shared");
+    Imap::connect(&user)
+        .await
+        .append(
+            "INBOX",
+            &message(
+                "x@example.test",
+                "Compartilhada",
+                "Tue, 4 Mar 2025 08:00:00 +0000",
+                "x",
+            ),
+            None,
+        )
+        .await;
+    // One cookie jar: cookies ignore the port, so both instances see the same cookie, as
+    // they would behind one load balancer.
+    let client = browser();
+    let response = client
+        .post(a.url("/login"))
+        .form(&[("username", user.as_str()), ("password", TEST_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "signed in on A");
+
+    // B knows the session: it lists the inbox and accepts A's CSRF token.
+    let html = client
+        .get(b.url("/mail/INBOX"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Compartilhada"), "B serves the session");
+    let csrf = csrf_of(&html);
+    let uid = Imap::connect(&user).await.uids("INBOX").await[0].to_string();
+    let response = client
+        .post(a.url("/mail/INBOX/actions"))
+        .form(&[("csrf", csrf.as_str()), ("uid", &uid), ("action", "flag")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "A accepts B's page's form"
+    );
+    let flags = Imap::connect(&user)
+        .await
+        .flags("INBOX", uid.parse().unwrap())
+        .await;
+    assert!(flags.iter().any(|f| f.ends_with("Flagged")), "{flags:?}");
+
+    // A goes away; B carries on with the same session, and a new instance C does too.
+    a.stop().await;
+    let response = client.get(b.url("/mail/INBOX")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "B after A stopped");
+    let c = Instance::start(&redis).await;
+    let response = client.get(c.url("/mail/INBOX")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "a fresh instance C");
+
+    // Signing out on C signs out everywhere.
+    let html = client
+        .get(c.url("/mail/INBOX"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let response = client
+        .post(c.url("/logout"))
+        .form(&[("csrf", csrf_of(&html))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let response = client.get(b.url("/mail/INBOX")).send().await.unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "signed out on B too"
+    );
+}
+
+#[tokio::test]
+async fn login_limits_are_shared_between_instances() {
+    let redis = Redis::start().await;
+    let a = Instance::start(&redis).await;
+    let b = Instance::start(&redis).await;
+    let user = fresh_user("target");
+    for _ in 0..5 {
+        let response = browser()
+            .post(a.url("/login"))
+            .form(&[("username", user.as_str()), ("password", "wrong")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    // Even the right password waits, on the other instance.
+    let response = browser()
+        .post(b.url("/login"))
+        .form(&[("username", user.as_str()), ("password", TEST_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn an_unreachable_redis_stops_start_up_with_one_clear_line() {
+    let mut config = test_config("imap://localhost:143");
+    config.redis_url = Some("redis://:s3cret@127.0.0.1:1".into());
+    let error = Application::build(config).await.err().expect("refused");
+    let text = error.to_string();
+    assert!(text.contains("cannot reach Redis"), "{text}");
+    assert!(
+        !text.contains("s3cret"),
+        "no password in the message: {text}"
+    );
+}

@@ -228,3 +228,98 @@ async fn an_unreachable_redis_stops_start_up_with_one_clear_line() {
         "no password in the message: {text}"
     );
 }
+
+#[tokio::test]
+async fn a_dump_of_the_shared_store_reveals_no_password_and_no_cookie() {
+    let redis = Redis::start().await;
+    let a = Instance::start(&redis).await;
+    let user = fresh_user("dumped");
+    let client = browser();
+    // A failed attempt too, so login-limit keys exist.
+    client
+        .post(a.url("/login"))
+        .form(&[("username", user.as_str()), ("password", "wrong-guess")])
+        .send()
+        .await
+        .unwrap();
+    let response = client
+        .post(a.url("/login"))
+        .form(&[("username", user.as_str()), ("password", TEST_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let cookie_value = cookie
+        .split(';')
+        .next()
+        .and_then(|pair| pair.split_once('='))
+        .map(|(_, v)| v.to_string())
+        .unwrap();
+
+    // Everything Redis holds, keys and values, as an attacker with a dump would see it.
+    let mut conn = carteiro::session::redis_store::connect(&redis.url)
+        .await
+        .unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg("*")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(keys.len() >= 2, "a session and login-limit keys: {keys:?}");
+    let mut dump = keys.join("\n");
+    for key in &keys {
+        let kind: String = redis::cmd("TYPE")
+            .arg(key)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        let value: String = if kind == "hash" {
+            let fields: Vec<String> = redis::cmd("HGETALL")
+                .arg(key)
+                .query_async(&mut conn)
+                .await
+                .unwrap();
+            fields.join("\n")
+        } else {
+            redis::cmd("GET")
+                .arg(key)
+                .query_async(&mut conn)
+                .await
+                .unwrap()
+        };
+        dump.push('\n');
+        dump.push_str(&value);
+    }
+    use base64::Engine;
+    let encodings = |secret: &str| {
+        [
+            secret.to_string(),
+            base64::engine::general_purpose::STANDARD.encode(secret),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret),
+        ]
+    };
+    for secret in encodings(TEST_PASSWORD)
+        .into_iter()
+        .chain(encodings("wrong-guess"))
+        .chain([cookie_value.clone()])
+    {
+        assert!(!dump.contains(&secret), "the dump holds {secret:?}");
+    }
+    // Nor the cookie's halves (its id and its key).
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(&cookie_value)
+        .expect("the cookie is base64url");
+    for half in [&raw[..16], &raw[16..]] {
+        for text in [
+            base64::engine::general_purpose::STANDARD.encode(half),
+            half.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+        ] {
+            assert!(!dump.contains(&text), "the dump holds part of the cookie");
+        }
+    }
+    // The login-limit keys do not name the account either.
+    assert!(!keys.iter().any(|k| k.contains(&user)), "{keys:?}");
+}

@@ -111,6 +111,28 @@ pub fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(rand::random::<[u8; 24]>())
 }
 
+/// The CSRF token as a page carries it: `base64url(pad ‖ pad XOR token)` with a fresh random
+/// pad each time. Every response then holds different bytes, so a compressed page does not
+/// let an attacker who reflects text into it guess the token byte by byte (BREACH).
+pub fn mask_token(token: &str) -> String {
+    let token = token.as_bytes();
+    let pad: Vec<u8> = (0..token.len()).map(|_| rand::random::<u8>()).collect();
+    let mut out = pad.clone();
+    out.extend(pad.iter().zip(token).map(|(p, t)| p ^ t));
+    URL_SAFE_NO_PAD.encode(out)
+}
+
+/// Recovers the token from [`mask_token`]'s output; `None` for anything malformed.
+pub fn unmask_token(masked: &str) -> Option<String> {
+    let bytes = URL_SAFE_NO_PAD.decode(masked.trim()).ok()?;
+    if bytes.is_empty() || bytes.len() % 2 != 0 {
+        return None;
+    }
+    let (pad, xored) = bytes.split_at(bytes.len() / 2);
+    let token: Vec<u8> = pad.iter().zip(xored).map(|(p, x)| p ^ x).collect();
+    String::from_utf8(token).ok()
+}
+
 /// Equality in time independent of where the inputs differ.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -142,5 +164,16 @@ mod tests {
         assert!(SessionCookie::decode("").is_none());
         assert!(SessionCookie::decode("not base64 !!").is_none());
         assert!(SessionCookie::decode(&URL_SAFE_NO_PAD.encode([1u8; 20])).is_none());
+    }
+
+    #[test]
+    fn masked_tokens_differ_every_time_and_unmask_to_the_token() {
+        let token = random_token();
+        let (a, b) = (mask_token(&token), mask_token(&token));
+        assert_ne!(a, b);
+        assert_eq!(unmask_token(&a).as_deref(), Some(token.as_str()));
+        assert_eq!(unmask_token(&b).as_deref(), Some(token.as_str()));
+        assert!(unmask_token("").is_none());
+        assert!(unmask_token("!!").is_none());
     }
 }

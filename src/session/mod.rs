@@ -74,9 +74,11 @@ impl CurrentSession {
         self.cookie.open(&self.store_key, &self.sealed_password)
     }
 
-    /// Refuses a form whose CSRF token is not this session's.
+    /// Refuses a form whose CSRF token is not this session's (pages carry it masked, see
+    /// [`crypto::mask_token`]).
     pub fn check_csrf(&self, token: &str) -> Result<(), AppError> {
-        if crypto::constant_time_eq(token.as_bytes(), self.csrf_token.as_bytes()) {
+        let unmasked = crypto::unmask_token(token).unwrap_or_default();
+        if crypto::constant_time_eq(unmasked.as_bytes(), self.csrf_token.as_bytes()) {
             Ok(())
         } else {
             Err(AppError::Forbidden)

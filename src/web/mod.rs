@@ -22,6 +22,8 @@ use axum::http::{header, StatusCode};
 use axum::middleware;
 use axum::routing::get;
 use axum::Router;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
+use tower_http::compression::CompressionLayer;
 use tower_http::csrf::CsrfLayer;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -90,9 +92,32 @@ pub fn router(state: AppState) -> Router {
             client::identify,
         ))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
+        .layer(CompressionLayer::new().compress_when(compressible()))
         .layer(TraceLayer::new_for_http())
         .layer(SetSensitiveRequestHeadersLayer::new([
             header::COOKIE,
             header::AUTHORIZATION,
         ]))
+}
+
+/// Which responses are compressed: pages, styles and text, where it pays. Downloads
+/// (attachments are mostly compressed already) and images are left as they are. Pages carry
+/// the CSRF token masked afresh each time, so compression does not expose it (BREACH).
+fn compressible() -> impl Predicate {
+    DefaultPredicate::new().and(
+        |_status, _version, headers: &axum::http::HeaderMap, _ext: &axum::http::Extensions| {
+            let content_type = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let attachment = headers
+                .get(header::CONTENT_DISPOSITION)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("attachment"));
+            !attachment
+                && (content_type.starts_with("text/")
+                    || content_type.starts_with("application/xml")
+                    || content_type.contains("+xml"))
+        },
+    )
 }

@@ -48,7 +48,7 @@ impl PageCtx {
         PageCtx {
             base: state.config.base_path.clone(),
             user: Some(session.username.clone()),
-            csrf: session.csrf_token.clone(),
+            csrf: crate::session::crypto::mask_token(&session.csrf_token),
         }
     }
 

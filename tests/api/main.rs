@@ -11,6 +11,7 @@ mod dos;
 mod folders;
 mod helpers;
 mod hostile;
+mod http;
 mod instances;
 mod limits;
 mod listing;

@@ -1,10 +1,19 @@
 //! Static files, embedded in the binary so a deployment is one file.
+//!
+//! Pages link them as `/static/<name>?v=<hash of the content>` ([`url`]): such a URL always
+//! names the same bytes, so browsers may keep it for a year without asking again
+//! (`immutable`), and a new release changes the URL. A request without the current hash gets
+//! an `ETag` and must revalidate, answered with 304 when nothing changed.
 
-use axum::extract::Path;
-use axum::http::{header, HeaderValue};
+use std::sync::LazyLock;
+
+use axum::extract::{Path, Query};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
 use crate::error::AppError;
@@ -23,24 +32,68 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ),
 ];
 
+/// The first 16 hex digits of each file's SHA-256, computed once.
+static HASHES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    FILES
+        .iter()
+        .map(|(_, _, bytes)| {
+            Sha256::digest(bytes)
+                .iter()
+                .take(8)
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        })
+        .collect()
+});
+
+/// The URL pages use for a static file, under `base` (the configured base path).
+pub fn url(base: &str, name: &str) -> String {
+    match FILES.iter().position(|(n, _, _)| *n == name) {
+        Some(i) => format!("{base}/static/{name}?v={}", HASHES[i]),
+        None => format!("{base}/static/{name}"),
+    }
+}
+
 pub fn router() -> Router<AppState> {
     Router::new().route("/static/{name}", get(asset))
 }
 
-async fn asset(Path(name): Path<String>) -> Result<Response, AppError> {
-    let (_, content_type, bytes) = FILES
+#[derive(Deserialize)]
+struct Version {
+    v: Option<String>,
+}
+
+async fn asset(
+    Path(name): Path<String>,
+    Query(version): Query<Version>,
+    request_headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let index = FILES
         .iter()
-        .find(|(n, _, _)| *n == name)
+        .position(|(n, _, _)| *n == name)
         .ok_or(AppError::NotFound)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=3600"),
-            ),
-        ],
-        *bytes,
-    )
-        .into_response())
+    let (_, content_type, bytes) = FILES[index];
+    let hash = &HASHES[index];
+    let etag = format!("\"{hash}\"");
+    let cache = if version.v.as_deref() == Some(hash.as_str()) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, no-cache"
+    };
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+        (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+        (
+            header::ETAG,
+            HeaderValue::from_str(&etag).map_err(|e| AppError::Internal(e.to_string()))?,
+        ),
+    ];
+    let unchanged = request_headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if unchanged {
+        return Ok((StatusCode::NOT_MODIFIED, headers).into_response());
+    }
+    Ok((headers, bytes).into_response())
 }

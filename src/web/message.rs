@@ -123,7 +123,7 @@ async fn message_page(
     // Rendering is synchronous and scoped, so nothing borrowed by it lives across an await.
     let (view, unreadable, root) = {
         let part_url = |section: &str| format!("{message_url}/part/{section}");
-        let blocked = format!("{}/static/blocked.svg", ctx.base);
+        let blocked = super::assets::url(&ctx.base, "blocked.svg");
         let links = Links {
             part_url: &part_url,
             blocked_image_url: &blocked,
@@ -384,7 +384,7 @@ async fn html_frame(
     let message = mime::parse(&bytes).ok_or(AppError::NotFound)?;
     let message_url = ctx.message_url(&folder, uid);
     let part_url = |section: &str| format!("{message_url}/part/{}", segment(section));
-    let blocked = format!("{}/static/blocked.svg", ctx.base);
+    let blocked = super::assets::url(&ctx.base, "blocked.svg");
     let links = Links {
         part_url: &part_url,
         blocked_image_url: &blocked,

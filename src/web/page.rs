@@ -36,6 +36,11 @@ pub struct PageCtx {
 }
 
 impl PageCtx {
+    /// The fingerprinted URL of a static file (cached for good by browsers).
+    pub fn asset(&self, name: &str) -> String {
+        super::assets::url(&self.base, name)
+    }
+
     pub fn anonymous(state: &AppState) -> PageCtx {
         PageCtx {
             base: state.config.base_path.clone(),

@@ -60,3 +60,30 @@ async fn the_csrf_token_differs_on_every_page_and_each_one_works() {
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
     }
 }
+
+#[tokio::test]
+async fn static_files_are_fingerprinted_cached_for_good_and_revalidated_otherwise() {
+    let app = spawn_app().await;
+    let (_, html) = app.page("/login").await;
+    let css = first_attr(&html, "link[rel=stylesheet]", "href").unwrap();
+    assert!(css.starts_with("/static/style.css?v="), "{css}");
+    let response = app.get(&css).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let etag = response.headers()["etag"].to_str().unwrap().to_string();
+    // An old or missing fingerprint is not cached for good, and revalidates to a 304.
+    let response = app.get("/static/style.css?v=0000").await;
+    assert_eq!(response.headers()["cache-control"], "public, no-cache");
+    let response = app
+        .client
+        .get(app.url("/static/style.css"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_MODIFIED);
+    assert!(response.bytes().await.unwrap().is_empty());
+}

@@ -6,6 +6,7 @@ mod chaos;
 mod compose;
 mod corpus;
 mod folders;
+mod fuzz_regressions;
 mod helpers;
 mod listing;
 mod login;

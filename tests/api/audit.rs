@@ -71,10 +71,11 @@ pub fn remote_resource(html: &str) -> Option<String> {
                 continue;
             }
             let v = value.trim().to_ascii_lowercase();
+            // `url(` is CSS: only a style loads through it (in a `data:` URL it is data).
             if v.starts_with("http:")
                 || v.starts_with("https:")
                 || v.starts_with("//")
-                || v.contains("url(")
+                || (name == "style" && v.contains("url("))
             {
                 return Some(format!("<{} {name}={value}>", element.name()));
             }
@@ -99,5 +100,12 @@ mod tests {
         assert!(dangerous("<a href=\"VBScript:x\">a</a>").is_some());
         assert!(dangerous("<p style=\"background:url(javascript:x)\">a</p>").is_some());
         assert!(dangerous("<img src=x OnError=x>").is_some());
+    }
+
+    #[test]
+    fn css_url_is_a_remote_load_only_in_a_style() {
+        assert_eq!(remote_resource("<img src=\"data:image/jpeg;url(\">"), None);
+        assert!(remote_resource("<p style=\"background: URL(x)\">a</p>").is_some());
+        assert!(remote_resource("<img src=\" //x.example/a\">").is_some());
     }
 }

@@ -9,6 +9,7 @@ mod corpus;
 mod csrf;
 mod dos;
 mod folders;
+mod fuzz_regressions;
 mod helpers;
 mod hostile;
 mod http;

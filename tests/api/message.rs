@@ -124,7 +124,9 @@ async fn an_html_message_is_sanitized_framed_and_remote_images_wait_for_permissi
     let doc = scraper::Html::parse_document(&body);
     let images = attrs(&doc, "img", "src");
     assert!(
-        images.iter().any(|i| i.starts_with("/static/blocked.svg?v=")),
+        images
+            .iter()
+            .any(|i| i.starts_with("/static/blocked.svg?v=")),
         "{images:?}"
     );
     let logo_url = images

@@ -52,6 +52,9 @@ pub struct Config {
     /// IMAP extensions to ignore although the server announces them (for servers whose
     /// implementation of one is broken), upper-case, e.g. `SORT`.
     pub imap_disabled_caps: Vec<String>,
+    /// The IMAP, POP3 and SMTP servers mail apps are told to use (the apps page and the
+    /// automatic-configuration documents): public names, which may differ from `imap`/`smtp`.
+    pub mail_apps: crate::mailapps::MailApps,
 }
 
 /// How to reach an upstream server.
@@ -123,6 +126,9 @@ struct FileConfig {
     secure_cookies: Option<bool>,
     max_imap_connections: Option<usize>,
     imap_disabled_caps: Option<Vec<String>>,
+    apps_imap: Option<Vec<String>>,
+    apps_pop3: Option<Vec<String>>,
+    apps_smtp: Option<Vec<String>>,
 }
 
 /// Environment variables Carteiro reads; anything else starting with `CARTEIRO_` is a typo.
@@ -146,6 +152,9 @@ const KNOWN_ENV: &[&str] = &[
     "CARTEIRO_SECURE_COOKIES",
     "CARTEIRO_MAX_IMAP_CONNECTIONS",
     "CARTEIRO_IMAP_DISABLED_CAPS",
+    "CARTEIRO_APPS_IMAP",
+    "CARTEIRO_APPS_POP3",
+    "CARTEIRO_APPS_SMTP",
     "CARTEIRO_LOG",
     "CARTEIRO_STACK_DIR",
 ];
@@ -214,6 +223,9 @@ impl Config {
                 "CARTEIRO_IMAP_DISABLED_CAPS" => {
                     raw.imap_disabled_caps = Some(value.split(',').map(str::to_string).collect());
                 }
+                "CARTEIRO_APPS_IMAP" => raw.apps_imap = Some(split_list(&value)),
+                "CARTEIRO_APPS_POP3" => raw.apps_pop3 = Some(split_list(&value)),
+                "CARTEIRO_APPS_SMTP" => raw.apps_smtp = Some(split_list(&value)),
                 k if k.starts_with("CARTEIRO_") && !KNOWN_ENV.contains(&k) => {
                     warnings.push(format!(
                         "unknown setting {k} is ignored; known ones are {}",
@@ -239,6 +251,14 @@ impl Config {
             .smtp_url
             .unwrap_or_else(|| "smtp://localhost:587".into());
         let smtp = parse_smtp_url(&smtp_text)?;
+        let mail_apps = crate::mailapps::MailApps::from_settings(
+            raw.apps_imap.as_deref(),
+            raw.apps_pop3.as_deref(),
+            raw.apps_smtp.as_deref(),
+            &imap,
+            &smtp,
+            &mut warnings,
+        )?;
         let max_message_size = match raw.max_message_size {
             Some(text) => parse_size(&text).ok_or_else(|| {
                 ConfigError(format!(
@@ -333,6 +353,7 @@ impl Config {
                     .map(|c| c.trim().to_ascii_uppercase())
                     .filter(|c| !c.is_empty())
                     .collect(),
+                mail_apps,
             },
             warnings,
         ))
@@ -360,6 +381,11 @@ fn parse_network(text: &str) -> Result<ipnet::IpNet, ConfigError> {
                 "trusted_proxies entry {text:?} is not an address or network such as 10.0.0.5 or 172.16.0.0/12"
             ))
         })
+}
+
+/// A comma-separated list from an environment variable.
+fn split_list(value: &str) -> Vec<String> {
+    value.split(',').map(str::to_string).collect()
 }
 
 fn parse_bool(key: &str, value: &str) -> Result<bool, ConfigError> {

@@ -10,6 +10,8 @@ pub mod error;
 pub mod imap;
 
 pub mod insecure_tls;
+/// What mail apps connect to, and the automatic-configuration documents built from it.
+pub mod mailapps;
 /// Message parsing, rendering and sanitizing.
 pub mod mime;
 /// Sessions: cookie, store, login and logout.

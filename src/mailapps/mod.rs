@@ -12,6 +12,9 @@
 //! the address is not a setup Carteiro serves today. The signed-in page and the Apple
 //! profile use the session's login name as it is, which is that same address.
 
+pub mod autoconfig;
+pub mod autodiscover;
+pub mod mobileconfig;
 pub mod xml;
 
 use crate::config::{ConfigError, Security, Upstream};

@@ -2,6 +2,7 @@
 //! configured base path, with the middleware every response goes through.
 
 pub mod actions;
+pub mod apps;
 pub mod assets;
 pub mod client;
 pub mod compose;
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(mailbox::router())
         .merge(message::router())
         .merge(settings::router())
+        .merge(apps::router())
         .merge(folders::router())
         .merge(search::router())
         .merge(actions::router())
@@ -69,10 +71,14 @@ pub fn router(state: AppState) -> Router {
         // A proxy's `location /webmail/` sends the prefix with its slash, which a nested
         // router does not match: it lands on the inbox (or, signed out, the login page).
         let inbox = format!("{base}/mail/INBOX");
-        Router::new().nest(&base, pages).route(
-            &format!("{base}/"),
-            get(move || async move { axum::response::Redirect::to(&inbox) }),
-        )
+        Router::new()
+            .nest(&base, pages)
+            .route(
+                &format!("{base}/"),
+                get(move || async move { axum::response::Redirect::to(&inbox) }),
+            )
+            // Mail apps look for their settings at the domain root, not under the prefix.
+            .merge(apps::discovery().with_state(state.clone()))
     };
     // Layers wrap the ones added before them: the CSRF check, the timeouts and the
     // stalled-body guard sit inside the error-page renderer, so their refusals become pages.

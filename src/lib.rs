@@ -8,15 +8,15 @@ pub mod config;
 pub mod error;
 /// IMAP connections, the per-session actor and typed operations.
 pub mod imap;
-
+/// Accepting any upstream certificate, only when the admin explicitly asks (`tls_insecure`).
 pub mod insecure_tls;
 /// What mail apps connect to, and the automatic-configuration documents built from it.
 pub mod mailapps;
 /// Message parsing, rendering and sanitizing.
 pub mod mime;
-/// Sessions: cookie, store, login and logout.
+/// The HTTP accept loop, with limits on slow clients.
 pub mod server;
-
+/// Sessions: cookie, store, login and logout.
 pub mod session;
 /// Building and submitting outgoing mail.
 pub mod smtp;

@@ -1,23 +1,25 @@
 //! The one error type of the web layer.
 //!
 //! Handlers return `Result<_, AppError>`. Each variant knows its status; the page the person
-//! sees is rendered later by [`crate::web::error_pages`], which has the app state (base path,
-//! templates) that an `IntoResponse` impl does not. Infrastructure errors are logged here with
-//! their cause and shown as an opaque, friendly page.
+//! sees is rendered later by [`crate::web::errors`], which has the app state (base path,
+//! templates) and the request's language that an `IntoResponse` impl does not, so what the
+//! person reads travels as a [`Msg`], put into words there. Infrastructure errors are logged
+//! here with their cause and shown as an opaque, friendly page.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::imap::ImapError;
+use crate::i18n::Msg;
+use crate::imap::{Declined, ImapError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// 404: no such folder, message or part.
     #[error("not found")]
     NotFound,
-    /// 400: the request itself is malformed; the text is shown to the person.
-    #[error("bad request: {0}")]
-    BadRequest(String),
+    /// 400: the request itself is malformed; the message is shown to the person.
+    #[error("bad request: {}", .0.id)]
+    BadRequest(Msg),
     /// 303 to the login page: no valid session. Carries the path to come back to.
     #[error("login required")]
     LoginRequired { next: String },
@@ -42,8 +44,8 @@ pub enum AppError {
 #[derive(Clone, Debug)]
 pub struct ErrorPage {
     pub status: StatusCode,
-    /// Short explanation for the person, already free of internals.
-    pub message: String,
+    /// Short explanation for the person, free of internals.
+    pub message: Msg,
 }
 
 impl AppError {
@@ -60,16 +62,16 @@ impl AppError {
     }
 
     /// The sentence the person reads; never contains server internals.
-    pub fn public_message(&self) -> String {
+    pub fn public_message(&self) -> Msg {
         match self {
-            AppError::NotFound => "This page, folder or message does not exist (it may have been moved or deleted).".into(),
-            AppError::BadRequest(text) => text.clone(),
-            AppError::LoginRequired { .. } => "Please sign in.".into(),
-            AppError::Forbidden => "This request did not come from a Carteiro page and was refused. Reload the page and try again.".into(),
-            AppError::SlowRequest => "Your request stopped arriving part-way and was cancelled. Check your connection and try again.".into(),
-            AppError::Unavailable(_) => "The mail server cannot be reached right now. Your mail is safe on the server; please try again in a moment.".into(),
-            AppError::Busy => "Carteiro is very busy right now. Please try again in a moment.".into(),
-            AppError::Internal(_) => "Something went wrong on our side. Please try again; if it keeps happening, tell your administrator.".into(),
+            AppError::NotFound => Msg::new("error-not-found"),
+            AppError::BadRequest(msg) => msg.clone(),
+            AppError::LoginRequired { .. } => Msg::new("error-login-required"),
+            AppError::Forbidden => Msg::new("error-forbidden"),
+            AppError::SlowRequest => Msg::new("error-slow"),
+            AppError::Unavailable(_) => Msg::new("error-unavailable"),
+            AppError::Busy => Msg::new("error-busy"),
+            AppError::Internal(_) => Msg::new("error-internal"),
         }
     }
 }
@@ -84,7 +86,17 @@ impl From<ImapError> for AppError {
             ImapError::AuthFailed => AppError::LoginRequired { next: "/".into() },
             ImapError::Refused(cause) => AppError::Internal(format!("IMAP refused: {cause}")),
             ImapError::Protocol(cause) => AppError::Internal(format!("IMAP protocol: {cause}")),
+            ImapError::Declined(why) => AppError::BadRequest(declined(&why)),
         }
+    }
+}
+
+/// What the person reads when Carteiro did not even ask the server.
+pub fn declined(why: &Declined) -> Msg {
+    match why {
+        Declined::NotADate(text) => Msg::new("error-search-date").arg("date", text),
+        Declined::SearchText => Msg::new("error-search-text"),
+        Declined::NoSettings => Msg::new("error-no-settings"),
     }
 }
 

@@ -53,6 +53,7 @@ date-month =
 skip-to-content = Skip to content
 nav-write = Write
 nav-settings = Settings
+nav-mail-apps = Mail apps
 nav-sign-out = Sign out
 nav-folders = Folders
 nav-manage-folders = Manage folders

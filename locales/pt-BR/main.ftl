@@ -47,6 +47,7 @@ date-month =
 skip-to-content = Pular para o conteúdo
 nav-write = Escrever
 nav-settings = Configurações
+nav-mail-apps = Aplicativos de e-mail
 nav-sign-out = Sair
 nav-folders = Pastas
 nav-manage-folders = Gerenciar pastas

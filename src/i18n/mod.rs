@@ -594,4 +594,43 @@ mod tests {
         }
         assert!(checked >= 2, "English and Portuguese at least");
     }
+
+    #[test]
+    fn every_message_the_code_and_templates_name_exists_in_english() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let english = messages_of(&root.join("locales").join(FALLBACK));
+        let mut files = Vec::new();
+        let mut dirs = vec![root.join("src"), root.join("templates")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("readable") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs" || e == "html") {
+                    files.push(path);
+                }
+            }
+        }
+        let mut named = 0;
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("readable");
+            // Message ids are only ever written as literals in these calls.
+            for opener in [".t(\"", "Msg::new(\""] {
+                for (at, _) in text.match_indices(opener) {
+                    let rest = &text[at + opener.len()..];
+                    let id = &rest[..rest.find('"').unwrap_or(0)];
+                    if id.is_empty() || id == "no-such-message" {
+                        continue;
+                    }
+                    named += 1;
+                    assert!(
+                        english.contains_key(id),
+                        "{} names {id:?}, which locales/en/main.ftl lacks",
+                        file.display()
+                    );
+                }
+            }
+        }
+        assert!(named > 100, "found the calls ({named})");
+    }
 }

@@ -18,7 +18,8 @@ use super::quote;
 use super::search::SearchQuery;
 use super::structure::{flatten, PartInfo};
 use super::{
-    utf7, FetchedMessage, Flags, Folder, ImapError, MailboxState, Page, Quota, Role, Summary,
+    utf7, Declined, FetchedMessage, Flags, Folder, ImapError, MailboxState, Page, Quota, Role,
+    Summary,
 };
 
 /// The header fields a message list shows, fetched instead of whole headers.
@@ -1134,9 +1135,7 @@ impl ImapConn {
     /// non-synchronizing literal (LITERAL+), so it may hold line breaks and quotes.
     pub async fn set_setting(&mut self, entry: &str, value: Option<&str>) -> Result<(), ImapError> {
         if !self.caps.has("METADATA") || !self.caps.has("LITERAL+") {
-            return Err(ImapError::Refused(
-                "this mail server cannot store settings (no METADATA)".into(),
-            ));
+            return Err(ImapError::Declined(Declined::NoSettings));
         }
         let entry = quote::quoted(entry)?;
         let cmd = match value {

@@ -41,6 +41,24 @@ pub enum ImapError {
     /// The server said something we could not understand; the connection is unusable.
     #[error("protocol error: {0}")]
     Protocol(String),
+    /// Carteiro did not send the command: the request cannot be done on this server, or is
+    /// malformed. The web layer says why in the person's language.
+    #[error("declined: {0}")]
+    Declined(Declined),
+}
+
+/// Why Carteiro declined a request before asking the server.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Declined {
+    /// A search date that is not `YYYY-MM-DD`.
+    #[error("“{0}” is not a date (use YYYY-MM-DD)")]
+    NotADate(String),
+    /// Non-ASCII search text, and the server takes no literals in a command (no LITERAL+).
+    #[error("this mail server cannot search for accented or non-Latin text")]
+    SearchText,
+    /// The server cannot store settings (no METADATA, or no LITERAL+ to send them).
+    #[error("this mail server cannot store settings (no METADATA)")]
+    NoSettings,
 }
 
 impl ImapError {
@@ -62,15 +80,15 @@ pub enum Role {
 }
 
 impl Role {
-    /// The label shown instead of the folder's own name.
-    pub fn label(self) -> &'static str {
+    /// The message id of the label shown instead of the folder's own name.
+    pub fn label_id(self) -> &'static str {
         match self {
-            Role::Inbox => "Inbox",
-            Role::Drafts => "Drafts",
-            Role::Sent => "Sent",
-            Role::Archive => "Archive",
-            Role::Junk => "Junk",
-            Role::Trash => "Trash",
+            Role::Inbox => "role-inbox",
+            Role::Drafts => "role-drafts",
+            Role::Sent => "role-sent",
+            Role::Archive => "role-archive",
+            Role::Junk => "role-junk",
+            Role::Trash => "role-trash",
         }
     }
 

@@ -4,7 +4,7 @@
 //! otherwise a non-synchronizing literal (LITERAL+), which carries any byte sequence, quotes,
 //! backslashes, CR/LF and `{123}` markers included, without ending or altering the command.
 
-use super::ImapError;
+use super::{Declined, ImapError};
 
 /// A search as the search form describes it. Empty fields do not restrict.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -82,9 +82,7 @@ fn string(text: &str, literal_plus: bool) -> Result<String, ImapError> {
     if literal_plus {
         return Ok(format!("{{{}+}}\r\n{text}", text.len()));
     }
-    Err(ImapError::Refused(
-        "this mail server cannot search for accented or non-Latin text".into(),
-    ))
+    Err(ImapError::Declined(Declined::SearchText))
 }
 
 const MONTHS: [&str; 12] = [
@@ -92,7 +90,7 @@ const MONTHS: [&str; 12] = [
 ];
 
 fn parse_ymd(text: &str) -> Result<(i32, u32, u32), ImapError> {
-    let bad = || ImapError::Refused(format!("“{text}” is not a date (use YYYY-MM-DD)"));
+    let bad = || ImapError::Declined(Declined::NotADate(text.to_string()));
     let mut it = text.trim().splitn(3, '-');
     let y: i32 = it.next().and_then(|v| v.parse().ok()).ok_or_else(bad)?;
     let m: u32 = it.next().and_then(|v| v.parse().ok()).ok_or_else(bad)?;

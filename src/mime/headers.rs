@@ -1,6 +1,8 @@
 //! Decoding the header fields a message list shows.
 
-use super::{clean_text, format_date, mailboxes, parse, Mailbox};
+use chrono::{DateTime, FixedOffset};
+
+use super::{clean_text, header_date, mailboxes, parse, Mailbox};
 
 /// From/To/Subject/Date of one list row, decoded (RFC 2047, charsets, raw UTF-8).
 #[derive(Debug, Clone, Default)]
@@ -8,8 +10,8 @@ pub struct ListHeaders {
     pub from: Vec<Mailbox>,
     pub to: Vec<Mailbox>,
     pub subject: String,
-    /// Formatted Date header, if it parses.
-    pub date: Option<String>,
+    /// The Date header, if it names a real moment.
+    pub date: Option<DateTime<FixedOffset>>,
 }
 
 /// Decodes a header block fetched with `BODY.PEEK[HEADER.FIELDS (...)]<0.n>`. A block cut by
@@ -31,19 +33,13 @@ pub fn list_headers(raw: &[u8]) -> ListHeaders {
         from: mailboxes(message.from()),
         to: mailboxes(message.to()),
         subject: message.subject().map(clean_text).unwrap_or_default(),
-        date: message.date().map(format_date),
+        date: message.date().and_then(header_date),
     }
 }
 
-/// Turns an IMAP INTERNALDATE (`17-Jul-1996 02:44:25 -0700`) into the list's date format.
-pub fn internal_date(text: &str) -> Option<String> {
-    let mut parts = text.trim().split([' ', '-', ':']).filter(|s| !s.is_empty());
-    let day: u8 = parts.next()?.parse().ok()?;
-    let month = parts.next()?;
-    let year: u16 = parts.next()?.parse().ok()?;
-    let hour: u8 = parts.next()?.parse().ok()?;
-    let minute: u8 = parts.next()?.parse().ok()?;
-    Some(format!("{day} {month} {year} {hour:02}:{minute:02}"))
+/// Reads an IMAP INTERNALDATE (`17-Jul-1996 02:44:25 -0700`; the day may be space-padded).
+pub fn internal_date(text: &str) -> Option<DateTime<FixedOffset>> {
+    DateTime::parse_from_str(text.trim(), "%d-%b-%Y %H:%M:%S %z").ok()
 }
 
 #[cfg(test)]
@@ -58,7 +54,8 @@ Date: Mon, 3 Mar 2025 10:42:00 -0300\r\n\r\n";
         let h = list_headers(raw);
         assert_eq!(h.from[0].short(), "João Araújo");
         assert_eq!(h.subject, "Reunião de orçamento");
-        assert_eq!(h.date.as_deref(), Some("3 Mar 2025 10:42"));
+        let date = h.date.expect("a date").to_rfc3339();
+        assert_eq!(date, "2025-03-03T10:42:00-03:00");
     }
 
     #[test]
@@ -68,14 +65,16 @@ Date: Mon, 3 Mar 2025 10:42:00 -0300\r\n\r\n";
     }
 
     #[test]
-    fn internal_dates_are_formatted() {
+    fn internal_dates_are_read() {
+        let read = |t: &str| internal_date(t).map(|d| d.to_rfc3339());
         assert_eq!(
-            internal_date("17-Jul-1996 02:44:25 -0700").as_deref(),
-            Some("17 Jul 1996 02:44")
+            read("17-Jul-1996 02:44:25 -0700").as_deref(),
+            Some("1996-07-17T02:44:25-07:00")
         );
         assert_eq!(
-            internal_date(" 3-Mar-2025 10:42:00 +0000").as_deref(),
-            Some("3 Mar 2025 10:42")
+            read(" 3-Mar-2025 10:42:00 +0000").as_deref(),
+            Some("2025-03-03T10:42:00+00:00")
         );
+        assert_eq!(read("yesterday"), None);
     }
 }

@@ -17,6 +17,7 @@ pub mod view;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use mail_parser::{Message, MessageParser};
 
 /// Largest message handed to the parser; bigger ones are shown from their structure only.
@@ -128,35 +129,25 @@ pub fn clean_text(text: &str) -> String {
     out
 }
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// `3 Mar 2025 10:42`, in the sender's own time zone (as written in the header).
-pub fn format_date(date: &mail_parser::DateTime) -> String {
-    let month = MONTHS
-        .get(usize::from(date.month).saturating_sub(1))
-        .copied()
-        .unwrap_or("?");
-    format!(
-        "{} {} {} {:02}:{:02}",
-        date.day, month, date.year, date.hour, date.minute
-    )
-}
-
-/// A human size: `812 B`, `14 KB`, `3.2 MB`.
-pub fn format_size(bytes: u64) -> String {
-    const KB: f64 = 1024.0;
-    let b = bytes as f64;
-    if b < KB {
-        format!("{bytes} B")
-    } else if b < KB * KB {
-        format!("{:.0} KB", (b / KB).max(1.0))
-    } else if b < KB * KB * KB {
-        format!("{:.1} MB", b / KB / KB)
-    } else {
-        format!("{:.1} GB", b / KB / KB / KB)
-    }
+/// The moment a header date names, with the sender's offset (pages show it in their own
+/// zone: see `i18n::dates`). `None` for dates that do not exist (a hostile `31 Feb`).
+pub fn header_date(date: &mail_parser::DateTime) -> Option<DateTime<FixedOffset>> {
+    let sign = if date.tz_before_gmt { -1 } else { 1 };
+    let offset = FixedOffset::east_opt(
+        sign * (i32::from(date.tz_hour) * 3600 + i32::from(date.tz_minute) * 60),
+    )?;
+    NaiveDate::from_ymd_opt(
+        i32::from(date.year),
+        u32::from(date.month),
+        u32::from(date.day),
+    )?
+    .and_hms_opt(
+        u32::from(date.hour),
+        u32::from(date.minute),
+        u32::from(date.second.min(59)),
+    )?
+    .and_local_timezone(offset)
+    .single()
 }
 
 /// A tiny deterministic PRNG for the randomized tests, so failures reproduce.
@@ -183,10 +174,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sizes_read_naturally() {
-        assert_eq!(format_size(812), "812 B");
-        assert_eq!(format_size(14 * 1024 + 100), "14 KB");
-        assert_eq!(format_size(3_355_443), "3.2 MB");
+    fn header_dates_keep_their_moment_and_refuse_impossible_days() {
+        let parsed = |raw: &str| {
+            let text = format!("Date: {raw}\r\n\r\n");
+            let message = parse(text.as_bytes()).expect("parses");
+            message.date().and_then(header_date)
+        };
+        let date = parsed("Fri, 7 Mar 2025 16:20:00 -0300").expect("a date");
+        assert_eq!(date.to_rfc3339(), "2025-03-07T16:20:00-03:00");
+        assert_eq!(parsed("Mon, 31 Feb 2025 10:00:00 +0000"), None);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use mail_parser::{Message, MimeHeaders, PartType};
 
 use super::parts::{self, Attachment};
 use super::sanitize::{sanitize_html, SanitizeOptions, Sanitized};
-use super::{clean_text, format_date, mailboxes, plain_text, Mailbox};
+use super::{clean_text, header_date, mailboxes, plain_text, Mailbox};
 use crate::imap::PartInfo;
 
 /// Everything the message page shows, already safe to put in a template (the text body is
@@ -19,7 +19,7 @@ pub struct MessageView {
     pub to: Vec<Mailbox>,
     pub cc: Vec<Mailbox>,
     pub reply_to: Vec<Mailbox>,
-    pub date: Option<String>,
+    pub date: Option<chrono::DateTime<chrono::FixedOffset>>,
     pub body: Body,
     pub attachments: Vec<Attachment>,
     /// Remote resources the HTML body would load, blocked until the reader allows them.
@@ -66,7 +66,7 @@ pub fn build(
         to: mailboxes(message.to()),
         cc: mailboxes(message.cc()),
         reply_to: mailboxes(message.reply_to()),
-        date: message.date().map(format_date),
+        date: message.date().and_then(header_date),
         body,
         attachments: parts::attachments(&parts, &shown_cids),
         blocked_remote,

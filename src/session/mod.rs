@@ -21,6 +21,7 @@ use secrecy::SecretString;
 
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::imap::connect::Connector;
 use crate::imap::{ImapError, ImapHandle};
 pub use crypto::SessionCookie;
@@ -64,6 +65,8 @@ pub struct CurrentSession {
     pub username: String,
     pub csrf_token: String,
     pub imap: ImapHandle,
+    /// The language this request is answered in: the browser's.
+    pub lang: Lang,
     cookie: SessionCookie,
     sealed_password: Vec<u8>,
 }
@@ -186,6 +189,7 @@ impl SessionManager {
             username: record.username,
             csrf_token: record.csrf_token,
             imap,
+            lang: Lang::default(),
             cookie,
             sealed_password: record.sealed_password,
         }))
@@ -250,11 +254,19 @@ impl FromRequestParts<AppState> for CurrentSession {
         let value = jar.get(COOKIE_NAME).map(|c| c.value().to_string());
         match value {
             Some(value) => match state.sessions.resolve(&value).await? {
-                Some(session) => Ok(session),
+                Some(session) => Ok(session.in_language_for(parts)),
                 None => Err(AppError::LoginRequired { next }),
             },
             None => Err(AppError::LoginRequired { next }),
         }
+    }
+}
+
+impl CurrentSession {
+    /// Settles the request's language: the browser's.
+    fn in_language_for(mut self, parts: &Parts) -> CurrentSession {
+        self.lang = crate::web::lang::browser_lang(&parts.headers);
+        self
     }
 }
 
@@ -267,7 +279,11 @@ impl axum::extract::OptionalFromRequestParts<AppState> for CurrentSession {
     ) -> Result<Option<Self>, AppError> {
         let jar = CookieJar::from_headers(&parts.headers);
         match jar.get(COOKIE_NAME) {
-            Some(cookie) => state.sessions.resolve(cookie.value()).await,
+            Some(cookie) => Ok(state
+                .sessions
+                .resolve(cookie.value())
+                .await?
+                .map(|s| s.in_language_for(parts))),
             None => Ok(None),
         }
     }

@@ -114,25 +114,35 @@ fn message_ids(text: &str) -> String {
         .join(" ")
 }
 
+/// Why a message could not be built; the web layer words it for the person.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("no recipient")]
+    NoRecipient,
+    /// The login is not an address to send from.
+    #[error("no sender address")]
+    NoSender,
+    /// lettre refused to build it; its reason follows.
+    #[error("cannot build the message: {0}")]
+    Invalid(String),
+}
+
 /// Builds the MIME message to send.
-pub fn build(outgoing: &Outgoing) -> Result<Built, String> {
+pub fn build(outgoing: &Outgoing) -> Result<Built, BuildError> {
     if outgoing.to.is_empty() && outgoing.cc.is_empty() && outgoing.bcc.is_empty() {
-        return Err("Add at least one recipient.".into());
+        return Err(BuildError::NoRecipient);
     }
     build_message(outgoing, None)
 }
 
 /// Builds a draft: recipients may be missing, and `origin` (`reply 12 INBOX`) records what
 /// it answers so the original can be flagged when the draft is finally sent.
-pub fn build_draft(outgoing: &Outgoing, origin: Option<&str>) -> Result<Built, String> {
+pub fn build_draft(outgoing: &Outgoing, origin: Option<&str>) -> Result<Built, BuildError> {
     build_message(outgoing, origin)
 }
 
-fn build_message(outgoing: &Outgoing, origin: Option<&str>) -> Result<Built, String> {
-    let from = outgoing
-        .from
-        .clone()
-        .ok_or_else(|| "Your account has no e-mail address to send from.".to_string())?;
+fn build_message(outgoing: &Outgoing, origin: Option<&str>) -> Result<Built, BuildError> {
+    let from = outgoing.from.clone().ok_or(BuildError::NoSender)?;
     let domain = from.email.domain().to_string();
     let message_id = format!(
         "<{:016x}{:08x}@{domain}>",
@@ -188,7 +198,7 @@ fn build_message(outgoing: &Outgoing, origin: Option<&str>) -> Result<Built, Str
         }
         builder.multipart(mixed)
     }
-    .map_err(|e| format!("The message could not be built: {e}"))?;
+    .map_err(|e| BuildError::Invalid(e.to_string()))?;
     let for_sent = message.formatted();
     let for_recipients = without_bcc(&for_sent);
     Ok(Built {

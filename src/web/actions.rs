@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::page::{query_value, role_folder, sidebar, FolderLink, PageCtx};
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::imap::{Folder, Role, Selection};
 use crate::session::CurrentSession;
 
@@ -80,13 +81,11 @@ async fn act(
         Selection::Uids(form.page_uid.clone())
     } else if !form.uids.is_empty() {
         Selection::parse(&form.uids)
-            .ok_or_else(|| AppError::BadRequest("That selection is not valid.".into()))?
+            .ok_or_else(|| AppError::BadRequest(Msg::new("error-selection")))?
     } else if !form.uid.is_empty() {
         Selection::Uids(form.uid.clone())
     } else {
-        return Err(AppError::BadRequest(
-            "Select at least one message first (tick the boxes in the list).".into(),
-        ));
+        return Err(AppError::BadRequest(Msg::new("error-select-first")));
     };
     let folders = session.imap.folders().await?;
     let here = folders
@@ -149,22 +148,20 @@ async fn act(
             let in_trash = here.role == Some(Role::Trash) || here.role == Some(Role::Junk);
             if form.action == "empty" || in_trash {
                 if !in_trash {
-                    return Err(AppError::BadRequest(
-                        "Only Trash and Junk can be emptied.".into(),
-                    ));
+                    return Err(AppError::BadRequest(Msg::new("error-only-trash-emptied")));
                 }
                 if form.confirm != "1" {
-                    let what = if matches!(selection, Selection::All) {
-                        format!("all {count} messages in {}", here.leaf)
-                    } else if count == 1 {
-                        "this message".to_string()
+                    let question = if matches!(selection, Selection::All) {
+                        Msg::new("confirm-delete-all")
+                            .arg("count", count)
+                            .arg("folder", super::page::folder_title(&ctx, &folders, &folder))
                     } else {
-                        format!("these {count} messages")
+                        Msg::new("confirm-delete-selected").arg("count", count)
                     };
                     return Ok(ConfirmTemplate {
                         folders: sidebar(&ctx, &folders, &folder),
                         action_url: format!("{folder_url}/actions"),
-                        question: format!("Delete {what} for good? This cannot be undone."),
+                        question: ctx.msg(&question),
                         uids: match &selection {
                             Selection::All => String::new(),
                             s => s.to_set(),
@@ -195,7 +192,7 @@ async fn act(
                 notice_url(&back_to_list, "trashed", count, Some((&trash, undo)))
             }
         }
-        _ => return Err(AppError::BadRequest("Choose an action.".into())),
+        _ => return Err(AppError::BadRequest(Msg::new("error-choose-action"))),
     };
     Ok(Redirect::to(&target).into_response())
 }
@@ -235,28 +232,25 @@ fn existing(folders: &[Folder], name: &str) -> Result<String, AppError> {
         .iter()
         .find(|f| f.name == name && f.selectable)
         .map(|f| f.name.clone())
-        .ok_or_else(|| AppError::BadRequest("Choose the folder to move or copy to.".into()))
+        .ok_or_else(|| AppError::BadRequest(Msg::new("error-choose-target")))
 }
 
-/// The sentence for a `done=` key, or `None` for an unknown key.
-pub fn notice_text(done: &str, n: usize, to: &str) -> Option<String> {
-    let messages = if n == 1 {
-        "1 message".to_string()
-    } else {
-        format!("{n} messages")
-    };
-    Some(match done {
-        "read" => format!("Marked {messages} as read."),
-        "unread" => format!("Marked {messages} as unread."),
-        "flagged" => format!("Starred {messages}."),
-        "unflagged" => format!("Removed the star from {messages}."),
-        "archived" => format!("Archived {messages}."),
-        "junked" => format!("Moved {messages} to Junk."),
-        "notjunk" => format!("Moved {messages} back to the Inbox."),
-        "moved" => format!("Moved {messages} to {to}."),
-        "copied" => format!("Copied {messages} to {to}."),
-        "trashed" => format!("Moved {messages} to Trash."),
-        "deleted" => format!("Deleted {messages} for good."),
+/// What a `done=` key says happened to `n` messages (moved or copied to the folder labelled
+/// `to`), or `None` for an unknown key.
+pub fn notice(done: &str, n: usize, to: &str) -> Option<Msg> {
+    let id = match done {
+        "read" => "notice-read",
+        "unread" => "notice-unread",
+        "flagged" => "notice-flagged",
+        "unflagged" => "notice-unflagged",
+        "archived" => "notice-archived",
+        "junked" => "notice-junked",
+        "notjunk" => "notice-notjunk",
+        "moved" => "notice-moved",
+        "copied" => "notice-copied",
+        "trashed" => "notice-trashed",
+        "deleted" => "notice-deleted",
         _ => return None,
-    })
+    };
+    Some(Msg::new(id).arg("count", n).arg("folder", to))
 }

@@ -18,10 +18,11 @@ use serde::Deserialize;
 use super::page::{role_folder, sidebar, FolderLink, PageCtx};
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::i18n::{Lang, Msg};
 use crate::imap::{Folder, ImapError, ImapHandle, Role};
 use crate::mime::{self, parts};
 use crate::session::CurrentSession;
-use crate::smtp::compose::{self, Outgoing, OutgoingAttachment};
+use crate::smtp::compose::{self, BuildError, Outgoing, OutgoingAttachment};
 use crate::smtp::SendError;
 
 /// The section a part reference uses for a whole message forwarded as an attachment.
@@ -101,9 +102,9 @@ async fn compose_page(
     let mut notice = None;
     if let Some(uid) = query.draft {
         let drafts = role_folder(&folders, Role::Drafts)?;
-        draft = load_draft(&session.imap, &drafts, uid).await?;
+        draft = load_draft(session.lang, &session.imap, &drafts, uid).await?;
         if query.saved.is_some() {
-            notice = Some("Draft saved.".to_string());
+            notice = Some(Msg::new("compose-draft-saved"));
         }
     } else if let (Some(uid), Some(folder)) = (query.reply.or(query.forward), &query.folder) {
         let forward = query.forward.is_some();
@@ -134,7 +135,7 @@ async fn compose_page(
         }
     }
     if query.sent.is_some() {
-        notice = Some("Message sent.".to_string());
+        notice = Some(Msg::new("compose-sent"));
     }
     Ok(page(&state, &session, &folders, draft, None, notice))
 }
@@ -144,17 +145,17 @@ fn page(
     session: &CurrentSession,
     folders: &[Folder],
     draft: Draft,
-    error: Option<String>,
-    notice: Option<String>,
+    error: Option<Msg>,
+    notice: Option<Msg>,
 ) -> ComposeTemplate {
     let ctx = PageCtx::for_session(state, session);
     ComposeTemplate {
         folders: sidebar(&ctx, folders, ""),
+        error: error.map(|m| ctx.msg(&m)),
+        notice: notice.map(|m| ctx.msg(&m)),
+        max_size: ctx.size(state.submitter.max_size as u64),
         ctx,
         draft,
-        error,
-        notice,
-        max_size: mime::format_size(state.submitter.max_size as u64),
     }
 }
 
@@ -173,7 +174,13 @@ async fn start_from(
     let message = mime::parse(&fetched.bytes).ok_or(AppError::NotFound)?;
     let subject = message.subject().map(mime::clean_text).unwrap_or_default();
     let from = mime::mailboxes(message.from());
-    let date = message.date().map(mime::format_date).unwrap_or_default();
+    // What is written into the message is in the writer's language, like the page.
+    let lang = session.lang;
+    let date = message
+        .date()
+        .and_then(mime::header_date)
+        .map(|d| lang.full_date(crate::i18n::dates::shown(d)))
+        .unwrap_or_default();
     let text = message
         .body_text(0)
         .map(|t| t.replace("\r\n", "\n"))
@@ -193,11 +200,19 @@ async fn start_from(
             .map(format_mailbox)
             .collect();
         draft.body = format!(
-            "\n\n---------- Forwarded message ----------\nFrom: {}\nDate: {date}\nSubject: {subject}\nTo: {}\n\n{text}",
-            from.iter().map(format_mailbox).collect::<Vec<_>>().join(", "),
+            "\n\n{}\n{}: {}\n{}: {date}\n{}: {subject}\n{}: {}\n\n{text}",
+            lang.t("compose-forwarded"),
+            lang.t("header-from"),
+            from.iter()
+                .map(format_mailbox)
+                .collect::<Vec<_>>()
+                .join(", "),
+            lang.t("header-date"),
+            lang.t("header-subject"),
+            lang.t("header-to"),
             to.join(", ")
         );
-        draft.kept = kept_attachments(&message, fetched.parts.as_deref(), folder, uid);
+        draft.kept = kept_attachments(lang, &message, fetched.parts.as_deref(), folder, uid);
     } else {
         draft.origin_kind = "reply".into();
         draft.subject = prefixed("Re: ", &subject);
@@ -230,7 +245,12 @@ async fn start_from(
             draft.cc = cc.iter().map(format_mailbox).collect::<Vec<_>>().join(", ");
         }
         let quoted: String = text.lines().map(|l| format!("> {l}\n")).collect();
-        draft.body = format!("\n\nOn {date}, {who} wrote:\n{quoted}");
+        let intro = lang.format(
+            &Msg::new("compose-quote-intro")
+                .arg("date", date)
+                .arg("name", who),
+        );
+        draft.body = format!("\n\n{intro}\n{quoted}");
         draft.in_reply_to = message_id.clone().unwrap_or_default();
         let mut references: Vec<String> = message
             .references()
@@ -266,6 +286,7 @@ fn with_signature(body: &str, signature: &str) -> String {
 
 /// A message's attachments as parts the form keeps by reference.
 fn kept_attachments(
+    lang: Lang,
     message: &mail_parser::Message<'_>,
     server: Option<&[crate::imap::PartInfo]>,
     folder: &str,
@@ -277,7 +298,7 @@ fn kept_attachments(
         .map(|a| KeptPart {
             reference: part_ref(folder, uid, &a.section),
             filename: a.filename,
-            size: mime::format_size(a.size),
+            size: lang.size(a.size),
         })
         .collect()
 }
@@ -340,7 +361,12 @@ fn parse_part_ref(reference: &str) -> Option<(String, u32, String)> {
 }
 
 /// Reads a saved draft back into the form.
-async fn load_draft(imap: &ImapHandle, folder: &str, uid: u32) -> Result<Draft, AppError> {
+async fn load_draft(
+    lang: Lang,
+    imap: &ImapHandle,
+    folder: &str,
+    uid: u32,
+) -> Result<Draft, AppError> {
     let fetched = imap.message(folder, uid, 4 * 1024 * 1024, false).await?;
     let message = mime::parse(&fetched.bytes).ok_or(AppError::NotFound)?;
     let list = |a: Option<&mail_parser::Address<'_>>| {
@@ -356,7 +382,7 @@ async fn load_draft(imap: &ImapHandle, folder: &str, uid: u32) -> Result<Draft, 
             .map(|v| v.trim().to_string())
             .unwrap_or_default()
     };
-    let kept = kept_attachments(&message, fetched.parts.as_deref(), folder, uid);
+    let kept = kept_attachments(lang, &message, fetched.parts.as_deref(), folder, uid);
     let origin = header("X-Carteiro-Origin");
     let mut origin_parts = origin.splitn(3, ' ');
     Ok(Draft {
@@ -401,12 +427,9 @@ async fn read_form(mut form: Multipart) -> Result<Submission, AppError> {
     };
     let unreadable = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::BadRequest(
-                "The attachments are larger than Carteiro accepts. Nothing was sent; go back and remove some."
-                    .into(),
-            )
+            AppError::BadRequest(Msg::new("compose-error-upload-too-large"))
         } else {
-            AppError::BadRequest("The form could not be read. Go back and try again.".into())
+            AppError::BadRequest(Msg::new("compose-error-form"))
         }
     };
     while let Some(field) = form.next_field().await.map_err(unreadable)? {
@@ -474,7 +497,7 @@ async fn submit(
     let to = compose::parse_addresses(&s.draft.to);
     let cc = compose::parse_addresses(&s.draft.cc);
     let bcc = compose::parse_addresses(&s.draft.bcc);
-    let invalid = [(&to, "To"), (&cc, "Cc"), (&bcc, "Bcc")]
+    let invalid = [(&to, "to"), (&cc, "cc"), (&bcc, "bcc")]
         .into_iter()
         .find_map(|(r, field)| r.as_ref().err().map(|bad| (field, bad.clone())));
 
@@ -501,7 +524,9 @@ async fn submit(
     let failure = if let Some((field, bad)) = invalid {
         Some((
             StatusCode::UNPROCESSABLE_ENTITY,
-            format!("“{bad}” in {field} is not an e-mail address. Correct it and send again."),
+            Msg::new("compose-error-address")
+                .arg("address", bad)
+                .arg("field", field),
         ))
     } else {
         match send(&state, &session, &folders, &s.draft, &outgoing).await {
@@ -520,8 +545,13 @@ async fn submit(
     let typed = s.draft.clone();
     let mut shown = typed.clone();
     if let Ok(uid) = save_draft(&session, &folders, &s.draft, &outgoing).await {
-        if let Ok(saved) =
-            load_draft(&session.imap, &role_folder(&folders, Role::Drafts)?, uid).await
+        if let Ok(saved) = load_draft(
+            session.lang,
+            &session.imap,
+            &role_folder(&folders, Role::Drafts)?,
+            uid,
+        )
+        .await
         {
             shown = Draft {
                 to: typed.to,
@@ -529,7 +559,7 @@ async fn submit(
                 bcc: typed.bcc,
                 ..saved
             };
-            notice = Some("Your message was saved in Drafts, attachments included.".to_string());
+            notice = Some(Msg::new("compose-kept-in-drafts"));
         }
     }
     Ok((
@@ -541,7 +571,7 @@ async fn submit(
 
 enum SendFailure {
     /// Shown on the form, with the draft kept.
-    Form(StatusCode, String),
+    Form(StatusCode, Msg),
     App(AppError),
 }
 
@@ -553,7 +583,7 @@ async fn send(
     outgoing: &Outgoing,
 ) -> Result<(), SendFailure> {
     let built = compose::build(outgoing)
-        .map_err(|m| SendFailure::Form(StatusCode::UNPROCESSABLE_ENTITY, m))?;
+        .map_err(|e| SendFailure::Form(StatusCode::UNPROCESSABLE_ENTITY, build_error(&e)))?;
     let password = session
         .password()
         .ok_or(SendFailure::App(AppError::LoginRequired {
@@ -575,7 +605,7 @@ async fn send(
                 SendError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
                 _ => StatusCode::BAD_GATEWAY,
             };
-            SendFailure::Form(status, send_error_text(&e))
+            SendFailure::Form(status, send_error(session.lang, &e))
         })?;
     tracing::info!(user = %session.username, "message sent");
     // The message is out: what follows only files it, and must not make it look unsent.
@@ -617,20 +647,24 @@ async fn send(
     Ok(())
 }
 
-fn send_error_text(e: &SendError) -> String {
+/// What the person reads when the SMTP server would not take the message. Sizes are written
+/// here, in the page's language; the server's own words are passed on as they are.
+fn send_error(lang: Lang, e: &SendError) -> Msg {
     match e {
-        SendError::TooLarge { size, limit } => format!(
-            "The message is too large to send ({}; the limit is {}). Remove or shrink some attachments.",
-            mime::format_size(*size as u64),
-            mime::format_size(*limit as u64)
-        ),
-        SendError::AuthFailed(words) => format!(
-            "The mail server did not accept your login for sending: {words}"
-        ),
-        SendError::Refused(words) => format!("The mail server refused the message: {words}"),
-        SendError::Unavailable(_) => {
-            "The mail server for sending cannot be reached right now. Try again in a moment.".into()
-        }
+        SendError::TooLarge { size, limit } => Msg::new("send-error-too-large")
+            .arg("size", lang.size(*size as u64))
+            .arg("limit", lang.size(*limit as u64)),
+        SendError::AuthFailed(words) => Msg::new("send-error-login").arg("reason", words),
+        SendError::Refused(words) => Msg::new("send-error-refused").arg("reason", words),
+        SendError::Unavailable(_) => Msg::new("send-error-unavailable"),
+    }
+}
+
+fn build_error(e: &BuildError) -> Msg {
+    match e {
+        BuildError::NoRecipient => Msg::new("compose-error-no-recipient"),
+        BuildError::NoSender => Msg::new("compose-error-no-sender"),
+        BuildError::Invalid(reason) => Msg::new("compose-error-build").arg("reason", reason),
     }
 }
 
@@ -666,8 +700,8 @@ async fn save_draft(
         )),
         Err(_) => None,
     };
-    let built =
-        compose::build_draft(&for_draft, origin.as_deref()).map_err(AppError::BadRequest)?;
+    let built = compose::build_draft(&for_draft, origin.as_deref())
+        .map_err(|e| AppError::BadRequest(build_error(&e)))?;
     session
         .imap
         .append(&drafts, "(\\Draft \\Seen)", built.for_sent)

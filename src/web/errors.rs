@@ -1,8 +1,9 @@
 //! Turns error responses into pages a person can act on.
 //!
 //! Handlers return [`AppError`](crate::error::AppError), which marks the response with what to
-//! show; this middleware has the state (base path) to render it. Plain-text rejections from
-//! extractors and other layers (bad path, timeout, CSRF) get a page too: never a blank page.
+//! show; this middleware has the state (base path) and the request's language to render it.
+//! Plain-text rejections from extractors and other layers (bad path, timeout, CSRF) get a page
+//! too: never a blank page.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -11,16 +12,18 @@ use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::lang::browser_lang;
 use super::page::{query_value, PageCtx};
 use crate::app::AppState;
 use crate::error::{ErrorPage, LoginRedirect};
+use crate::i18n::Msg;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]
 struct ErrorTemplate {
     ctx: PageCtx,
     status: u16,
-    title: &'static str,
+    title: String,
     message: String,
 }
 
@@ -29,6 +32,7 @@ pub async fn render_error_pages(
     request: Request,
     next: Next,
 ) -> Response {
+    let lang = browser_lang(request.headers());
     let response = next.run(request).await;
     if let Some(LoginRedirect(next_path)) = response.extensions().get::<LoginRedirect>() {
         let base = &state.config.base_path;
@@ -52,40 +56,43 @@ pub async fn render_error_pages(
             }
             ErrorPage {
                 status,
-                message: generic_message(status).to_string(),
+                message: Msg::new(generic_message(status)),
             }
         }
     };
+    let ctx = PageCtx::anonymous(&state, lang);
     let template = ErrorTemplate {
-        ctx: PageCtx::anonymous(&state),
         status: page.status.as_u16(),
-        title: title(page.status),
-        message: page.message,
+        title: ctx.lang.t(title(page.status)),
+        message: ctx.lang.format(&page.message),
+        ctx,
     };
     (page.status, template).into_response()
 }
 
+/// The message id of an error page's heading.
 fn title(status: StatusCode) -> &'static str {
     match status.as_u16() {
-        400 => "That request could not be understood",
-        403 => "Request refused",
-        404 => "Not found",
-        408 => "Request too slow",
-        413 => "Too large",
-        503 => "Mail server unavailable",
-        _ if status.is_server_error() => "Something went wrong",
-        _ => "Request failed",
+        400 => "error-title-bad-request",
+        403 => "error-title-forbidden",
+        404 => "error-title-not-found",
+        408 => "error-title-slow",
+        413 => "error-title-too-large",
+        503 => "error-title-unavailable",
+        _ if status.is_server_error() => "error-title-server",
+        _ => "error-title-other",
     }
 }
 
+/// The message id for an error response that came without one.
 fn generic_message(status: StatusCode) -> &'static str {
     match status.as_u16() {
-        400 | 422 => "The address or form data was not valid. Go back and try again.",
-        403 => "This request did not come from a Carteiro page and was refused. Reload the page and try again.",
-        404 => "This page, folder or message does not exist (it may have been moved or deleted).",
-        405 => "This address does not accept that kind of request.",
-        413 => "What you sent is larger than Carteiro accepts.",
-        503 => "The mail server took too long to answer. Your mail is safe on the server; please try again in a moment.",
-        _ => "Something went wrong on our side. Please try again; if it keeps happening, tell your administrator.",
+        400 | 422 => "error-invalid-request",
+        403 => "error-forbidden",
+        404 => "error-not-found",
+        405 => "error-method",
+        413 => "error-too-large",
+        503 => "error-timeout",
+        _ => "error-internal",
     }
 }

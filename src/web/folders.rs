@@ -10,11 +10,11 @@ use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::page::{query_value, sidebar, FolderLink, PageCtx};
+use super::page::{folder_title, query_value, sidebar, FolderLink, PageCtx};
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::imap::{Folder, FolderChange, ImapError};
-use crate::mime::format_size;
 use crate::session::CurrentSession;
 
 pub fn router() -> Router<AppState> {
@@ -39,7 +39,8 @@ struct FoldersTemplate {
     ctx: PageCtx,
     folders: Vec<FolderLink>,
     rows: Vec<FolderRow>,
-    parents: Vec<String>,
+    /// Folders a new one can go in: name and label.
+    parents: Vec<(String, String)>,
     quota: Option<String>,
     notice: Option<String>,
     error: Option<String>,
@@ -73,39 +74,46 @@ async fn folders_page(
     session: CurrentSession,
     Query(query): Query<FoldersQuery>,
 ) -> Result<FoldersTemplate, AppError> {
-    let notice = match (query.done.as_deref(), query.name.as_deref()) {
-        (Some("created"), Some(n)) => Some(format!("Folder “{n}” created.")),
-        (Some("renamed"), Some(n)) => Some(format!("Folder renamed to “{n}”.")),
-        (Some("deleted"), Some(n)) => Some(format!("Folder “{n}” deleted.")),
-        (Some("subscribed"), Some(n)) => Some(format!("“{n}” now shows in the folder list.")),
-        (Some("unsubscribed"), Some(n)) => Some(format!("“{n}” is hidden from the folder list.")),
+    let id = match query.done.as_deref() {
+        Some("created") => Some("folders-created"),
+        Some("renamed") => Some("folders-renamed"),
+        Some("deleted") => Some("folders-deleted"),
+        Some("subscribed") => Some("folders-subscribed"),
+        Some("unsubscribed") => Some("folders-unsubscribed"),
         _ => None,
     };
+    let notice = id
+        .zip(query.name)
+        .map(|(id, name)| Msg::new(id).arg("name", name));
     render(&state, &session, notice, None, None).await
 }
 
 async fn render(
     state: &AppState,
     session: &CurrentSession,
-    notice: Option<String>,
-    error: Option<String>,
+    notice: Option<Msg>,
+    error: Option<Msg>,
     confirm_delete: Option<String>,
 ) -> Result<FoldersTemplate, AppError> {
     let ctx = PageCtx::for_session(state, session);
     let folders = session.imap.folders().await?;
     let quota = session.imap.quota().await.unwrap_or(None).map(|q| {
         let percent = (q.used * 100).checked_div(q.limit).unwrap_or(0);
-        format!(
-            "Using {} of {} ({percent}%).",
-            format_size(q.used),
-            format_size(q.limit)
+        ctx.msg(
+            &Msg::new("folders-quota")
+                .arg("used", ctx.size(q.used))
+                .arg("limit", ctx.size(q.limit))
+                .arg("percent", percent),
         )
     });
     let rows = folders
         .iter()
         .map(|f| FolderRow {
             name: f.name.clone(),
-            label: f.leaf.clone(),
+            label: match f.role {
+                Some(role) if f.depth == 0 => ctx.role_label(role),
+                _ => f.leaf.clone(),
+            },
             depth: f.depth.min(6),
             url: ctx.folder_url(&f.name),
             messages: f.messages.unwrap_or(0),
@@ -116,17 +124,17 @@ async fn render(
     let parents = folders
         .iter()
         .filter(|f| f.delimiter.is_some())
-        .map(|f| f.name.clone())
+        .map(|f| (f.name.clone(), folder_title(&ctx, &folders, &f.name)))
         .collect();
     Ok(FoldersTemplate {
         folders: sidebar(&ctx, &folders, ""),
-        ctx,
         rows,
         parents,
         quota,
-        notice,
-        error,
+        notice: notice.map(|m| ctx.msg(&m)),
+        error: error.map(|m| ctx.msg(&m)),
         confirm_delete,
+        ctx,
     })
 }
 
@@ -154,12 +162,7 @@ async fn change(
         "rename" => {
             let folder = find(&form.name).ok_or(AppError::NotFound)?;
             if protected(&folder) {
-                return refuse(
-                    &state,
-                    &session,
-                    "INBOX and the special folders cannot be renamed.",
-                )
-                .await;
+                return refuse(&state, &session, Msg::new("folders-error-rename-protected")).await;
             }
             let leaf = clean_name(&form.new_name)?;
             // Renaming keeps the folder where it is in the tree.
@@ -179,12 +182,7 @@ async fn change(
         "delete" => {
             let folder = find(&form.name).ok_or(AppError::NotFound)?;
             if protected(&folder) {
-                return refuse(
-                    &state,
-                    &session,
-                    "INBOX and the special folders cannot be deleted.",
-                )
-                .await;
+                return refuse(&state, &session, Msg::new("folders-error-delete-protected")).await;
             }
             if form.confirm != "1" {
                 let page = render(&state, &session, None, None, Some(folder.name.clone())).await?;
@@ -203,7 +201,7 @@ async fn change(
         ),
         "unsubscribe" => {
             if form.name.eq_ignore_ascii_case("INBOX") {
-                return refuse(&state, &session, "INBOX is always shown.").await;
+                return refuse(&state, &session, Msg::new("folders-error-inbox-shown")).await;
             }
             (
                 FolderChange::Unsubscribe(form.name.clone()),
@@ -211,11 +209,7 @@ async fn change(
                 form.name.clone(),
             )
         }
-        _ => {
-            return Err(AppError::BadRequest(
-                "Choose what to do with the folder.".into(),
-            ))
-        }
+        _ => return Err(AppError::BadRequest(Msg::new("folders-error-choose"))),
     };
     match session.imap.manage_folder(change).await {
         Ok(()) => {
@@ -231,7 +225,7 @@ async fn change(
             refuse(
                 &state,
                 &session,
-                &format!("The mail server refused: {reason}"),
+                Msg::new("folders-error-refused").arg("reason", reason),
             )
             .await
         }
@@ -242,9 +236,9 @@ async fn change(
 async fn refuse(
     state: &AppState,
     session: &CurrentSession,
-    message: &str,
+    message: Msg,
 ) -> Result<Response, AppError> {
-    let page = render(state, session, None, Some(message.to_string()), None).await?;
+    let page = render(state, session, None, Some(message), None).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -252,12 +246,12 @@ async fn refuse(
 fn clean_name(text: &str) -> Result<String, AppError> {
     let name = text.trim();
     if name.is_empty() {
-        return Err(AppError::BadRequest("Give the folder a name.".into()));
+        return Err(AppError::BadRequest(Msg::new("folders-error-no-name")));
     }
     if name.chars().any(|c| c.is_control()) || name.len() > 200 {
-        return Err(AppError::BadRequest(
-            "A folder name must be one line of at most 200 characters.".into(),
-        ));
+        return Err(AppError::BadRequest(Msg::new(
+            "folders-error-name-too-long",
+        )));
     }
     Ok(name.to_string())
 }

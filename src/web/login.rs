@@ -13,9 +13,11 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 use super::client::ClientInfo;
+use super::lang::BrowserLang;
 use super::page::PageCtx;
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::imap::ImapError;
 use crate::session::{self, CurrentSession, LoginError};
 
@@ -33,7 +35,7 @@ struct LoginTemplate {
     username: String,
     next: String,
     error: Option<String>,
-    notice: Option<&'static str>,
+    notice: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -66,13 +68,18 @@ async fn root(State(state): State<AppState>, session: Option<CurrentSession>) ->
     }
 }
 
-async fn login_page(State(state): State<AppState>, Query(query): Query<LoginQuery>) -> Response {
+async fn login_page(
+    State(state): State<AppState>,
+    BrowserLang(lang): BrowserLang,
+    Query(query): Query<LoginQuery>,
+) -> Response {
+    let ctx = PageCtx::anonymous(&state, lang);
     LoginTemplate {
-        ctx: PageCtx::anonymous(&state),
         username: String::new(),
         next: query.next.filter(|n| is_safe_next(n)).unwrap_or_default(),
         error: None,
-        notice: query.out.map(|_| "You have signed out."),
+        notice: query.out.map(|_| ctx.lang.t("login-signed-out")),
+        ctx,
     }
     .into_response()
 }
@@ -80,6 +87,7 @@ async fn login_page(State(state): State<AppState>, Query(query): Query<LoginQuer
 async fn login(
     State(state): State<AppState>,
     client: ClientInfo,
+    BrowserLang(lang): BrowserLang,
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
@@ -90,37 +98,29 @@ async fn login(
     } else {
         String::new()
     };
-    let failed = |status: StatusCode, error: &'static str| {
+    // No session yet: the login page speaks the browser's language.
+    let failed = |status: StatusCode, error: Msg| {
+        let ctx = PageCtx::anonymous(&state, lang);
         let page = LoginTemplate {
-            ctx: PageCtx::anonymous(&state),
             username: username.clone(),
             next: next.clone(),
-            error: Some(error.to_string()),
+            error: Some(ctx.msg(&error)),
             notice: None,
+            ctx,
         };
         Ok((status, page).into_response())
     };
     if username.is_empty() || form.password.is_empty() {
-        return failed(
-            StatusCode::BAD_REQUEST,
-            "Enter your e-mail address (or username) and your password.",
-        );
+        return failed(StatusCode::BAD_REQUEST, Msg::new("login-error-missing"));
     }
     if let Some(wait) = state.throttle.check(&username, ip).await {
         // Same words whether the account exists or not; the IMAP server is not asked.
         tracing::warn!(user = %username, %ip, "login refused: too many failed attempts");
         let minutes = wait.as_secs().div_ceil(60).max(1);
-        let page = LoginTemplate {
-            ctx: PageCtx::anonymous(&state),
-            username: username.clone(),
-            next: next.clone(),
-            error: Some(format!(
-                "Too many failed sign-in attempts. Wait {minutes} minute{} and try again.",
-                if minutes == 1 { "" } else { "s" }
-            )),
-            notice: None,
-        };
-        return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
+        return failed(
+            StatusCode::TOO_MANY_REQUESTS,
+            Msg::new("login-error-throttled").arg("minutes", minutes),
+        );
     }
     let password = SecretString::from(form.password);
     match state.sessions.login(&username, password).await {
@@ -140,20 +140,17 @@ async fn login(
             state.throttle.failed(&username, ip).await;
             // A fail2ban filter can match this line: see the README.
             tracing::warn!(user = %username, %ip, "login failed: wrong credentials");
-            failed(
-                StatusCode::UNAUTHORIZED,
-                "Wrong username or password. Check them and try again.",
-            )
+            failed(StatusCode::UNAUTHORIZED, Msg::new("login-error-wrong"))
         }
         Err(LoginError::Imap(ImapError::Busy)) => failed(
             StatusCode::SERVICE_UNAVAILABLE,
-            "Carteiro is very busy right now. Please try again in a moment.",
+            Msg::new("login-error-busy"),
         ),
         Err(LoginError::Imap(e)) => {
             tracing::warn!(user = %username, error = %e, "login failed: mail server unavailable");
             failed(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "The mail server cannot be reached right now. Please try again in a moment.",
+                Msg::new("login-error-unavailable"),
             )
         }
         Err(LoginError::Store(e)) => Err(AppError::Internal(e.to_string())),

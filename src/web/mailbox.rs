@@ -10,8 +10,9 @@ use serde::Deserialize;
 use super::page::{folder_title, sidebar, FolderLink, PageCtx};
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::imap::{ImapError, Role, SearchQuery, Summary};
-use crate::mime::{format_size, headers};
+use crate::mime::headers;
 use crate::session::CurrentSession;
 
 /// Messages per page.
@@ -151,7 +152,7 @@ async fn folder_page(
             .parse()
             .ok()
             .filter(|p| (1..=1_000_000).contains(p))
-            .ok_or_else(|| AppError::BadRequest("That page number is not valid.".into()))?,
+            .ok_or_else(|| AppError::BadRequest(Msg::new("error-page-number")))?,
     };
     let ctx = PageCtx::for_session(&state, &session);
     let search = query.search.to_query();
@@ -173,7 +174,7 @@ async fn folder_page(
         .map_err(|e| match e {
             // Bad dates, or text this server cannot search: say so on the page.
             ImapError::Refused(reason) if searching => {
-                AppError::BadRequest(format!("This search cannot be done: {reason}."))
+                AppError::BadRequest(Msg::new("error-search-refused").arg("reason", reason))
             }
             other => other.into(),
         })?;
@@ -198,7 +199,8 @@ async fn folder_page(
         super::page::segment(&folder)
     );
     let notice = query.done.as_deref().and_then(|d| {
-        super::actions::notice_text(d, query.n.unwrap_or(0), query.to.as_deref().unwrap_or(""))
+        let to = folder_title(&ctx, &folders, query.to.as_deref().unwrap_or(""));
+        super::actions::notice(d, query.n.unwrap_or(0), &to).map(|m| ctx.msg(&m))
     });
     let undo = match (&query.undo_from, &query.undo_uids, &query.undo_to) {
         (Some(from), Some(uids), Some(to)) if crate::imap::Selection::parse(uids).is_some() => {
@@ -211,11 +213,11 @@ async fn folder_page(
         }
         _ => None,
     };
-    let targets = move_targets(&folders, &folder);
+    let targets = move_targets(&ctx, &folders, &folder);
     let disposable = matches!(role, Some(Role::Trash) | Some(Role::Junk));
     Ok(FolderTemplate {
         folders: sidebar(&ctx, &folders, &folder),
-        title: folder_title(&folders, &folder),
+        title: folder_title(&ctx, &folders, &folder),
         rows,
         total,
         first,
@@ -273,7 +275,7 @@ async fn thread_view(
     );
     Ok(FolderTemplate {
         folders: sidebar(ctx, &folders, folder),
-        title: folder_title(&folders, folder),
+        title: folder_title(ctx, &folders, folder),
         rows,
         total,
         first: ((page - 1) * PER_PAGE + 1).min(total as usize),
@@ -284,7 +286,7 @@ async fn thread_view(
         pages,
         actions_url: format!("{}/actions", ctx.folder_url(folder)),
         back,
-        targets: move_targets(&folders, folder),
+        targets: move_targets(ctx, &folders, folder),
         notice: None,
         undo: None,
         disposable: matches!(role, Some(Role::Trash) | Some(Role::Junk)),
@@ -327,14 +329,14 @@ pub fn search_params(search: &SearchQuery) -> String {
 }
 
 /// The folders messages of `current` can be moved or copied to.
-pub fn move_targets(folders: &[crate::imap::Folder], current: &str) -> Vec<Target> {
+pub fn move_targets(ctx: &PageCtx, folders: &[crate::imap::Folder], current: &str) -> Vec<Target> {
     folders
         .iter()
         .filter(|f| f.selectable && f.name != current)
         .map(|f| Target {
             name: f.name.clone(),
             label: match f.role {
-                Some(r) if f.depth == 0 => r.label().to_string(),
+                Some(r) if f.depth == 0 => ctx.role_label(r),
                 _ => f.name.clone(),
             },
         })
@@ -345,7 +347,8 @@ pub fn row(ctx: &PageCtx, folder: &str, summary: &Summary, outgoing: bool) -> Ro
     let h = headers::list_headers(&summary.headers);
     let who = if outgoing {
         let to: Vec<String> = h.to.iter().map(|m| m.short()).collect();
-        format!("To: {}", to.join(", "))
+        ctx.lang
+            .format(&Msg::new("list-to").arg("names", to.join(", ")))
     } else {
         h.from.first().map(|m| m.short()).unwrap_or_default()
     };
@@ -353,12 +356,12 @@ pub fn row(ctx: &PageCtx, folder: &str, summary: &Summary, outgoing: bool) -> Ro
         uid: summary.uid,
         url: ctx.message_url(folder, summary.uid),
         who: if who.trim().is_empty() {
-            "(unknown sender)".into()
+            ctx.lang.t("list-unknown-sender")
         } else {
             who
         },
         subject: if h.subject.is_empty() {
-            "(no subject)".into()
+            ctx.lang.t("no-subject")
         } else {
             h.subject
         },
@@ -370,8 +373,9 @@ pub fn row(ctx: &PageCtx, folder: &str, summary: &Summary, outgoing: bool) -> Ro
                     .as_deref()
                     .and_then(headers::internal_date)
             })
+            .map(|d| ctx.list_date(d))
             .unwrap_or_default(),
-        size: format_size(u64::from(summary.size)),
+        size: ctx.size(u64::from(summary.size)),
         unread: !summary.flags.seen,
         flagged: summary.flags.flagged,
         answered: summary.flags.answered,

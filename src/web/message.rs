@@ -20,7 +20,7 @@ use crate::error::AppError;
 use crate::imap::{FetchedMessage, ImapError, ImapHandle, TransferEncoding};
 use crate::mime::parts::{self, Attachment};
 use crate::mime::view::{self, Body, Links};
-use crate::mime::{self, format_size, transfer::Decoder, Mailbox};
+use crate::mime::{self, transfer::Decoder, Mailbox};
 use crate::session::CurrentSession;
 
 /// Bytes of a message fetched for its view in one go. A larger message is shown from its
@@ -161,7 +161,7 @@ async fn message_page(
             url: format!("{message_url}/part/{}", segment(&a.section)),
             filename: a.filename,
             mime_type: a.mime_type,
-            size: format_size(a.size),
+            size: ctx.size(a.size),
         })
         .collect();
     let images_q = if images_allowed { "?images=1" } else { "" };
@@ -183,10 +183,10 @@ async fn message_page(
     });
     Ok(MessageTemplate {
         folders: sidebar(&ctx, &folders, &folder),
-        folder_title: folder_title(&folders, &folder),
+        folder_title: folder_title(&ctx, &folders, &folder),
         folder_url: ctx.folder_url(&folder),
         subject: if view.subject.is_empty() {
-            "(no subject)".into()
+            ctx.lang.t("no-subject")
         } else {
             view.subject
         },
@@ -194,7 +194,7 @@ async fn message_page(
         to: view.to,
         cc: view.cc,
         reply_to: view.reply_to,
-        date: view.date.unwrap_or_default(),
+        date: view.date.map(|d| ctx.full_date(d)).unwrap_or_default(),
         text_html,
         frame_url,
         blocked_remote: view.blocked_remote,
@@ -207,7 +207,7 @@ async fn message_page(
         flagged: fetched.flags.flagged,
         actions_url: format!("{}/actions", ctx.folder_url(&folder)),
         back: format!("/mail/{}/{uid}", segment(&folder)),
-        targets: super::mailbox::move_targets(&folders, &folder),
+        targets: super::mailbox::move_targets(&ctx, &folders, &folder),
         reply_url: format!(
             "{}/compose?folder={}&reply={uid}",
             ctx.base,
@@ -220,7 +220,7 @@ async fn message_page(
         ),
         truncated,
         unreadable,
-        size: format_size(u64::from(fetched.size)),
+        size: ctx.size(u64::from(fetched.size)),
         ctx,
     })
 }
@@ -297,10 +297,11 @@ async fn conversation(
                                 .as_deref()
                                 .and_then(crate::mime::headers::internal_date)
                         })
+                        .map(|d| ctx.list_date(d))
                         .unwrap_or_default(),
                     current: place == folder && s.uid == uid,
                     elsewhere: (place != folder)
-                        .then(|| super::page::folder_title(folders, &place)),
+                        .then(|| super::page::folder_title(ctx, folders, &place)),
                 },
             ));
         }

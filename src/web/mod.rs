@@ -8,6 +8,7 @@ pub mod client;
 pub mod compose;
 pub mod errors;
 pub mod folders;
+pub mod lang;
 pub mod login;
 pub mod mailbox;
 pub mod message;

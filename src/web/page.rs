@@ -1,9 +1,12 @@
-//! What every page template shares: base path, user, CSRF token, URL builders, the sidebar.
+//! What every page template shares: base path, user, CSRF token, language, URL builders,
+//! the sidebar.
 
+use chrono::{DateTime, FixedOffset};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::i18n::{dates, Lang, Msg, Tr};
 use crate::imap::{Folder, Role};
 use crate::session::CurrentSession;
 
@@ -33,6 +36,11 @@ pub struct PageCtx {
     pub user: Option<String>,
     /// CSRF token for this session's forms.
     pub csrf: String,
+    /// The language the page is written in.
+    pub lang: Lang,
+    /// The moment the page is made, in the zone dates are shown in: every relative date on
+    /// one page is relative to the same "now".
+    pub now: DateTime<FixedOffset>,
 }
 
 impl PageCtx {
@@ -41,11 +49,13 @@ impl PageCtx {
         super::assets::url(&self.base, name)
     }
 
-    pub fn anonymous(state: &AppState) -> PageCtx {
+    pub fn anonymous(state: &AppState, lang: Lang) -> PageCtx {
         PageCtx {
             base: state.config.base_path.clone(),
             user: None,
             csrf: String::new(),
+            lang,
+            now: dates::now(),
         }
     }
 
@@ -54,7 +64,45 @@ impl PageCtx {
             base: state.config.base_path.clone(),
             user: Some(session.username.clone()),
             csrf: crate::session::crypto::mask_token(&session.csrf_token),
+            lang: session.lang,
+            now: dates::now(),
         }
+    }
+
+    /// A message in the page's language; add arguments with `.arg(name, value)`. Templates
+    /// print it escaped, like any text.
+    pub fn t(&self, id: &'static str) -> Tr {
+        Tr::new(self.lang, id)
+    }
+
+    /// A message raised earlier (a notice, an error), in the page's language.
+    pub fn msg(&self, msg: &Msg) -> String {
+        self.lang.format(msg)
+    }
+
+    /// A count the way the page's language writes it (`1,234` or `1.234`).
+    pub fn number<N: Copy + Into<u64>>(&self, n: &N) -> String {
+        self.lang.number((*n).into())
+    }
+
+    /// A size in the page's language (`3.2 MB` or `3,2 MB`).
+    pub fn size(&self, bytes: u64) -> String {
+        self.lang.size(bytes)
+    }
+
+    /// A list's date, relative to the page's "now".
+    pub fn list_date(&self, when: DateTime<FixedOffset>) -> String {
+        self.lang.list_date(dates::shown(when), self.now)
+    }
+
+    /// A date in full.
+    pub fn full_date(&self, when: DateTime<FixedOffset>) -> String {
+        self.lang.full_date(dates::shown(when))
+    }
+
+    /// The name a folder with a special use is shown with.
+    pub fn role_label(&self, role: Role) -> String {
+        self.lang.t(role.label_id())
     }
 
     pub fn folder_url(&self, folder: &str) -> String {
@@ -90,7 +138,7 @@ pub fn sidebar(ctx: &PageCtx, folders: &[Folder], current: &str) -> Vec<FolderLi
         .map(|f| FolderLink {
             url: ctx.folder_url(&f.name),
             label: match f.role {
-                Some(role) if f.depth == 0 => role.label().to_string(),
+                Some(role) if f.depth == 0 => ctx.role_label(role),
                 _ => f.leaf.clone(),
             },
             name: f.name.clone(),
@@ -110,23 +158,17 @@ pub fn role_folder(folders: &[Folder], role: Role) -> Result<String, AppError> {
         .find(|f| f.role == Some(role))
         .map(|f| f.name.clone())
         .ok_or_else(|| {
-            AppError::BadRequest(format!(
-                "Your mailbox has no {} folder; ask your administrator to create one.",
-                role.label()
-            ))
+            AppError::BadRequest(Msg::new("error-no-role-folder").arg("role", role.slug()))
         })
 }
 
 /// The label of a folder for headings: its role label, else its full name.
-pub fn folder_title(folders: &[Folder], name: &str) -> String {
+pub fn folder_title(ctx: &PageCtx, folders: &[Folder], name: &str) -> String {
     folders
         .iter()
         .find(|f| f.name == name)
-        .and_then(|f| {
-            f.role
-                .filter(|_| f.depth == 0)
-                .map(|r| r.label().to_string())
-        })
+        .and_then(|f| f.role.filter(|_| f.depth == 0))
+        .map(|r| ctx.role_label(r))
         .unwrap_or_else(|| name.to_string())
 }
 

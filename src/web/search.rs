@@ -11,6 +11,7 @@ use super::mailbox::{row, search_params, Row, SearchForm};
 use super::page::{folder_title, sidebar, FolderLink, PageCtx};
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::imap::{ImapError, Role, SearchQuery};
 use crate::session::CurrentSession;
 
@@ -61,9 +62,9 @@ async fn search_everywhere(
                 // A folder that vanished meanwhile is simply skipped.
                 Err(ImapError::NotFound) => continue,
                 Err(ImapError::Refused(reason)) => {
-                    return Err(AppError::BadRequest(format!(
-                        "This search cannot be done: {reason}."
-                    )))
+                    return Err(AppError::BadRequest(
+                        Msg::new("error-search-refused").arg("reason", reason),
+                    ))
                 }
                 Err(e) => return Err(e.into()),
             };
@@ -72,7 +73,7 @@ async fn search_everywhere(
             }
             let outgoing = matches!(folder.role, Some(Role::Sent) | Some(Role::Drafts));
             groups.push(Group {
-                title: folder_title(&folders, &folder.name),
+                title: folder_title(&ctx, &folders, &folder.name),
                 total: page.total,
                 rows: page
                     .rows

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::page::{sidebar, FolderLink, PageCtx};
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::imap::ImapError;
 use crate::session::CurrentSession;
 
@@ -30,7 +31,7 @@ struct SettingsTemplate {
     ctx: PageCtx,
     folders: Vec<FolderLink>,
     signature: String,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     error: Option<String>,
 }
 
@@ -61,10 +62,10 @@ async fn settings_page(
         .unwrap_or_default();
     Ok(SettingsTemplate {
         folders: sidebar(&ctx, &folders, ""),
-        ctx,
         signature,
-        notice: query.saved.map(|_| "Settings saved."),
+        notice: query.saved.map(|_| ctx.lang.t("settings-saved")),
         error: None,
+        ctx,
     })
 }
 
@@ -82,26 +83,28 @@ async fn save(
         .take(MAX_SIGNATURE)
         .collect();
     let value = (!signature.trim().is_empty()).then_some(signature.clone());
-    match session.imap.set_setting(SIGNATURE, value).await {
+    let error = match session.imap.set_setting(SIGNATURE, value).await {
         Ok(()) => {
             let base = &state.config.base_path;
-            Ok(Redirect::to(&format!("{base}/settings?saved=1")).into_response())
+            return Ok(Redirect::to(&format!("{base}/settings?saved=1")).into_response());
         }
         Err(ImapError::Refused(reason)) => {
-            let ctx = PageCtx::for_session(&state, &session);
-            let folders = session.imap.folders().await?;
-            Ok((
-                axum::http::StatusCode::BAD_GATEWAY,
-                SettingsTemplate {
-                    folders: sidebar(&ctx, &folders, ""),
-                    ctx,
-                    signature,
-                    notice: None,
-                    error: Some(format!("The signature could not be saved: {reason}")),
-                },
-            )
-                .into_response())
+            Msg::new("settings-error-not-saved").arg("reason", reason)
         }
-        Err(e) => Err(e.into()),
-    }
+        Err(ImapError::Declined(why)) => crate::error::declined(&why),
+        Err(e) => return Err(e.into()),
+    };
+    let ctx = PageCtx::for_session(&state, &session);
+    let folders = session.imap.folders().await?;
+    Ok((
+        axum::http::StatusCode::BAD_GATEWAY,
+        SettingsTemplate {
+            folders: sidebar(&ctx, &folders, ""),
+            signature,
+            notice: None,
+            error: Some(ctx.msg(&error)),
+            ctx,
+        },
+    )
+        .into_response())
 }

@@ -91,6 +91,21 @@ pub fn browser() -> reqwest::Client {
         .expect("client builds")
 }
 
+/// The same, from a browser that asks for pages in these languages (`Accept-Language`).
+pub fn browser_speaking(accept_language: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ACCEPT_LANGUAGE,
+        accept_language.parse().expect("a header value"),
+    );
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .expect("client builds")
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)

@@ -15,6 +15,7 @@ mod helpers;
 mod hostile;
 mod http;
 mod instances;
+mod languages;
 mod limits;
 mod listing;
 mod login;

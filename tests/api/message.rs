@@ -50,7 +50,14 @@ Ol=E1 Maria,\r\nA reuni=E3o =E9 =E0s 10h. Veja https://example.test/agenda?a=3D1
         ["Maria <maria@example.test>, pedro@example.test"]
     );
     assert_eq!(texts(&html, "dd.cc"), ["Jürgen <j@example.test>"]);
-    assert_eq!(texts(&html, "dd.date"), ["7 Mar 2025 16:20"]);
+    // Shown in the server's time zone, whatever the sender's was.
+    let shown = chrono::DateTime::parse_from_rfc2822("Fri, 7 Mar 2025 16:20:00 -0300")
+        .unwrap()
+        .with_timezone(&chrono::Local);
+    assert_eq!(
+        texts(&html, "dd.date"),
+        [shown.format("%-d %b %Y %H:%M").to_string()]
+    );
     let body = texts(&html, ".text-body").join("");
     assert!(body.contains("Olá Maria,"), "{body}");
     assert!(body.contains("A reunião é às 10h."), "{body}");

@@ -21,7 +21,7 @@ use secrecy::SecretString;
 
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, LANGUAGE_SETTING};
 use crate::imap::connect::Connector;
 use crate::imap::{ImapError, ImapHandle};
 pub use crypto::SessionCookie;
@@ -65,7 +65,9 @@ pub struct CurrentSession {
     pub username: String,
     pub csrf_token: String,
     pub imap: ImapHandle,
-    /// The language this request is answered in: the browser's.
+    /// The language chosen in Settings (a tag), or `None` for the browser's.
+    pub language_setting: Option<String>,
+    /// The language this request is answered in: the chosen one, else the browser's.
     pub lang: Lang,
     cookie: SessionCookie,
     sealed_password: Vec<u8>,
@@ -125,22 +127,33 @@ impl SessionManager {
             .map_err(LoginError::Imap)?;
         let cookie = SessionCookie::generate();
         let key = cookie.store_key(&self.secret);
-        let record = SessionRecord {
-            username: username.to_string(),
-            sealed_password: cookie.seal(&key, &password),
-            csrf_token: crypto::random_token(),
-            created_at: unix_now(),
-        };
-        self.store
-            .put(&key, record)
-            .await
-            .map_err(LoginError::Store)?;
+        let sealed_password = cookie.seal(&key, &password);
         let handle = ImapHandle::spawn(
             self.connector.clone(),
             username.to_string(),
             password,
             Some(conn),
         );
+        // Read once here, so no page has to ask the server. A server without METADATA (or
+        // a failure) leaves the browser's language, which is what "no choice" means anyway.
+        let language = handle
+            .get_setting(LANGUAGE_SETTING)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::debug!(error = %e, "language setting not read");
+                None
+            });
+        let record = SessionRecord {
+            username: username.to_string(),
+            sealed_password,
+            csrf_token: crypto::random_token(),
+            created_at: unix_now(),
+            language,
+        };
+        if let Err(e) = self.store.put(&key, record).await {
+            handle.close();
+            return Err(LoginError::Store(e));
+        }
         self.handles.insert(key, handle).await;
         Ok(cookie)
     }
@@ -190,6 +203,7 @@ impl SessionManager {
             csrf_token: record.csrf_token,
             imap,
             lang: Lang::default(),
+            language_setting: record.language,
             cookie,
             sealed_password: record.sealed_password,
         }))
@@ -203,6 +217,20 @@ impl SessionManager {
             .map_err(|e| AppError::Internal(e.to_string()))?;
         if let Some(handle) = self.handles.remove(store_key).await {
             handle.close();
+        }
+        Ok(())
+    }
+
+    /// Remembers a new language choice in the session (already stored on the IMAP server).
+    pub async fn set_language(
+        &self,
+        store_key: &str,
+        language: Option<String>,
+    ) -> Result<(), AppError> {
+        let internal = |e: store::StoreError| AppError::Internal(e.to_string());
+        if let Some(mut record) = self.store.get(store_key).await.map_err(internal)? {
+            record.language = language;
+            self.store.put(store_key, record).await.map_err(internal)?;
         }
         Ok(())
     }
@@ -263,9 +291,17 @@ impl FromRequestParts<AppState> for CurrentSession {
 }
 
 impl CurrentSession {
-    /// Settles the request's language: the browser's.
+    /// Settles the request's language: the session's choice, else the browser's. Tells the
+    /// error pages too, which are rendered after the handler.
     fn in_language_for(mut self, parts: &Parts) -> CurrentSession {
-        self.lang = crate::web::lang::browser_lang(&parts.headers);
+        self.lang = self
+            .language_setting
+            .as_deref()
+            .and_then(Lang::from_tag)
+            .unwrap_or_else(|| crate::web::lang::browser_lang(&parts.headers));
+        if let Some(chosen) = parts.extensions.get::<crate::web::lang::ChosenLang>() {
+            chosen.set(self.lang);
+        }
         self
     }
 }

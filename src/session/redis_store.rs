@@ -39,20 +39,35 @@ fn unavailable(e: redis::RedisError) -> StoreError {
     StoreError(format!("redis: {e}"))
 }
 
-/// `created_at \n csrf_token \n base64(sealed_password) \n username` (the user name last, so
-/// whatever it contains cannot shift the other fields).
+/// `v2 \n created_at \n csrf_token \n language \n base64(sealed_password) \n username` (the
+/// user name last, so whatever it contains cannot shift the other fields; `language` empty
+/// for none).
 fn encode(record: &SessionRecord) -> String {
     let sealed = base64::engine::general_purpose::STANDARD.encode(&record.sealed_password);
     format!(
-        "{}\n{}\n{sealed}\n{}",
-        record.created_at, record.csrf_token, record.username
+        "v2\n{}\n{}\n{}\n{sealed}\n{}",
+        record.created_at,
+        record.csrf_token,
+        record.language.as_deref().unwrap_or(""),
+        record.username
     )
 }
 
+/// Reads a record; one written before records had a language (no `v2` line) still reads,
+/// with no language, so sessions survive an upgrade.
 fn decode(text: &str) -> Option<SessionRecord> {
-    let mut fields = text.splitn(4, '\n');
+    let (text, versioned) = match text.strip_prefix("v2\n") {
+        Some(rest) => (rest, true),
+        None => (text, false),
+    };
+    let mut fields = text.splitn(if versioned { 5 } else { 4 }, '\n');
     let created_at = fields.next()?.parse().ok()?;
     let csrf_token = fields.next()?.to_string();
+    let language = if versioned {
+        Some(fields.next()?.to_string()).filter(|l| !l.is_empty())
+    } else {
+        None
+    };
     let sealed_password = base64::engine::general_purpose::STANDARD
         .decode(fields.next()?)
         .ok()?;
@@ -62,6 +77,7 @@ fn decode(text: &str) -> Option<SessionRecord> {
         sealed_password,
         csrf_token,
         created_at,
+        language,
     })
 }
 
@@ -124,17 +140,31 @@ mod tests {
 
     #[test]
     fn records_survive_the_round_trip_whatever_the_user_name_holds() {
-        let record = SessionRecord {
-            username: "ana\nmaria@example.test".into(),
-            sealed_password: vec![0, 1, 2, 255],
-            csrf_token: "tok".into(),
-            created_at: 1_700_000_000,
-        };
-        let back = decode(&encode(&record)).unwrap();
-        assert_eq!(back.username, record.username);
-        assert_eq!(back.sealed_password, record.sealed_password);
-        assert_eq!(back.csrf_token, record.csrf_token);
-        assert_eq!(back.created_at, record.created_at);
+        for language in [None, Some("pt-BR".to_string())] {
+            let record = SessionRecord {
+                username: "ana\nmaria@example.test".into(),
+                sealed_password: vec![0, 1, 2, 255],
+                csrf_token: "tok".into(),
+                created_at: 1_700_000_000,
+                language,
+            };
+            let back = decode(&encode(&record)).unwrap();
+            assert_eq!(back.username, record.username);
+            assert_eq!(back.sealed_password, record.sealed_password);
+            assert_eq!(back.csrf_token, record.csrf_token);
+            assert_eq!(back.created_at, record.created_at);
+            assert_eq!(back.language, record.language);
+        }
         assert!(decode("garbage").is_none());
+        assert!(decode("v2\ngarbage").is_none());
+    }
+
+    #[test]
+    fn a_record_from_before_languages_still_reads() {
+        let old = "1700000000\ntok\nAAEC/w==\nana\nmaria@example.test";
+        let back = decode(old).unwrap();
+        assert_eq!(back.username, "ana\nmaria@example.test");
+        assert_eq!(back.sealed_password, vec![0, 1, 2, 255]);
+        assert_eq!(back.language, None);
     }
 }

@@ -12,7 +12,7 @@ use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::lang::browser_lang;
+use super::lang::{browser_lang, ChosenLang};
 use super::page::{query_value, PageCtx};
 use crate::app::AppState;
 use crate::error::{ErrorPage, LoginRedirect};
@@ -29,10 +29,12 @@ struct ErrorTemplate {
 
 pub async fn render_error_pages(
     State(state): State<AppState>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
-    let lang = browser_lang(request.headers());
+    let browser = browser_lang(request.headers());
+    let chosen = ChosenLang::default();
+    request.extensions_mut().insert(chosen.clone());
     let response = next.run(request).await;
     if let Some(LoginRedirect(next_path)) = response.extensions().get::<LoginRedirect>() {
         let base = &state.config.base_path;
@@ -60,7 +62,7 @@ pub async fn render_error_pages(
             }
         }
     };
-    let ctx = PageCtx::anonymous(&state, lang);
+    let ctx = PageCtx::anonymous(&state, chosen.get().unwrap_or(browser));
     let template = ErrorTemplate {
         status: page.status.as_u16(),
         title: ctx.lang.t(title(page.status)),

@@ -1,6 +1,8 @@
-//! Which language a request is answered in: the browser's `Accept-Language`.
+//! Which language a request is answered in: the person's choice (Settings, kept in the
+//! session), else the browser's `Accept-Language`.
 
 use std::convert::Infallible;
+use std::sync::{Arc, OnceLock};
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -25,5 +27,22 @@ impl<S: Send + Sync> FromRequestParts<S> for BrowserLang {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
         Ok(BrowserLang(browser_lang(&parts.headers)))
+    }
+}
+
+/// The language a session chose, once the session extractor has found it. The error-page
+/// middleware puts an empty one in each request and renders its page after the handler, so a
+/// person who chose Portuguese gets errors in Portuguese whatever the browser says, without
+/// a second session lookup.
+#[derive(Clone, Default)]
+pub struct ChosenLang(Arc<OnceLock<Lang>>);
+
+impl ChosenLang {
+    pub fn set(&self, lang: Lang) {
+        let _ = self.0.set(lang);
+    }
+
+    pub fn get(&self) -> Option<Lang> {
+        self.0.get().copied()
     }
 }

@@ -1,5 +1,6 @@
 //! Per-user settings, stored on the IMAP server (METADATA) so every Carteiro instance and
-//! every device sees the same ones, and Carteiro itself keeps no database.
+//! every device sees the same ones, and Carteiro itself keeps no database: the signature, and
+//! the language (also kept in the session, so pages need not ask the server for it).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -12,7 +13,7 @@ use serde::Deserialize;
 use super::page::{sidebar, FolderLink, PageCtx};
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::i18n::Msg;
+use crate::i18n::{Lang, Msg, LANGUAGE_SETTING};
 use crate::imap::ImapError;
 use crate::session::CurrentSession;
 
@@ -31,8 +32,28 @@ struct SettingsTemplate {
     ctx: PageCtx,
     folders: Vec<FolderLink>,
     signature: String,
+    /// Every language, for the select: tag and own name.
+    languages: Vec<LanguageOption>,
+    /// The stored choice; empty for "the browser's language".
+    language: String,
     notice: Option<String>,
     error: Option<String>,
+}
+
+/// One language of the Settings select, named in its own words.
+struct LanguageOption {
+    tag: String,
+    name: String,
+}
+
+fn language_options() -> Vec<LanguageOption> {
+    Lang::all()
+        .into_iter()
+        .map(|l| LanguageOption {
+            tag: l.tag(),
+            name: l.t("language-name"),
+        })
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -46,6 +67,8 @@ struct SettingsForm {
     csrf: String,
     #[serde(default)]
     signature: String,
+    /// A language tag, or empty for the browser's; absent leaves the choice as it is.
+    language: Option<String>,
 }
 
 async fn settings_page(
@@ -63,6 +86,8 @@ async fn settings_page(
     Ok(SettingsTemplate {
         folders: sidebar(&ctx, &folders, ""),
         signature,
+        languages: language_options(),
+        language: session.language_setting.clone().unwrap_or_default(),
         notice: query.saved.map(|_| ctx.lang.t("settings-saved")),
         error: None,
         ctx,
@@ -83,7 +108,25 @@ async fn save(
         .take(MAX_SIGNATURE)
         .collect();
     let value = (!signature.trim().is_empty()).then_some(signature.clone());
-    let error = match session.imap.set_setting(SIGNATURE, value).await {
+    // Only a language Carteiro has is stored; anything else means "the browser's".
+    let language = form
+        .language
+        .as_deref()
+        .map(|tag| Lang::from_tag(tag).map(|l| l.tag()));
+    let mut saved = session.imap.set_setting(SIGNATURE, value).await;
+    if let (Ok(()), Some(language)) = (&saved, &language) {
+        saved = session
+            .imap
+            .set_setting(LANGUAGE_SETTING, language.clone())
+            .await;
+        if saved.is_ok() {
+            state
+                .sessions
+                .set_language(&session.store_key, language.clone())
+                .await?;
+        }
+    }
+    let error = match saved {
         Ok(()) => {
             let base = &state.config.base_path;
             return Ok(Redirect::to(&format!("{base}/settings?saved=1")).into_response());
@@ -101,6 +144,12 @@ async fn save(
         SettingsTemplate {
             folders: sidebar(&ctx, &folders, ""),
             signature,
+            languages: language_options(),
+            // The form as it was sent, so nothing chosen is lost.
+            language: language
+                .flatten()
+                .or_else(|| session.language_setting.clone())
+                .unwrap_or_default(),
             notice: None,
             error: Some(ctx.msg(&error)),
             ctx,

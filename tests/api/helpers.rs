@@ -319,6 +319,17 @@ impl Imap {
             .expect("APPEND");
     }
 
+    /// A server-level private annotation (METADATA), as Carteiro stores settings.
+    pub async fn setting(&mut self, entry: &str) -> Option<String> {
+        self.session
+            .get_metadata("", "", entry)
+            .await
+            .expect("GETMETADATA")
+            .into_iter()
+            .find(|m| m.entry.eq_ignore_ascii_case(entry))
+            .and_then(|m| m.value)
+    }
+
     /// UID STORE on one message, as another mail client would.
     pub async fn select_and_store(&mut self, folder: &str, uid: u32, change: &str) {
         use futures::TryStreamExt;

@@ -1,12 +1,17 @@
-//! Languages: English and Brazilian Portuguese, chosen from the browser's Accept-Language,
-//! on every page, with dates and sizes written the way each language writes them.
+//! Languages: English and Brazilian Portuguese, chosen from the browser's Accept-Language or
+//! the person's setting (stored on the IMAP server), on every page, with dates and sizes
+//! written the way each language writes them.
 
 use chrono::{Duration, Local};
 use reqwest::StatusCode;
 use scraper::{Html, Selector};
 
 use crate::compose::{form, post_compose};
-use crate::helpers::{browser_speaking, first_attr, message, spawn_app, texts, TestApp};
+use crate::helpers::{
+    browser_speaking, first_attr, message, spawn_app, texts, TestApp, TEST_PASSWORD,
+};
+
+const LANGUAGE_SETTING: &str = "/private/vendor/carteiro/language";
 
 fn lang_of(html: &Html) -> String {
     first_attr(html, "html", "lang").unwrap_or_default()
@@ -143,6 +148,78 @@ async fn a_brazilian_browser_gets_portuguese_pages_errors_and_notices() {
         texts(&html, "[role=status]").join(" "),
         "3 mensagens movidas para a Lixeira."
     );
+}
+
+#[tokio::test]
+async fn the_language_setting_beats_the_browser_and_survives_a_new_login_elsewhere() {
+    let app = app_speaking("en-US,en;q=0.9").await;
+    app.login().await;
+    let (_, html) = page_in(&app, "/settings").await;
+    assert_eq!(lang_of(&html), "en");
+    let options = crate::helpers::attrs(&html, "#language option", "value");
+    assert_eq!(options, ["", "en", "pt-BR"]);
+    assert_eq!(
+        texts(&html, "#language option"),
+        [
+            "Automatic (your browser's language)",
+            "English",
+            "Português (Brasil)"
+        ]
+    );
+    let csrf = app.csrf_token().await;
+    let response = app
+        .post_form(
+            "/settings",
+            &[("csrf", &csrf), ("signature", ""), ("language", "pt-BR")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page_in(&app, "/settings?saved=1").await;
+    assert_eq!(
+        lang_of(&html),
+        "pt-BR",
+        "the choice wins over Accept-Language"
+    );
+    assert_eq!(texts(&html, "[role=status]"), ["Configurações salvas."]);
+    assert_eq!(
+        first_attr(&html, "#language option[selected]", "value").as_deref(),
+        Some("pt-BR")
+    );
+    // Error pages of the session follow the choice too.
+    let (_, html) = page_in(&app, "/mail/INBOX/4242").await;
+    assert_eq!(texts(&html, "h1"), ["Não encontrado"]);
+
+    // Stored on the mail server, where any other instance finds it at login.
+    assert_eq!(
+        app.imap().await.setting(LANGUAGE_SETTING).await.as_deref(),
+        Some("pt-BR")
+    );
+    let mut elsewhere = spawn_app().await;
+    elsewhere.client = browser_speaking("en-US");
+    elsewhere.user = app.user.clone();
+    let response = elsewhere.login_as(&app.user, TEST_PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page_in(&elsewhere, "/mail/INBOX").await;
+    assert_eq!(lang_of(&html), "pt-BR");
+    assert_eq!(texts(&html, "h1"), ["Caixa de entrada"]);
+
+    // Back to automatic: the browser decides again, and the server forgets the choice.
+    let csrf = elsewhere.csrf_token().await;
+    elsewhere
+        .post_form(
+            "/settings",
+            &[("csrf", &csrf), ("signature", ""), ("language", "")],
+        )
+        .await;
+    let (_, html) = page_in(&elsewhere, "/mail/INBOX").await;
+    assert_eq!(lang_of(&html), "en");
+    assert_eq!(app.imap().await.setting(LANGUAGE_SETTING).await, None);
+    // A form without the field (an older page) leaves the choice alone.
+    let csrf = elsewhere.csrf_token().await;
+    elsewhere
+        .post_form("/settings", &[("csrf", &csrf), ("signature", "Abraços")])
+        .await;
+    assert_eq!(app.imap().await.setting(LANGUAGE_SETTING).await, None);
 }
 
 #[tokio::test]

@@ -385,6 +385,34 @@ folders-error-refused = The mail server refused: { $reason }
 folders-error-no-name = Give the folder a name.
 folders-error-name-too-long = A folder name must be one line of at most 200 characters.
 
+## Mail apps
+
+apps-title = Use your mail in an app
+apps-intro = Your mail can also be read and sent with a mail app on your computer or phone, such as Thunderbird, Outlook or Apple Mail. The app and this webmail show the same mailbox.
+apps-user-name = User name
+apps-password = Password
+apps-password-value = the same as for this webmail
+apps-authentication = Authentication
+apps-authentication-value = normal password
+apps-incoming = Incoming mail
+apps-incoming-servers = Servers for incoming mail
+apps-outgoing = Outgoing mail
+apps-outgoing-servers = Servers for outgoing mail
+apps-column-protocol = Protocol
+apps-column-server = Server
+apps-column-port = Port
+apps-column-security = Security
+apps-pop3-note = IMAP keeps your folders the same in every app. POP3 only downloads the inbox: set the app to leave messages on the server, or they disappear from here.
+apps-several = Where a protocol has several servers, use the first; the others are for networks where the first does not work.
+apps-automatic = Setting up automatically
+apps-automatic-text = Thunderbird and Outlook may find these settings by themselves when you enter your e-mail address and password, if your provider has set that up.
+# One sentence around a link: apps-profile-devices, then the link (apps-profile-link),
+# then apps-profile-steps right after it (hence its leading comma).
+apps-profile-devices = iPhone, iPad and Mac:
+apps-profile-link = download the settings profile
+apps-profile-steps = , open it and install it (on iPhone and iPad in Settings, under “Profile Downloaded”). It does not contain your password: you will be asked for it.
+apps-not-configured = Your administrator has not said which servers mail apps should use.
+
 ## Settings
 
 settings-title = Settings

@@ -391,6 +391,32 @@ folders-error-refused = O servidor de e-mail recusou: { $reason }
 folders-error-no-name = Dê um nome à pasta.
 folders-error-name-too-long = O nome de uma pasta deve ser uma linha de no máximo 200 caracteres.
 
+## Aplicativos de e-mail
+
+apps-title = Usar o seu e-mail em um aplicativo
+apps-intro = Você também pode ler e enviar os seus e-mails com um aplicativo de e-mail no computador ou no celular, como o Thunderbird, o Outlook ou o Mail da Apple. O aplicativo e este webmail mostram a mesma caixa postal.
+apps-user-name = Nome de usuário
+apps-password = Senha
+apps-password-value = a mesma deste webmail
+apps-authentication = Autenticação
+apps-authentication-value = senha normal
+apps-incoming = Recebimento
+apps-incoming-servers = Servidores de recebimento
+apps-outgoing = Envio
+apps-outgoing-servers = Servidores de envio
+apps-column-protocol = Protocolo
+apps-column-server = Servidor
+apps-column-port = Porta
+apps-column-security = Segurança
+apps-pop3-note = O IMAP mantém as suas pastas iguais em todos os aplicativos. O POP3 só baixa a caixa de entrada: configure o aplicativo para deixar as mensagens no servidor, senão elas somem daqui.
+apps-several = Quando um protocolo tem vários servidores, use o primeiro; os outros servem para redes em que o primeiro não funciona.
+apps-automatic = Configuração automática
+apps-automatic-text = O Thunderbird e o Outlook podem encontrar essas configurações sozinhos quando você informa o seu endereço de e-mail e a sua senha, se o seu provedor tiver preparado isso.
+apps-profile-devices = iPhone, iPad e Mac:
+apps-profile-link = baixe o perfil de configuração
+apps-profile-steps = , abra-o e instale-o (no iPhone e no iPad, em Ajustes, em “Perfil Baixado”). Ele não contém a sua senha: ela será pedida.
+apps-not-configured = O administrador não informou quais servidores os aplicativos de e-mail devem usar.
+
 ## Configurações
 
 settings-title = Configurações

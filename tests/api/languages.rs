@@ -370,6 +370,7 @@ async fn every_page_in_both_languages_has_every_message() {
             "/settings?saved=1",
             "/folders",
             "/folders?done=created&name=Fam%C3%ADlia",
+            "/apps",
             "/mail/INBOX/999",
             "/mail/INBOX?page=x",
         ];

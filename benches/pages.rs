@@ -84,7 +84,7 @@ fn report(name: &str, raw: Vec<Duration>, http: Vec<Duration>) {
 #[tokio::main]
 async fn main() {
     let config = config();
-    let connector = Connector::new(&config).expect("connector");
+    let connector = Connector::new(&config, Default::default()).expect("connector");
     let password = SecretString::from(PASSWORD.to_string());
     let mut raw = connector
         .login(USER, &password)
@@ -211,7 +211,7 @@ async fn main() {
 /// APPENDs `count` varied messages to the bench user's INBOX.
 async fn seed(user: &str, count: u32) {
     let config = config();
-    let connector = Connector::new(&config).unwrap();
+    let connector = Connector::new(&config, Default::default()).unwrap();
     let mut conn = connector
         .login(user, &SecretString::from(PASSWORD.to_string()))
         .await

@@ -5,9 +5,11 @@ use std::time::Duration;
 
 use axum::Router;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, ConfigError};
 use crate::imap::connect::Connector;
+use crate::metrics::Metrics;
 use crate::session::redis_store::{self, RedisStore};
 use crate::session::throttle::LoginThrottle;
 use crate::session::{MemoryStore, SessionManager, SessionStore};
@@ -37,12 +39,18 @@ pub struct App {
     pub submitter: Submitter,
     /// Counts failed logins (brute-force protection).
     pub throttle: LoginThrottle,
+    /// Counters, gauges and histograms served at `/metrics` on the metrics listener.
+    pub metrics: Arc<Metrics>,
+    /// The last answer of `/readyz`, reused for a few seconds.
+    pub readiness: web::health::Readiness,
 }
 
 /// A bound, ready-to-serve application.
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    /// The separate listener for `/metrics`, when `metrics_listen` is set.
+    metrics_listener: Option<TcpListener>,
     state: AppState,
 }
 
@@ -54,8 +62,9 @@ const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(30);
 impl Application {
     /// Validates the configuration, binds the listener and wires the router.
     pub async fn build(config: Config) -> Result<Application, ConfigError> {
-        let connector = Connector::new(&config)?;
-        let submitter = Submitter::new(&config)?;
+        let metrics = Arc::new(Metrics::new());
+        let connector = Connector::new(&config, metrics.clone())?;
+        let submitter = Submitter::new(&config, metrics.clone())?;
         let (store, throttle): (Arc<dyn SessionStore>, LoginThrottle) = match &config.redis_url {
             Some(url) => {
                 let conn = tokio::time::timeout(REDIS_CONNECT_TIMEOUT, redis_store::connect(url))
@@ -91,18 +100,29 @@ impl Application {
                 config.listen
             ))
         })?;
+        let metrics_listener = match config.metrics_listen {
+            Some(addr) => Some(TcpListener::bind(addr).await.map_err(|e| {
+                ConfigError(format!(
+                    "cannot listen on {addr} for metrics ({e}); set CARTEIRO_METRICS_LISTEN to a free address, or leave it unset to serve no metrics"
+                ))
+            })?),
+            None => None,
+        };
         let state = AppState(Arc::new(App {
             config,
             sessions,
             connector,
             submitter,
             throttle,
+            metrics,
+            readiness: Default::default(),
         }));
         let router = web::router(state.clone());
         spawn_housekeeping(&state);
         Ok(Application {
             listener,
             router,
+            metrics_listener,
             state,
         })
     }
@@ -113,6 +133,14 @@ impl Application {
             .local_addr()
             .map(|a| a.port())
             .unwrap_or_default()
+    }
+
+    /// The port the metrics listener actually bound, when there is one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
+            .map(|a| a.port())
     }
 
     pub fn state(&self) -> AppState {
@@ -142,7 +170,23 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let client_timeout = self.state.config.client_timeout;
-        crate::server::serve(self.listener, self.router, client_timeout, shutdown).await
+        let stop = CancellationToken::new();
+        let metrics_server = self.metrics_listener.map(|listener| {
+            let router = crate::metrics::router(self.state.metrics.clone());
+            tokio::spawn(crate::server::serve(
+                listener,
+                router,
+                client_timeout,
+                stop.clone().cancelled_owned(),
+            ))
+        });
+        let served =
+            crate::server::serve(self.listener, self.router, client_timeout, shutdown).await;
+        stop.cancel();
+        if let Some(server) = metrics_server {
+            let _ = server.await;
+        }
+        served
     }
 }
 

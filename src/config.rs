@@ -15,6 +15,9 @@ use serde::Deserialize;
 pub struct Config {
     /// Address the HTTP server listens on.
     pub listen: SocketAddr,
+    /// Address of the separate listener that serves `/metrics`; none means no metrics
+    /// endpoint at all. Never the public listener (see [`crate::metrics::router`]).
+    pub metrics_listen: Option<SocketAddr>,
     /// Path prefix when served under a sub-path (`/webmail`), empty at the root.
     pub base_path: String,
     /// The IMAP server every account lives on.
@@ -109,6 +112,7 @@ pub struct ConfigError(pub String);
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     listen: Option<String>,
+    metrics_listen: Option<String>,
     base_path: Option<String>,
     imap_url: Option<String>,
     smtp_url: Option<String>,
@@ -135,6 +139,7 @@ struct FileConfig {
 const KNOWN_ENV: &[&str] = &[
     "CARTEIRO_CONFIG",
     "CARTEIRO_LISTEN",
+    "CARTEIRO_METRICS_LISTEN",
     "CARTEIRO_BASE_PATH",
     "CARTEIRO_IMAP_URL",
     "CARTEIRO_SMTP_URL",
@@ -156,6 +161,7 @@ const KNOWN_ENV: &[&str] = &[
     "CARTEIRO_APPS_POP3",
     "CARTEIRO_APPS_SMTP",
     "CARTEIRO_LOG",
+    "CARTEIRO_LOG_FORMAT",
     "CARTEIRO_STACK_DIR",
 ];
 
@@ -196,6 +202,7 @@ impl Config {
             let value = value.clone();
             match key.as_str() {
                 "CARTEIRO_LISTEN" => raw.listen = Some(value),
+                "CARTEIRO_METRICS_LISTEN" => raw.metrics_listen = Some(value),
                 "CARTEIRO_BASE_PATH" => raw.base_path = Some(value),
                 "CARTEIRO_IMAP_URL" => raw.imap_url = Some(value),
                 "CARTEIRO_SMTP_URL" => raw.smtp_url = Some(value),
@@ -242,6 +249,23 @@ impl Config {
                 "listen address {listen_text:?} is not an IP:port such as 0.0.0.0:8080"
             ))
         })?;
+        let metrics_listen = match raw.metrics_listen.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => {
+                let addr: SocketAddr = text.parse().map_err(|_| {
+                    ConfigError(format!(
+                        "metrics_listen {text:?} is not an IP:port such as 127.0.0.1:9090"
+                    ))
+                })?;
+                // Port 0 (any free port, as the tests ask) never collides.
+                if addr == listen && addr.port() != 0 {
+                    return Err(ConfigError(format!(
+                        "metrics_listen {addr} is the same as listen: metrics need their own address (such as 127.0.0.1:9090), so they are not served to the public"
+                    )));
+                }
+                Some(addr)
+            }
+        };
         let base_path = normalize_base_path(raw.base_path.as_deref().unwrap_or(""))?;
         let imap_text = raw
             .imap_url
@@ -330,6 +354,7 @@ impl Config {
         Ok((
             Config {
                 listen,
+                metrics_listen,
                 base_path,
                 imap,
                 smtp,

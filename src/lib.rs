@@ -14,9 +14,11 @@ pub mod imap;
 pub mod insecure_tls;
 /// What mail apps connect to, and the automatic-configuration documents built from it.
 pub mod mailapps;
+/// Prometheus metrics and the `/metrics` endpoint.
+pub mod metrics;
 /// Message parsing, rendering and sanitizing.
 pub mod mime;
-/// The HTTP accept loop, with limits on slow clients.
+/// The HTTP accept loop, with graceful shutdown and limits on slow clients.
 pub mod server;
 /// Sessions: cookie, store, login and logout.
 pub mod session;

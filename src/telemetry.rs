@@ -32,16 +32,78 @@ pub fn filter(user: Option<&str>) -> EnvFilter {
     })
 }
 
+/// How log lines are written, from `CARTEIRO_LOG_FORMAT`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// One human-readable line per event (the default).
+    Text,
+    /// One JSON object per line, for log collectors: the event's fields at the top level,
+    /// the enclosing spans (the request's id, method and route) under `spans`.
+    Json,
+}
+
+impl Format {
+    /// Reads a `CARTEIRO_LOG_FORMAT` value; `None` when it is neither `text` nor `json`.
+    pub fn parse(text: &str) -> Option<Format> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "" | "text" => Some(Format::Text),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+}
+
 /// Installs the global subscriber (once; later calls are ignored, as tests call it often).
+///
+/// Logging is set up from the environment alone, before the configuration is read, so that a
+/// configuration error is itself logged in the chosen format.
 pub fn init() {
     let user = std::env::var("CARTEIRO_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
         .ok();
+    let format_text = std::env::var("CARTEIRO_LOG_FORMAT").unwrap_or_default();
+    let format = Format::parse(&format_text);
     use std::io::IsTerminal;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter(user.as_deref()))
+        .with_target(true);
+    let installed = match format.unwrap_or(Format::Text) {
+        Format::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(true)
+            .try_init(),
+        // Colour codes only on a terminal: log files must stay matchable (fail2ban).
+        Format::Text => builder
+            .with_ansi(std::io::stdout().is_terminal())
+            .try_init(),
+    };
+    if installed.is_ok() && format.is_none() {
+        tracing::warn!(
+            "CARTEIRO_LOG_FORMAT={format_text:?} is not understood: use text or json; writing text"
+        );
+    }
+}
+
+/// For the integration tests, which build many applications in one process: text lines
+/// written through the test harness, so each test's lines are shown only when it fails.
+pub fn init_for_tests() {
+    let user = std::env::var("CARTEIRO_LOG").ok();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter(user.as_deref()))
-        // Colour codes only on a terminal: log files must stay matchable (fail2ban).
-        .with_ansi(std::io::stdout().is_terminal())
-        .with_target(true)
+        .with_test_writer()
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Format;
+
+    #[test]
+    fn log_formats_are_text_or_json() {
+        assert_eq!(Format::parse(""), Some(Format::Text));
+        assert_eq!(Format::parse("JSON "), Some(Format::Json));
+        assert_eq!(Format::parse("logfmt"), None);
+    }
 }

@@ -331,6 +331,7 @@ struct Actor {
 
 impl Actor {
     async fn run(mut self, mut jobs: mpsc::Receiver<Job>, stop: Arc<Notify>) {
+        let _live = self.connector.metrics().session_started();
         loop {
             let job = tokio::select! {
                 job = jobs.recv() => match job {

@@ -5,6 +5,7 @@
 //! methods, so no request future ever owns the stream.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Instant;
 
 use async_imap::imap_proto::{
@@ -21,6 +22,7 @@ use super::{
     utf7, Declined, FetchedMessage, Flags, Folder, ImapError, MailboxState, Page, Quota, Role,
     Summary,
 };
+use crate::metrics::{GaugeGuard, Metrics};
 
 /// The header fields a message list shows, fetched instead of whole headers.
 /// At most 64 KiB of them: a Subject can be megabytes long, and a page shows fifty rows.
@@ -73,6 +75,10 @@ pub struct ImapConn {
     broken: bool,
     /// Holds one slot of the global connection limit for as long as the connection lives.
     _permit: OwnedSemaphorePermit,
+    /// Counts this connection as open until it is dropped.
+    _open: GaugeGuard,
+    /// Times every command.
+    metrics: Arc<Metrics>,
 }
 
 impl ImapConn {
@@ -80,6 +86,7 @@ impl ImapConn {
         session: async_imap::Session<BoxedStream>,
         permit: OwnedSemaphorePermit,
         disabled: &[String],
+        metrics: Arc<Metrics>,
     ) -> Result<ImapConn, ImapError> {
         let mut conn = ImapConn {
             session,
@@ -89,6 +96,8 @@ impl ImapConn {
             threads: HashMap::new(),
             broken: false,
             _permit: permit,
+            _open: metrics.imap_connection_opened(),
+            metrics,
         };
         let mut caps = Capabilities::default();
         conn.command("CAPABILITY", |r| {
@@ -123,7 +132,9 @@ impl ImapConn {
         if self.broken {
             return Err(ImapError::Unavailable("connection already broken".into()));
         }
+        let started = Instant::now();
         let result = self.command_inner(command, &mut on_data).await;
+        self.metrics.imap_command(command, started.elapsed());
         if let Err(e) = &result {
             if e.breaks_connection() {
                 self.broken = true;
@@ -198,7 +209,10 @@ impl ImapConn {
         if self.broken {
             return Err(ImapError::Unavailable("connection already broken".into()));
         }
-        let result = match self.raw_answer(command).await {
+        let started = Instant::now();
+        let answer = self.raw_answer(command).await;
+        self.metrics.imap_command(command, started.elapsed());
+        let result = match answer {
             Ok(answer) => self.dispatch(&answer, &mut on_data),
             Err(e) => Err(e),
         };
@@ -737,7 +751,9 @@ impl ImapConn {
             return Err(ImapError::Unavailable("connection already broken".into()));
         }
         let wire = utf7::encode(folder);
+        let started = Instant::now();
         let result = self.session.append(&wire, flags, None, raw).await;
+        self.metrics.imap_command("APPEND", started.elapsed());
         match result {
             Ok(()) => Ok(()),
             Err(async_imap::error::Error::No(m) | async_imap::error::Error::Bad(m)) => {

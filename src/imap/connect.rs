@@ -20,6 +20,7 @@ use super::conn::{Capabilities, ImapConn};
 use super::ImapError;
 use crate::config::{Config, ConfigError, Security, Upstream};
 use crate::insecure_tls::AcceptAnyCertificate;
+use crate::metrics::Metrics;
 
 /// Any byte stream an IMAP client can run over (TCP or TLS over TCP).
 pub trait ImapStream: AsyncRead + AsyncWrite + Unpin + Send + Sync + Debug {}
@@ -42,10 +43,12 @@ pub struct Connector {
     limit: Arc<Semaphore>,
     /// Capabilities to ignore (admin setting for servers with a broken extension).
     disabled: Arc<[String]>,
+    /// Where connections and their commands are counted and timed.
+    metrics: Arc<Metrics>,
 }
 
 impl Connector {
-    pub fn new(config: &Config) -> Result<Connector, ConfigError> {
+    pub fn new(config: &Config, metrics: Arc<Metrics>) -> Result<Connector, ConfigError> {
         let mut roots = rustls::RootCertStore::empty();
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
         if let Some(path) = &config.tls_ca_file {
@@ -90,11 +93,16 @@ impl Connector {
             tls: TlsConnector::from(Arc::new(tls)),
             limit: Arc::new(Semaphore::new(config.max_imap_connections)),
             disabled: config.imap_disabled_caps.clone().into(),
+            metrics,
         })
     }
 
     pub fn upstream(&self) -> &Upstream {
         &self.upstream
+    }
+
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// Dials the server and reads its greeting, without logging in: the start-up check.
@@ -118,7 +126,7 @@ impl Connector {
         let work = async {
             let (client, caps) = self.open().await?;
             let session = authenticate(client, &caps, username, password).await?;
-            ImapConn::start(session, permit, &self.disabled).await
+            ImapConn::start(session, permit, &self.disabled, self.metrics.clone()).await
         };
         tokio::time::timeout(CONNECT_TIMEOUT, work)
             .await

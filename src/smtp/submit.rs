@@ -4,6 +4,7 @@
 //! transports do not recover from server-closed connections, and the server's `SIZE` limit
 //! must be read from EHLO before a single byte of the message is sent.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::address::Envelope;
@@ -14,6 +15,7 @@ use lettre::transport::smtp::extension::ClientId;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::{Config, ConfigError, Security, Upstream};
+use crate::metrics::Metrics;
 
 /// How long connecting, or any one SMTP exchange, may take.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -44,10 +46,12 @@ pub struct Submitter {
     insecure: bool,
     /// Carteiro's own limit on a message's size, in bytes.
     pub max_size: usize,
+    /// Counts submissions by outcome.
+    metrics: Arc<Metrics>,
 }
 
 impl Submitter {
-    pub fn new(config: &Config) -> Result<Submitter, ConfigError> {
+    pub fn new(config: &Config, metrics: Arc<Metrics>) -> Result<Submitter, ConfigError> {
         let ca_pem = match &config.tls_ca_file {
             Some(path) => Some(std::fs::read(path).map_err(|e| {
                 ConfigError(format!("cannot read tls_ca_file {}: {e}", path.display()))
@@ -59,6 +63,7 @@ impl Submitter {
             ca_pem,
             insecure: config.tls_insecure,
             max_size: config.max_message_size,
+            metrics,
         };
         submitter.tls()?;
         Ok(submitter)
@@ -84,6 +89,24 @@ impl Submitter {
 
     /// Sends `message` to the envelope's recipients, logging in as `username`.
     pub async fn send(
+        &self,
+        username: &str,
+        password: &SecretString,
+        envelope: &Envelope,
+        message: &[u8],
+    ) -> Result<(), SendError> {
+        let result = self.submit(username, password, envelope, message).await;
+        self.metrics.smtp_send(match &result {
+            Ok(()) => "sent",
+            Err(SendError::TooLarge { .. }) => "too_large",
+            Err(SendError::AuthFailed(_)) => "auth_failed",
+            Err(SendError::Refused(_)) => "refused",
+            Err(SendError::Unavailable(_)) => "unavailable",
+        });
+        result
+    }
+
+    async fn submit(
         &self,
         username: &str,
         password: &SecretString,

@@ -116,6 +116,7 @@ async fn login(
     if let Some(wait) = state.throttle.check(&username, ip).await {
         // Same words whether the account exists or not; the IMAP server is not asked.
         tracing::warn!(user = %username, %ip, "login refused: too many failed attempts");
+        state.metrics.login_failed("throttled");
         let minutes = wait.as_secs().div_ceil(60).max(1);
         return failed(
             StatusCode::TOO_MANY_REQUESTS,
@@ -123,7 +124,15 @@ async fn login(
         );
     }
     let password = SecretString::from(form.password);
-    match state.sessions.login(&username, password).await {
+    let outcome = state.sessions.login(&username, password).await;
+    if let Err(LoginError::Imap(e)) = &outcome {
+        state.metrics.login_failed(match e {
+            ImapError::AuthFailed => "wrong_credentials",
+            ImapError::Busy => "busy",
+            _ => "unavailable",
+        });
+    }
+    match outcome {
         Ok(cookie) => {
             state.throttle.succeeded(&username).await;
             tracing::info!(user = %username, %ip, "login succeeded");

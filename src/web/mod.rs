@@ -8,10 +8,12 @@ pub mod client;
 pub mod compose;
 pub mod errors;
 pub mod folders;
+pub mod health;
 pub mod lang;
 pub mod login;
 pub mod mailbox;
 pub mod message;
+pub mod observe;
 pub mod page;
 pub mod search;
 pub mod security;
@@ -20,13 +22,14 @@ pub mod settings;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderName, StatusCode};
 use axum::middleware;
 use axum::routing::get;
 use axum::Router;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::csrf::CsrfLayer;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -55,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .merge(search::router())
         .merge(actions::router())
         .merge(assets::router())
+        .merge(health::router())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             REQUEST_TIMEOUT,
@@ -62,7 +66,6 @@ pub fn router(state: AppState) -> Router {
         .merge(compose::router(state.config.max_message_size).layer(
             TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, UPLOAD_TIMEOUT),
         ))
-        .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { AppError::NotFound })
         .with_state(state.clone());
     let base = state.config.base_path.clone();
@@ -81,8 +84,10 @@ pub fn router(state: AppState) -> Router {
             // Mail apps look for their settings at the domain root, not under the prefix.
             .merge(apps::discovery().with_state(state.clone()))
     };
+    let request_id = HeaderName::from_static(observe::REQUEST_ID);
     // Layers wrap the ones added before them: the CSRF check, the timeouts and the
-    // stalled-body guard sit inside the error-page renderer, so their refusals become pages.
+    // stalled-body guard sit inside the error-page renderer, so their refusals become pages;
+    // the request id is set before the span that carries it is opened.
     routed
         .layer(CsrfLayer::new())
         .layer(middleware::from_fn_with_state(
@@ -98,9 +103,22 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             client::identify,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            observe::observe,
+        ))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
         .layer(CompressionLayer::new().compress_when(compressible()))
-        .layer(TraceLayer::new_for_http())
+        // The access line and error logging are `observe`'s; the layer only opens the span.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(observe::span_for)
+                .on_response(())
+                .on_failure(()),
+        )
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, observe::RandomRequestId))
+        .layer(middleware::from_fn(observe::drop_unusable_request_id))
         .layer(SetSensitiveRequestHeadersLayer::new([
             header::COOKIE,
             header::AUTHORIZATION,

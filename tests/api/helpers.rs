@@ -47,6 +47,8 @@ pub struct TestApp {
     pub user: String,
     /// The app's shared state, to drive housekeeping in tests.
     pub state: AppState,
+    /// `http://127.0.0.1:port` of the metrics listener, when the config asked for one.
+    pub metrics_url: Option<String>,
 }
 
 /// Configuration pointing at the local stack, with test-friendly settings.
@@ -69,17 +71,32 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(config: Config) -> TestApp {
-    carteiro::telemetry::init();
-    let app = Application::build(config).await.expect("app builds");
-    let port = app.port();
-    let state = app.state();
-    tokio::spawn(app.run_until(std::future::pending()));
-    TestApp {
+    let (app, application) = build_app(config).await;
+    tokio::spawn(application.run_until(std::future::pending()));
+    app
+}
+
+async fn build_app(config: Config) -> (TestApp, Application) {
+    carteiro::telemetry::init_for_tests();
+    let application = Application::build(config).await.expect("app builds");
+    let port = application.port();
+    let app = TestApp {
         base_url: format!("http://127.0.0.1:{port}"),
         client: browser(),
         user: fresh_user("user"),
-        state,
-    }
+        state: application.state(),
+        metrics_url: application
+            .metrics_port()
+            .map(|port| format!("http://127.0.0.1:{port}")),
+    };
+    (app, application)
+}
+
+/// The test configuration with a metrics listener on a free loopback port.
+pub fn config_with_metrics() -> Config {
+    let mut config = test_config("imap://localhost:143");
+    config.metrics_listen = Some("127.0.0.1:0".parse().expect("address"));
+    config
 }
 
 /// A cookie-keeping client that does not follow redirects, so tests see them.
@@ -109,6 +126,19 @@ pub fn browser_speaking(accept_language: &str) -> reqwest::Client {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
+    }
+
+    /// The `/metrics` exposition of this app's metrics listener.
+    pub async fn metrics(&self) -> String {
+        let base = self
+            .metrics_url
+            .as_ref()
+            .expect("app has a metrics listener");
+        let response = reqwest::get(format!("{base}/metrics"))
+            .await
+            .expect("metrics answer");
+        assert_eq!(response.status(), StatusCode::OK);
+        response.text().await.expect("metrics body")
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -435,4 +465,90 @@ Content-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n",
         rand_u32()
     )
     .into_bytes()
+}
+
+/// The real `carteiro` binary, started as a container would start it: configured through the
+/// environment only, its output captured in a file.
+pub struct Binary {
+    pub child: tokio::process::Child,
+    pub base_url: String,
+    log_path: PathBuf,
+}
+
+/// A TCP port nothing listens on right now.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
+impl Binary {
+    /// Starts the binary on a free port against the local stack, with `env` on top, and waits
+    /// until `/healthz` answers.
+    pub async fn start(env: &[(&str, &str)]) -> Binary {
+        Binary::start_with_args(&[], env).await
+    }
+
+    pub async fn start_with_args(args: &[&str], env: &[(&str, &str)]) -> Binary {
+        let port = free_port();
+        let log_path = std::env::temp_dir().join(format!("carteiro-binary-{port}.log"));
+        let log = std::fs::File::create(&log_path).expect("log file");
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_carteiro"));
+        command
+            .args(args)
+            .env("CARTEIRO_LISTEN", format!("127.0.0.1:{port}"))
+            .env("CARTEIRO_IMAP_URL", "imap://localhost:143")
+            .env("CARTEIRO_TLS_CA_FILE", stack_dir().join("ca.pem"))
+            .env(
+                "CARTEIRO_SECRET_KEY",
+                "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+            )
+            .envs(env.iter().copied())
+            .stdout(log.try_clone().expect("log file"))
+            .stderr(log)
+            .kill_on_drop(true);
+        let child = command.spawn().expect("carteiro binary starts");
+        let binary = Binary {
+            child,
+            base_url: format!("http://127.0.0.1:{port}"),
+            log_path,
+        };
+        let client = browser();
+        for _ in 0..100 {
+            if client
+                .get(format!("{}/healthz", binary.base_url))
+                .send()
+                .await
+                .is_ok()
+            {
+                return binary;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("binary did not come up; its log:\n{}", binary.logs());
+    }
+
+    /// Everything the process wrote so far.
+    pub fn logs(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    /// Sends SIGTERM, as `docker stop` does, and waits for the exit status.
+    pub async fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().expect("still running");
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        tokio::time::timeout(std::time::Duration::from_secs(30), self.child.wait())
+            .await
+            .expect("exits after SIGTERM")
+            .expect("exit status")
+    }
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.log_path);
+    }
 }

@@ -20,6 +20,7 @@ mod limits;
 mod listing;
 mod login;
 mod message;
+mod observability;
 mod organise;
 mod proxy;
 mod resilience;

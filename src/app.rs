@@ -6,6 +6,7 @@ use std::time::Duration;
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::config::{Config, ConfigError};
 use crate::imap::connect::Connector;
@@ -43,6 +44,9 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     /// The last answer of `/readyz`, reused for a few seconds.
     pub readiness: web::health::Readiness,
+    /// Work that must not be cut when its request goes away (a send in progress); a
+    /// shutdown waits for it.
+    pub background: TaskTracker,
 }
 
 /// A bound, ready-to-serve application.
@@ -58,6 +62,11 @@ pub struct Application {
 const REDIS_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How often idle sessions and actors are swept.
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(30);
+/// At shutdown, how long sends already under way may take to finish (after the requests in
+/// flight, see [`crate::server`]). One SMTP exchange may take 30 s before it times out.
+const SENDS_GRACE: Duration = Duration::from_secs(60);
+/// At shutdown, how long the IMAP connections have to log out.
+const LOGOUT_GRACE: Duration = Duration::from_secs(10);
 
 impl Application {
     /// Validates the configuration, binds the listener and wires the router.
@@ -116,6 +125,7 @@ impl Application {
             throttle,
             metrics,
             readiness: Default::default(),
+            background: TaskTracker::new(),
         }));
         let router = web::router(state.clone());
         spawn_housekeeping(&state);
@@ -164,7 +174,9 @@ impl Application {
         }
     }
 
-    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    /// Serves until `shutdown` resolves, then stops in order: no new connections; requests in
+    /// flight finish; sends under way finish (even those whose browser has gone); every IMAP
+    /// session logs out. Each step is bounded, so a stuck server cannot hold the shutdown.
     pub async fn run_until(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
@@ -182,6 +194,26 @@ impl Application {
         });
         let served =
             crate::server::serve(self.listener, self.router, client_timeout, shutdown).await;
+        let state = self.state;
+        state.background.close();
+        if !state.background.is_empty() {
+            tracing::info!(
+                sends = state.background.len(),
+                "shutting down: finishing sends under way"
+            );
+        }
+        if tokio::time::timeout(SENDS_GRACE, state.background.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("some sends were still running after the shutdown grace period");
+        }
+        let sessions = state.sessions.live_actors();
+        if state.sessions.close_connections(LOGOUT_GRACE).await {
+            tracing::info!(sessions, "shutting down: IMAP sessions logged out");
+        } else {
+            tracing::warn!("some IMAP sessions had not logged out after the grace period");
+        }
         stop.cancel();
         if let Some(server) = metrics_server {
             let _ = server.await;

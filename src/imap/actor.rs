@@ -15,6 +15,7 @@ use secrecy::SecretString;
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot, Notify};
+use tokio_util::task::TaskTracker;
 
 use super::conn::FolderChange;
 use super::conn::ImapConn;
@@ -43,12 +44,14 @@ pub struct ImapHandle {
 
 impl ImapHandle {
     /// Starts the actor for `username`. `conn` is the connection the login just opened, if any;
-    /// without one the actor connects on the first job.
+    /// without one the actor connects on the first job. The task is tracked by `tasks`, so a
+    /// shutdown can wait for every actor to log out.
     pub fn spawn(
         connector: Connector,
         username: String,
         password: SecretString,
         conn: Option<ImapConn>,
+        tasks: &TaskTracker,
     ) -> ImapHandle {
         let (tx, rx) = mpsc::channel(QUEUE);
         let stop = Arc::new(Notify::new());
@@ -59,7 +62,7 @@ impl ImapHandle {
             conn,
             last_used: Instant::now(),
         };
-        tokio::spawn(actor.run(rx, stop.clone()));
+        tasks.spawn(actor.run(rx, stop.clone()));
         ImapHandle { jobs: tx, stop }
     }
 

@@ -18,6 +18,7 @@ use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use moka::future::Cache;
 use secrecy::SecretString;
+use tokio_util::task::TaskTracker;
 
 use crate::app::AppState;
 use crate::error::AppError;
@@ -46,6 +47,8 @@ pub struct SessionManager {
     secret: Vec<u8>,
     /// A session older than this ends however busy it is (a stolen cookie stops working).
     max_age: Duration,
+    /// Every actor task, including those still logging out after their entry left `handles`.
+    actors: TaskTracker,
 }
 
 /// Why a login did not open a session.
@@ -110,6 +113,7 @@ impl SessionManager {
             connector,
             secret,
             max_age,
+            actors: TaskTracker::new(),
         }
     }
 
@@ -133,6 +137,7 @@ impl SessionManager {
             username.to_string(),
             password,
             Some(conn),
+            &self.actors,
         );
         // Read once here, so no page has to ask the server. A server without METADATA (or
         // a failure) leaves the browser's language, which is what "no choice" means anyway.
@@ -192,6 +197,7 @@ impl SessionManager {
                     record.username.clone(),
                     password,
                     None,
+                    &self.actors,
                 );
                 self.handles.insert(key.clone(), handle.clone()).await;
                 handle
@@ -244,6 +250,21 @@ impl SessionManager {
     /// Number of IMAP actors alive in this process (for tests and metrics).
     pub fn live_actors(&self) -> u64 {
         self.handles.entry_count()
+    }
+
+    /// At shutdown: asks every session's actor to finish the job at hand and log out of IMAP,
+    /// and waits until all have, or `within` has passed. Returns whether all did.
+    ///
+    /// The sessions themselves are not ended: with a shared store they stay valid on the
+    /// other instances (and here after a restart), which rebuild their actors on demand.
+    pub async fn close_connections(&self, within: Duration) -> bool {
+        for (_, handle) in self.handles.iter() {
+            handle.close();
+        }
+        self.actors.close();
+        tokio::time::timeout(within, self.actors.wait())
+            .await
+            .is_ok()
     }
 }
 

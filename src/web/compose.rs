@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
+use std::sync::Arc;
 
 use super::page::{role_folder, sidebar, FolderLink, PageCtx};
 use crate::app::AppState;
@@ -503,7 +504,8 @@ async fn submit(
 
     let mut attachments = gather_kept(&session.imap, &s.keep).await?;
     attachments.append(&mut s.uploads);
-    let outgoing = Outgoing {
+    // Shared with the task that sends it, without copying the attachments.
+    let outgoing = Arc::new(Outgoing {
         from: from.clone(),
         to: to.clone().unwrap_or_default(),
         cc: cc.clone().unwrap_or_default(),
@@ -513,7 +515,7 @@ async fn submit(
         in_reply_to: Some(s.draft.in_reply_to.clone()),
         references: Some(s.draft.references.clone()),
         attachments,
-    };
+    });
 
     if s.action == "save" {
         let uid = save_draft(&session, &folders, &s.draft, &outgoing).await?;
@@ -529,7 +531,7 @@ async fn submit(
                 .arg("field", field),
         ))
     } else {
-        match send(&state, &session, &folders, &s.draft, &outgoing).await {
+        match send_detached(&state, &session, &folders, &s.draft, &outgoing).await {
             Ok(()) => {
                 let base = &state.config.base_path;
                 return Ok(Redirect::to(&format!("{base}/compose?sent=1")).into_response());
@@ -573,6 +575,31 @@ enum SendFailure {
     /// Shown on the form, with the draft kept.
     Form(StatusCode, Msg),
     App(AppError),
+}
+
+/// [`send`] in a task of its own, tracked by [`App::background`](crate::app::App): once a send
+/// has begun it runs to the end (the message out, filed in Sent, the draft removed) even if
+/// the browser goes away, which drops this request, and a shutdown waits for it. Cutting it
+/// anywhere in between could leave a message sent but not filed, or half submitted.
+async fn send_detached(
+    state: &AppState,
+    session: &CurrentSession,
+    folders: &[Folder],
+    draft: &Draft,
+    outgoing: &Arc<Outgoing>,
+) -> Result<(), SendFailure> {
+    let (task_state, session, folders, draft, outgoing) = (
+        state.clone(),
+        session.clone(),
+        folders.to_vec(),
+        draft.clone(),
+        outgoing.clone(),
+    );
+    state
+        .background
+        .spawn(async move { send(&task_state, &session, &folders, &draft, &outgoing).await })
+        .await
+        .map_err(|e| SendFailure::App(AppError::Internal(format!("the send task failed: {e}"))))?
 }
 
 async fn send(

@@ -1,7 +1,9 @@
 //! A TCP proxy between Carteiro and Dovecot that can take the line down and bring it back,
-//! and that records what the client sent (to count IMAP commands on plain connections).
+//! and that records what the client sent (to count IMAP commands on plain connections). It can
+//! also be slow, holding back what the client sends, to keep an exchange under way for a while.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -16,6 +18,11 @@ pub struct ChaosProxy {
 
 impl ChaosProxy {
     pub async fn start(target: &'static str) -> ChaosProxy {
+        ChaosProxy::start_slow(target, Duration::ZERO).await
+    }
+
+    /// A proxy that waits `delay` before passing on each piece the client sends.
+    pub async fn start_slow(target: &'static str, delay: Duration) -> ChaosProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let port = listener.local_addr().expect("addr").port();
         let (down, _) = watch::channel(false);
@@ -38,7 +45,7 @@ impl ChaosProxy {
                         return;
                     };
                     tokio::select! {
-                        _ = pipe(client, server, log) => {}
+                        _ = pipe(client, server, log, delay) => {}
                         _ = watch.wait_for(|down| *down) => {}
                     }
                 });
@@ -53,6 +60,11 @@ impl ChaosProxy {
 
     pub fn come_back(&self) {
         self.down.send_replace(false);
+    }
+
+    /// Whether any client has sent anything yet.
+    pub fn saw_traffic(&self) -> bool {
+        !self.sent.lock().expect("lock").is_empty()
     }
 
     /// Forgets what was recorded so far.
@@ -75,7 +87,7 @@ impl ChaosProxy {
     }
 }
 
-async fn pipe(client: TcpStream, server: TcpStream, log: Arc<Mutex<Vec<u8>>>) {
+async fn pipe(client: TcpStream, server: TcpStream, log: Arc<Mutex<Vec<u8>>>, delay: Duration) {
     let (mut client_read, mut client_write) = client.into_split();
     let (mut server_read, mut server_write) = server.into_split();
     let upstream = async {
@@ -86,6 +98,9 @@ async fn pipe(client: TcpStream, server: TcpStream, log: Arc<Mutex<Vec<u8>>>) {
                 Ok(n) => n,
             };
             log.lock().expect("lock").extend_from_slice(&buf[..n]);
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
             if server_write.write_all(&buf[..n]).await.is_err() {
                 return;
             }

@@ -92,6 +92,33 @@ async fn build_app(config: Config) -> (TestApp, Application) {
     (app, application)
 }
 
+/// A running Carteiro that shuts down, as on SIGTERM, when told to.
+pub struct Stoppable {
+    stop: tokio::sync::oneshot::Sender<()>,
+    served: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Stoppable {
+    /// Starts the shutdown and waits until `run_until` has returned: requests finished,
+    /// sends done, IMAP sessions logged out.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        self.served
+            .await
+            .expect("server task")
+            .expect("server ends cleanly");
+    }
+}
+
+pub async fn spawn_stoppable_app(config: Config) -> (TestApp, Stoppable) {
+    let (app, application) = build_app(config).await;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(application.run_until(async move {
+        let _ = stopped.await;
+    }));
+    (app, Stoppable { stop, served })
+}
+
 /// The test configuration with a metrics listener on a free loopback port.
 pub fn config_with_metrics() -> Config {
     let mut config = test_config("imap://localhost:143");

@@ -25,4 +25,5 @@ mod organise;
 mod proxy;
 mod resilience;
 mod search;
+mod shutdown;
 mod upstream_tls;

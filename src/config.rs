@@ -165,6 +165,9 @@ const KNOWN_ENV: &[&str] = &[
     "CARTEIRO_STACK_DIR",
 ];
 
+/// Where Carteiro listens unless told otherwise: loopback, behind a reverse proxy.
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
 /// Where the secret key is read from or written to, relative to `data_dir`.
 const SECRET_FILE: &str = "secret.key";
 
@@ -181,22 +184,41 @@ impl Config {
         Self::load(file.as_deref(), &vars)
     }
 
+    /// Only where the server listens (`listen` and `base_path`), from the same file and
+    /// variables: what `carteiro healthcheck` needs. Unlike [`Config::from_env`] it touches
+    /// nothing (no secret key is generated) and checks no other setting.
+    pub fn listen_from_env() -> Result<(SocketAddr, String), ConfigError> {
+        let vars: Vec<(String, String)> = std::env::vars().collect();
+        let file = vars
+            .iter()
+            .find(|(k, _)| k == "CARTEIRO_CONFIG")
+            .map(|(_, path)| PathBuf::from(path));
+        Self::listen_from(file.as_deref(), &vars)
+    }
+
+    /// [`Config::listen_from_env`] from an optional file and a list of environment variables.
+    pub fn listen_from(
+        file: Option<&Path>,
+        env: &[(String, String)],
+    ) -> Result<(SocketAddr, String), ConfigError> {
+        let raw = read_file(file)?;
+        let var = |name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let listen = var("CARTEIRO_LISTEN")
+            .or(raw.listen)
+            .unwrap_or_else(|| DEFAULT_LISTEN.into());
+        let base_path = var("CARTEIRO_BASE_PATH").or(raw.base_path);
+        Ok((
+            parse_listen(&listen)?,
+            normalize_base_path(base_path.as_deref().unwrap_or(""))?,
+        ))
+    }
+
     /// Builds a configuration from an optional file and a list of environment variables.
     pub fn load(
         file: Option<&Path>,
         env: &[(String, String)],
     ) -> Result<(Config, Vec<String>), ConfigError> {
-        let mut raw = match file {
-            Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    ConfigError(format!("cannot read config file {}: {e}", path.display()))
-                })?;
-                toml::from_str::<FileConfig>(&text).map_err(|e| {
-                    ConfigError(format!("config file {} is not valid: {e}", path.display()))
-                })?
-            }
-            None => FileConfig::default(),
-        };
+        let mut raw = read_file(file)?;
         let mut warnings = Vec::new();
         for (key, value) in env {
             let value = value.clone();
@@ -243,12 +265,7 @@ impl Config {
             }
         }
 
-        let listen_text = raw.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
-        let listen = listen_text.parse().map_err(|_| {
-            ConfigError(format!(
-                "listen address {listen_text:?} is not an IP:port such as 0.0.0.0:8080"
-            ))
-        })?;
+        let listen = parse_listen(raw.listen.as_deref().unwrap_or(DEFAULT_LISTEN))?;
         let metrics_listen = match raw.metrics_listen.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(text) => {
@@ -411,6 +428,24 @@ fn parse_network(text: &str) -> Result<ipnet::IpNet, ConfigError> {
 /// A comma-separated list from an environment variable.
 fn split_list(value: &str) -> Vec<String> {
     value.split(',').map(str::to_string).collect()
+}
+
+fn read_file(file: Option<&Path>) -> Result<FileConfig, ConfigError> {
+    let Some(path) = file else {
+        return Ok(FileConfig::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError(format!("cannot read config file {}: {e}", path.display())))?;
+    toml::from_str::<FileConfig>(&text)
+        .map_err(|e| ConfigError(format!("config file {} is not valid: {e}", path.display())))
+}
+
+fn parse_listen(text: &str) -> Result<SocketAddr, ConfigError> {
+    text.trim().parse().map_err(|_| {
+        ConfigError(format!(
+            "listen address {text:?} is not an IP:port such as 0.0.0.0:8080"
+        ))
+    })
 }
 
 fn parse_bool(key: &str, value: &str) -> Result<bool, ConfigError> {

@@ -6,6 +6,8 @@ pub mod app;
 pub mod config;
 /// The web layer's single error type.
 pub mod error;
+/// `carteiro healthcheck`: asks a running server whether it is healthy.
+pub mod healthcheck;
 /// Languages: Fluent messages, and numbers, sizes and dates written per language.
 pub mod i18n;
 /// IMAP connections, the per-session actor and typed operations.

@@ -1,16 +1,62 @@
-//! The `carteiro` binary: read the configuration, start the server.
+//! The `carteiro` binary: read the configuration, start the server; or, as
+//! `carteiro healthcheck`, ask a running one whether it is healthy.
+
+use std::process::ExitCode;
 
 use carteiro::app::Application;
 use carteiro::config::Config;
+use carteiro::healthcheck::{self, Probe};
+
+const USAGE: &str = "\
+usage: carteiro                       serve (configured by CARTEIRO_* variables or CARTEIRO_CONFIG)
+       carteiro healthcheck [--ready] exit 0 if the server on the configured listen address
+                                      answers /healthz (--ready: /readyz), 1 if not
+       carteiro --version";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        [] => serve(),
+        ["healthcheck"] => health(Probe::Live),
+        ["healthcheck", "--ready"] => health(Probe::Ready),
+        ["--version" | "-V"] => {
+            println!("carteiro {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        ["--help" | "-h" | "help"] => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Exit status 1 for every failure, configuration included: Docker reserves 2.
+fn health(probe: Probe) -> ExitCode {
+    let result = Config::listen_from_env()
+        .map_err(|e| format!("configuration error: {e}"))
+        .and_then(|(listen, base_path)| healthcheck::check(listen, &base_path, probe));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(reason) => {
+            eprintln!("unhealthy: {reason}");
+            ExitCode::FAILURE
+        }
+    }
+}
 
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
+async fn serve() -> ExitCode {
     carteiro::telemetry::init();
     let (config, notes) = match Config::from_env() {
         Ok(loaded) => loaded,
         Err(e) => {
             tracing::error!("configuration error: {e}");
-            return std::process::ExitCode::from(2);
+            return ExitCode::from(2);
         }
     };
     for note in notes {
@@ -20,7 +66,7 @@ async fn main() -> std::process::ExitCode {
         Ok(app) => app,
         Err(e) => {
             tracing::error!("cannot start: {e}");
-            return std::process::ExitCode::from(2);
+            return ExitCode::from(2);
         }
     };
     app.check_upstream().await;
@@ -34,10 +80,10 @@ async fn main() -> std::process::ExitCode {
         tracing::info!("shutting down: finishing requests in flight");
     };
     match app.run_until(shutdown).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("server error: {e}");
-            std::process::ExitCode::FAILURE
+            ExitCode::FAILURE
         }
     }
 }

@@ -499,6 +499,7 @@ Content-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n",
 pub struct Binary {
     pub child: tokio::process::Child,
     pub base_url: String,
+    pub port: u16,
     log_path: PathBuf,
 }
 
@@ -517,18 +518,31 @@ impl Binary {
 
     pub async fn start_with_args(args: &[&str], env: &[(&str, &str)]) -> Binary {
         let port = free_port();
+        let listen = format!("127.0.0.1:{port}");
+        let ca = stack_dir().join("ca.pem").display().to_string();
+        let mut full = vec![
+            ("CARTEIRO_LISTEN", listen.as_str()),
+            ("CARTEIRO_IMAP_URL", "imap://localhost:143"),
+            ("CARTEIRO_TLS_CA_FILE", ca.as_str()),
+            (
+                "CARTEIRO_SECRET_KEY",
+                "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+            ),
+        ];
+        full.extend_from_slice(env);
+        Binary::start_isolated(port, args, &full).await
+    }
+
+    /// Starts the binary with `args` and exactly `env` (as a container has only the variables
+    /// its image and its compose file set), expecting it to listen on `port` of 127.0.0.1 or
+    /// of every address.
+    pub async fn start_isolated(port: u16, args: &[&str], env: &[(&str, &str)]) -> Binary {
         let log_path = std::env::temp_dir().join(format!("carteiro-binary-{port}.log"));
         let log = std::fs::File::create(&log_path).expect("log file");
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_carteiro"));
         command
             .args(args)
-            .env("CARTEIRO_LISTEN", format!("127.0.0.1:{port}"))
-            .env("CARTEIRO_IMAP_URL", "imap://localhost:143")
-            .env("CARTEIRO_TLS_CA_FILE", stack_dir().join("ca.pem"))
-            .env(
-                "CARTEIRO_SECRET_KEY",
-                "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-            )
+            .env_clear()
             .envs(env.iter().copied())
             .stdout(log.try_clone().expect("log file"))
             .stderr(log)
@@ -537,6 +551,7 @@ impl Binary {
         let binary = Binary {
             child,
             base_url: format!("http://127.0.0.1:{port}"),
+            port,
             log_path,
         };
         let client = browser();

@@ -22,6 +22,7 @@ mod login;
 mod message;
 mod observability;
 mod organise;
+mod packaging;
 mod proxy;
 mod resilience;
 mod search;

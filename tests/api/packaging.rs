@@ -1,7 +1,80 @@
-//! `carteiro healthcheck`, the command a container health check runs, against a running
-//! instance of the real binary and against nothing.
+//! The container image without a container engine: the Dockerfile's final stage is read, and
+//! its ENTRYPOINT and HEALTHCHECK commands are run as plain processes with its environment,
+//! against the local mail stack. `carteiro healthcheck` on its own, too.
+//! (`.ci/docker-check` lints the Dockerfiles and checks the Compose files.)
 
-use crate::helpers::{free_port, Binary};
+use std::path::Path;
+
+use crate::helpers::{free_port, stack_dir, Binary};
+
+/// Where the Dockerfile puts the binary; every command naming it runs the one cargo built.
+const IMAGE_BINARY: &str = "/usr/local/bin/carteiro";
+
+/// What the final stage of the Dockerfile says about running the image.
+#[derive(Debug, Default)]
+struct Image {
+    env: Vec<(String, String)>,
+    user: String,
+    entrypoint: Vec<String>,
+    healthcheck: Vec<String>,
+    copied_to: Vec<String>,
+}
+
+/// Reads the last stage of a Dockerfile: ENV, USER, ENTRYPOINT and HEALTHCHECK CMD (exec
+/// form), and COPY destinations. Continuation lines are joined; comments skipped.
+fn read_image(dockerfile: &str) -> Image {
+    let mut joined = Vec::new();
+    let mut current = String::new();
+    for line in dockerfile.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('#') || trimmed.is_empty() {
+            continue;
+        }
+        match trimmed.strip_suffix('\\') {
+            Some(part) => {
+                current.push_str(part);
+                current.push(' ');
+            }
+            None => {
+                current.push_str(trimmed);
+                joined.push(std::mem::take(&mut current));
+            }
+        }
+    }
+    let last_from = joined
+        .iter()
+        .rposition(|l| l.starts_with("FROM "))
+        .expect("a FROM line");
+    let exec_form = |text: &str| -> Vec<String> {
+        serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("not exec form ({e}): {text}"))
+    };
+    let mut image = Image::default();
+    for line in &joined[last_from..] {
+        let (instruction, rest) = line.split_once(' ').unwrap_or((line, ""));
+        match instruction {
+            "ENV" => {
+                for pair in rest.split_whitespace() {
+                    let (k, v) = pair.split_once('=').expect("ENV key=value");
+                    image.env.push((k.to_string(), v.to_string()));
+                }
+            }
+            "USER" => image.user = rest.trim().to_string(),
+            "ENTRYPOINT" => image.entrypoint = exec_form(rest),
+            "HEALTHCHECK" => {
+                let (_, command) = rest.split_once("CMD ").expect("HEALTHCHECK ... CMD [...]");
+                image.healthcheck = exec_form(command);
+            }
+            "COPY" => image.copied_to.push(
+                rest.split_whitespace()
+                    .last()
+                    .unwrap_or_default()
+                    .to_string(),
+            ),
+            _ => {}
+        }
+    }
+    image
+}
 
 /// Runs `carteiro healthcheck [args]` with exactly `env` (plus PATH) and returns its exit code.
 async fn healthcheck(args: &[&str], env: &[(String, String)]) -> i32 {
@@ -47,4 +120,91 @@ async fn healthcheck_exits_0_against_a_running_instance_and_1_when_nothing_liste
     let _ = std::fs::remove_file(&config);
     let broken = vec![("CARTEIRO_LISTEN".to_string(), "not-an-address".to_string())];
     assert_eq!(healthcheck(&["healthcheck"], &broken).await, 1);
+}
+
+#[tokio::test]
+async fn the_images_entrypoint_and_healthcheck_work_as_plain_binaries() {
+    let dockerfile =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Dockerfile"))
+            .expect("Dockerfile at the repository root");
+    let image = read_image(&dockerfile);
+
+    assert!(
+        !image.user.is_empty() && !["root", "0", "0:0"].contains(&image.user.as_str()),
+        "the image runs as an unprivileged user, not {:?}",
+        image.user
+    );
+    assert!(
+        image.copied_to.iter().any(|to| to == IMAGE_BINARY),
+        "the binary is copied to {IMAGE_BINARY}: {:?}",
+        image.copied_to
+    );
+    assert_eq!(
+        image.entrypoint,
+        [IMAGE_BINARY],
+        "ENTRYPOINT is the binary, serving"
+    );
+    assert_eq!(
+        image.healthcheck,
+        [IMAGE_BINARY, "healthcheck"],
+        "HEALTHCHECK asks the binary itself"
+    );
+    // Every variable the image sets is one Carteiro knows, with a value it accepts.
+    let mut known = image.env.clone();
+    known.push((
+        "CARTEIRO_SECRET_KEY".into(),
+        "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".into(),
+    ));
+    let (_, warnings) =
+        carteiro::config::Config::load(None, &known).expect("the image's settings are valid");
+    assert!(warnings.is_empty(), "{warnings:?}");
+
+    // The container: the image's environment, with the port moved to a free one, the data
+    // volume in a temporary directory, and the mail servers a compose file would name.
+    let port = free_port();
+    let data = std::env::temp_dir().join(format!("carteiro-image-data-{port}"));
+    let mut env: Vec<(String, String)> = image
+        .env
+        .iter()
+        .map(|(k, v)| match k.as_str() {
+            "CARTEIRO_LISTEN" => {
+                let host = v.rsplit_once(':').expect("host:port").0;
+                (k.clone(), format!("{host}:{port}"))
+            }
+            "CARTEIRO_DATA_DIR" => (k.clone(), data.display().to_string()),
+            _ => (k.clone(), v.clone()),
+        })
+        .collect();
+    env.push(("CARTEIRO_IMAP_URL".into(), "imap://localhost:143".into()));
+    env.push((
+        "CARTEIRO_TLS_CA_FILE".into(),
+        stack_dir().join("ca.pem").display().to_string(),
+    ));
+    let env_refs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let args: Vec<&str> = image.entrypoint[1..].iter().map(String::as_str).collect();
+    let mut container = Binary::start_isolated(port, &args, &env_refs).await;
+    assert!(
+        data.join("secret.key").is_file(),
+        "the secret key is generated into the data volume"
+    );
+
+    let health_args: Vec<&str> = image.healthcheck[1..].iter().map(String::as_str).collect();
+    assert_eq!(
+        healthcheck(&health_args, &env).await,
+        0,
+        "healthy while serving"
+    );
+    // SIGTERM, as docker stop sends: a clean, graceful exit.
+    assert!(
+        container.terminate().await.success(),
+        "{}",
+        container.logs()
+    );
+    assert!(container.logs().contains("shutting down"));
+    assert_eq!(
+        healthcheck(&health_args, &env).await,
+        1,
+        "unhealthy once stopped"
+    );
+    let _ = std::fs::remove_dir_all(&data);
 }

@@ -696,6 +696,48 @@ mod tests {
     }
 
     #[test]
+    fn metrics_need_an_address_of_their_own() {
+        let env = |metrics: &str| {
+            vec![
+                ("CARTEIRO_LISTEN".to_string(), "0.0.0.0:8080".to_string()),
+                ("CARTEIRO_METRICS_LISTEN".to_string(), metrics.to_string()),
+                (
+                    "CARTEIRO_SECRET_KEY".to_string(),
+                    "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
+                ),
+            ]
+        };
+        let (config, _) = Config::load(None, &env("127.0.0.1:9090")).unwrap();
+        assert_eq!(
+            config.metrics_listen,
+            Some("127.0.0.1:9090".parse().unwrap())
+        );
+        let (config, _) = Config::load(None, &env("")).unwrap();
+        assert_eq!(config.metrics_listen, None, "empty means off");
+        let err = Config::load(None, &env("0.0.0.0:8080")).unwrap_err();
+        assert!(err.0.contains("own address"), "{err}");
+        assert!(Config::load(None, &env("9090")).is_err());
+    }
+
+    #[test]
+    fn the_health_check_reads_only_where_the_server_listens() {
+        let env = vec![
+            ("CARTEIRO_LISTEN".to_string(), "0.0.0.0:8081".to_string()),
+            ("CARTEIRO_BASE_PATH".to_string(), "/webmail/".to_string()),
+            // Would stop the server; the health check does not care.
+            ("CARTEIRO_SECRET_KEY".to_string(), "short".to_string()),
+        ];
+        let (listen, base) = Config::listen_from(None, &env).unwrap();
+        assert_eq!(listen, "0.0.0.0:8081".parse().unwrap());
+        assert_eq!(base, "/webmail");
+        let (listen, base) = Config::listen_from(None, &[]).unwrap();
+        assert_eq!(
+            (listen, base.as_str()),
+            ("127.0.0.1:8080".parse().unwrap(), "")
+        );
+    }
+
+    #[test]
     fn certificate_checks_are_on_unless_explicitly_turned_off_with_a_warning() {
         let secret = (
             "CARTEIRO_SECRET_KEY".to_string(),

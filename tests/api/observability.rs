@@ -306,3 +306,34 @@ async fn json_logs_parse_carry_the_request_id_and_never_the_password() {
         assert!(!logs.contains(secret), "a log line contains a password");
     }
 }
+
+#[tokio::test]
+async fn route_labels_leave_the_base_path_out() {
+    let mut config = config_with_metrics();
+    config.base_path = "/webmail".into();
+    let app = spawn_app_with(config).await;
+    assert_eq!(app.get("/webmail/healthz").await.status(), StatusCode::OK);
+    assert_eq!(app.get("/webmail/login").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/webmail/no/such/page").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.get("/elsewhere").await.status(), StatusCode::NOT_FOUND);
+    let text = app.metrics().await;
+    let requests =
+        |labels: &str| sample(&text, &format!("carteiro_http_requests_total{{{labels}}}"));
+    assert_eq!(
+        requests("method=\"GET\",route=\"/healthz\",status=\"200\""),
+        1.0,
+        "{text}"
+    );
+    assert_eq!(
+        requests("method=\"GET\",route=\"/login\",status=\"200\""),
+        1.0
+    );
+    assert_eq!(
+        requests("method=\"GET\",route=\"unmatched\",status=\"404\""),
+        2.0
+    );
+    assert!(!text.contains("webmail"), "{text}");
+}

@@ -304,8 +304,9 @@ pub fn method_label(method: &Method) -> &'static str {
 /// logins are failing, and scraping costs work; a separate address that the admin binds to
 /// loopback or to an internal network is the usual arrangement (Prometheus scrapes it there)
 /// and needs no token to manage. An allow-list on the public listener was rejected: behind
-/// a reverse proxy every request comes from the proxy's address, so the list would have to
-/// trust `X-Forwarded-For`, which a client can write.
+/// a reverse proxy every request comes from the proxy's address, so the list would rest on
+/// the forwarding headers and on `trusted_proxies` being right, and a proxy that forwards
+/// everything would publish the path anyway.
 pub fn router(metrics: Arc<Metrics>) -> Router {
     Router::new().route(
         "/metrics",

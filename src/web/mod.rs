@@ -118,7 +118,10 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, observe::RandomRequestId))
-        .layer(middleware::from_fn(observe::drop_unusable_request_id))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            observe::drop_unusable_request_id,
+        ))
         .layer(SetSensitiveRequestHeadersLayer::new([
             header::COOKIE,
             header::AUTHORIZATION,

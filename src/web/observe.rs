@@ -1,14 +1,15 @@
 //! What every request leaves behind: a request id, a log span, an access line and metrics.
 //!
-//! Each request gets an id (`X-Request-Id`, echoed in the response): the one a reverse proxy
-//! sent, when it is a short token, or a fresh random one. The id, the method and the route
+//! Each request gets an id (`X-Request-Id`, echoed in the response): the one a trusted reverse
+//! proxy (`trusted_proxies`) sent, when it is a short token, or a fresh random one. The id, the method and the route
 //! *template* form the span every log line of the request is written in, so the lines of one
 //! request can be found together. The path itself is not logged, nor is the query: they hold
 //! folder names and search words, which are the reader's business.
 
+use std::net::SocketAddr;
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -34,18 +35,35 @@ impl MakeRequestId for RandomRequestId {
     }
 }
 
-/// Middleware, before the id is set: an incoming `X-Request-Id` that is not a short token
-/// (letters, digits, `-`, `_`, `.`, `:`; at most 64) is dropped and replaced by a fresh one,
-/// so a client cannot write arbitrary text into the log.
-pub async fn drop_unusable_request_id(mut request: Request, next: Next) -> Response {
-    let usable = request.headers().get(REQUEST_ID).is_none_or(|v| {
-        let bytes = v.as_bytes();
-        !bytes.is_empty()
-            && bytes.len() <= 64
-            && bytes
+/// Middleware, before the id is set: an incoming `X-Request-Id` is kept only when it comes
+/// from a trusted proxy and is a short token (letters, digits, `-`, `_`, `.`, `:`; at most
+/// 64); otherwise it is dropped and a fresh one is made. A client cannot write text into the
+/// log, nor give its requests the id of someone else's.
+pub async fn drop_unusable_request_id(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let from_trusted_proxy = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_some_and(|ConnectInfo(peer)| {
+            let ip = peer.ip();
+            state
+                .config
+                .trusted_proxies
                 .iter()
-                .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(b))
-    });
+                .any(|net| net.contains(&ip))
+        });
+    let usable = from_trusted_proxy
+        && request.headers().get(REQUEST_ID).is_none_or(|v| {
+            let bytes = v.as_bytes();
+            !bytes.is_empty()
+                && bytes.len() <= 64
+                && bytes
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(b))
+        });
     if !usable {
         request.headers_mut().remove(REQUEST_ID);
     }

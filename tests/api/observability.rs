@@ -239,7 +239,13 @@ async fn sends_are_counted_by_outcome() {
 #[tokio::test]
 async fn json_logs_parse_carry_the_request_id_and_never_the_password() {
     let mut carteiro =
-        Binary::start(&[("CARTEIRO_LOG_FORMAT", "json"), ("CARTEIRO_LOG", "trace")]).await;
+        // The test client stands in for the reverse proxy, whose request ids are kept.
+        Binary::start(&[
+            ("CARTEIRO_LOG_FORMAT", "json"),
+            ("CARTEIRO_LOG", "trace"),
+            ("CARTEIRO_TRUSTED_PROXIES", "127.0.0.1"),
+        ])
+        .await;
     let client = browser();
     let user = crate::helpers::fresh_user("json");
     let wrong = "Wrong-Pässword-42";
@@ -336,4 +342,19 @@ async fn route_labels_leave_the_base_path_out() {
         2.0
     );
     assert!(!text.contains("webmail"), "{text}");
+}
+
+#[tokio::test]
+async fn a_client_cannot_choose_its_request_id_unless_it_is_a_trusted_proxy() {
+    let app = spawn_app_with(test_config("imap://localhost:143")).await;
+    let response = app
+        .client
+        .get(app.url("/login"))
+        .header("x-request-id", "chosen-by-client")
+        .send()
+        .await
+        .unwrap();
+    let id = response.headers()["x-request-id"].to_str().unwrap();
+    assert_ne!(id, "chosen-by-client");
+    assert_eq!(id.len(), 16, "a fresh id: {id}");
 }

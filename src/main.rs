@@ -70,11 +70,9 @@ async fn serve() -> ExitCode {
         }
     };
     app.check_upstream().await;
-    tracing::info!(
-        "Carteiro listening on http://{}{}/",
-        config.listen,
-        config.base_path
-    );
+    // The address actually bound: with port 0 the system picks one.
+    let bound = std::net::SocketAddr::new(config.listen.ip(), app.port());
+    tracing::info!("Carteiro listening on http://{bound}{}/", config.base_path);
     let shutdown = async {
         wait_for_stop_signal().await;
         tracing::info!("shutting down: finishing requests in flight");

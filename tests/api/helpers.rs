@@ -503,25 +503,24 @@ pub struct Binary {
     log_path: PathBuf,
 }
 
-/// A TCP port nothing listens on right now.
-pub fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
+/// The port in the binary's "Carteiro listening on http://…:PORT/…" line (text or JSON).
+fn listening_port(logs: &str) -> Option<u16> {
+    let rest = logs.split("listening on http://").nth(1)?;
+    let authority = rest.split('/').next()?;
+    authority.rsplit_once(':')?.1.parse().ok()
 }
 
 impl Binary {
-    /// Starts the binary on a free port against the local stack, with `env` on top, and waits
-    /// until `/healthz` answers.
+    /// Starts the binary against the local stack, with `env` on top, and waits until it
+    /// listens.
     pub async fn start(env: &[(&str, &str)]) -> Binary {
         Binary::start_with_args(&[], env).await
     }
 
     pub async fn start_with_args(args: &[&str], env: &[(&str, &str)]) -> Binary {
-        let port = free_port();
-        let listen = format!("127.0.0.1:{port}");
         let ca = stack_dir().join("ca.pem").display().to_string();
         let mut full = vec![
-            ("CARTEIRO_LISTEN", listen.as_str()),
+            ("CARTEIRO_LISTEN", "127.0.0.1:0"),
             ("CARTEIRO_IMAP_URL", "imap://localhost:143"),
             ("CARTEIRO_TLS_CA_FILE", ca.as_str()),
             (
@@ -530,14 +529,20 @@ impl Binary {
             ),
         ];
         full.extend_from_slice(env);
-        Binary::start_isolated(port, args, &full).await
+        Binary::start_isolated(args, &full).await
     }
 
     /// Starts the binary with `args` and exactly `env` (as a container has only the variables
-    /// its image and its compose file set), expecting it to listen on `port` of 127.0.0.1 or
-    /// of every address.
-    pub async fn start_isolated(port: u16, args: &[&str], env: &[(&str, &str)]) -> Binary {
-        let log_path = std::env::temp_dir().join(format!("carteiro-binary-{port}.log"));
+    /// its image and its compose file set) and waits until it says where it listens. Let it
+    /// listen on port 0: a port picked in advance could be taken by another test meanwhile,
+    /// and that test's server would answer in this one's place.
+    pub async fn start_isolated(args: &[&str], env: &[(&str, &str)]) -> Binary {
+        static STARTED: AtomicU32 = AtomicU32::new(0);
+        let log_path = std::env::temp_dir().join(format!(
+            "carteiro-binary-{}-{}.log",
+            std::process::id(),
+            STARTED.fetch_add(1, Ordering::Relaxed)
+        ));
         let log = std::fs::File::create(&log_path).expect("log file");
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_carteiro"));
         command
@@ -547,26 +552,23 @@ impl Binary {
             .stdout(log.try_clone().expect("log file"))
             .stderr(log)
             .kill_on_drop(true);
-        let child = command.spawn().expect("carteiro binary starts");
-        let binary = Binary {
-            child,
-            base_url: format!("http://127.0.0.1:{port}"),
-            port,
-            log_path,
-        };
-        let client = browser();
-        for _ in 0..100 {
-            if client
-                .get(format!("{}/healthz", binary.base_url))
-                .send()
-                .await
-                .is_ok()
-            {
-                return binary;
+        let mut child = command.spawn().expect("carteiro binary starts");
+        let logs = || std::fs::read_to_string(&log_path).unwrap_or_default();
+        for _ in 0..200 {
+            if let Some(port) = listening_port(&logs()) {
+                return Binary {
+                    child,
+                    base_url: format!("http://127.0.0.1:{port}"),
+                    port,
+                    log_path,
+                };
             }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("binary exited ({status}); its log:\n{}", logs());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        panic!("binary did not come up; its log:\n{}", binary.logs());
+        panic!("binary did not come up; its log:\n{}", logs());
     }
 
     /// Everything the process wrote so far.

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::helpers::{free_port, stack_dir, Binary};
+use crate::helpers::{rand_u32, stack_dir, Binary};
 
 /// Where the Dockerfile puts the binary; every command naming it runs the one cargo built.
 const IMAGE_BINARY: &str = "/usr/local/bin/carteiro";
@@ -76,8 +76,9 @@ fn read_image(dockerfile: &str) -> Image {
     image
 }
 
-/// Runs `carteiro healthcheck [args]` with exactly `env` (plus PATH) and returns its exit code.
-async fn healthcheck(args: &[&str], env: &[(String, String)]) -> i32 {
+/// Runs `carteiro healthcheck [args]` with exactly `env` and returns its exit code, and what
+/// it said about why.
+async fn healthcheck(args: &[&str], env: &[(String, String)]) -> (i32, String) {
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_carteiro"))
         .args(args)
         .env_clear()
@@ -85,12 +86,19 @@ async fn healthcheck(args: &[&str], env: &[(String, String)]) -> i32 {
         .output()
         .await
         .expect("healthcheck runs");
-    output.status.code().expect("exited, not killed")
+    let said = String::from_utf8_lossy(&output.stderr).to_string();
+    (output.status.code().expect("exited, not killed"), said)
+}
+
+/// Asserts the exit code of `carteiro healthcheck [args]`, showing what it said otherwise.
+async fn assert_health(args: &[&str], env: &[(String, String)], expected: i32, why: &str) {
+    let (code, said) = healthcheck(args, env).await;
+    assert_eq!(code, expected, "{why}: carteiro {args:?} said {said:?}");
 }
 
 #[tokio::test]
 async fn healthcheck_exits_0_against_a_running_instance_and_1_when_nothing_listens() {
-    let config = std::env::temp_dir().join(format!("carteiro-health-{}.toml", free_port()));
+    let config = std::env::temp_dir().join(format!("carteiro-health-{:08x}.toml", rand_u32()));
     let mut carteiro = Binary::start(&[("CARTEIRO_BASE_PATH", "/webmail")]).await;
     // The check finds the server through the same settings, here from a file.
     std::fs::write(
@@ -102,24 +110,19 @@ async fn healthcheck_exits_0_against_a_running_instance_and_1_when_nothing_liste
     )
     .unwrap();
     let env = vec![("CARTEIRO_CONFIG".to_string(), config.display().to_string())];
-    assert_eq!(healthcheck(&["healthcheck"], &env).await, 0);
-    assert_eq!(healthcheck(&["healthcheck", "--ready"], &env).await, 0);
-    // Without the base path the server answers 404: the check must notice.
+    assert_health(&["healthcheck"], &env, 0, "serving").await;
+    assert_health(&["healthcheck", "--ready"], &env, 0, "IMAP reachable").await;
     let wrong = vec![(
         "CARTEIRO_LISTEN".to_string(),
         format!("127.0.0.1:{}", carteiro.port),
     )];
-    assert_eq!(healthcheck(&["healthcheck"], &wrong).await, 1);
+    assert_health(&["healthcheck"], &wrong, 1, "without the base path: 404").await;
 
     assert!(carteiro.terminate().await.success());
-    assert_eq!(
-        healthcheck(&["healthcheck"], &env).await,
-        1,
-        "nothing listens"
-    );
+    assert_health(&["healthcheck"], &env, 1, "nothing listens").await;
     let _ = std::fs::remove_file(&config);
     let broken = vec![("CARTEIRO_LISTEN".to_string(), "not-an-address".to_string())];
-    assert_eq!(healthcheck(&["healthcheck"], &broken).await, 1);
+    assert_health(&["healthcheck"], &broken, 1, "a broken setting").await;
 }
 
 #[tokio::test]
@@ -159,18 +162,22 @@ async fn the_images_entrypoint_and_healthcheck_work_as_plain_binaries() {
         carteiro::config::Config::load(None, &known).expect("the image's settings are valid");
     assert!(warnings.is_empty(), "{warnings:?}");
 
-    // The container: the image's environment, with the port moved to a free one, the data
-    // volume in a temporary directory, and the mail servers a compose file would name.
-    let port = free_port();
-    let data = std::env::temp_dir().join(format!("carteiro-image-data-{port}"));
+    // The container: the image's environment, with the port left to the system (the host
+    // stays the image's), the data volume in a temporary directory, and the mail servers a
+    // compose file would name.
+    let data = std::env::temp_dir().join(format!("carteiro-image-data-{:08x}", rand_u32()));
+    let listen_host = image
+        .env
+        .iter()
+        .find(|(k, _)| k == "CARTEIRO_LISTEN")
+        .and_then(|(_, v)| v.rsplit_once(':'))
+        .map(|(host, _)| host.to_string())
+        .expect("the image sets CARTEIRO_LISTEN");
     let mut env: Vec<(String, String)> = image
         .env
         .iter()
         .map(|(k, v)| match k.as_str() {
-            "CARTEIRO_LISTEN" => {
-                let host = v.rsplit_once(':').expect("host:port").0;
-                (k.clone(), format!("{host}:{port}"))
-            }
+            "CARTEIRO_LISTEN" => (k.clone(), format!("{listen_host}:0")),
             "CARTEIRO_DATA_DIR" => (k.clone(), data.display().to_string()),
             _ => (k.clone(), v.clone()),
         })
@@ -182,18 +189,21 @@ async fn the_images_entrypoint_and_healthcheck_work_as_plain_binaries() {
     ));
     let env_refs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let args: Vec<&str> = image.entrypoint[1..].iter().map(String::as_str).collect();
-    let mut container = Binary::start_isolated(port, &args, &env_refs).await;
+    let mut container = Binary::start_isolated(&args, &env_refs).await;
     assert!(
         data.join("secret.key").is_file(),
         "the secret key is generated into the data volume"
     );
 
+    // The health check runs in the same container, so with the same variables; only the
+    // port the system picked is filled in.
+    for (k, v) in env.iter_mut() {
+        if k == "CARTEIRO_LISTEN" {
+            *v = format!("{listen_host}:{}", container.port);
+        }
+    }
     let health_args: Vec<&str> = image.healthcheck[1..].iter().map(String::as_str).collect();
-    assert_eq!(
-        healthcheck(&health_args, &env).await,
-        0,
-        "healthy while serving"
-    );
+    assert_health(&health_args, &env, 0, "healthy while serving").await;
     // SIGTERM, as docker stop sends: a clean, graceful exit.
     assert!(
         container.terminate().await.success(),
@@ -201,10 +211,6 @@ async fn the_images_entrypoint_and_healthcheck_work_as_plain_binaries() {
         container.logs()
     );
     assert!(container.logs().contains("shutting down"));
-    assert_eq!(
-        healthcheck(&health_args, &env).await,
-        1,
-        "unhealthy once stopped"
-    );
+    assert_health(&health_args, &env, 1, "unhealthy once stopped").await;
     let _ = std::fs::remove_dir_all(&data);
 }

@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 #
-# Carteiro in a small image: the one binary (templates, CSS and icons are compiled into it) on
-# distroless, running as an unprivileged user. Configured entirely by CARTEIRO_* variables, or
-# by a TOML file named by CARTEIRO_CONFIG and mounted into the container; see the README.
+# Carteiro in a small image: the one binary (templates, translations, CSS and icons are compiled
+# into it) on distroless, running as an unprivileged user. Configured entirely by CARTEIRO_*
+# variables, or by a TOML file named by CARTEIRO_CONFIG and mounted into the container; see the
+# README.
 #
 #   docker build -t carteiro .
 #   docker run -p 127.0.0.1:8080:8080 -v carteiro-data:/data \

@@ -196,38 +196,10 @@ async fn root_sends_visitors_to_login_and_users_to_the_inbox() {
 #[tokio::test]
 async fn no_log_line_even_at_trace_level_holds_a_password_or_the_session_cookie() {
     use base64::Engine;
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let log_path = std::env::temp_dir().join(format!("carteiro-trace-{port}.log"));
-    let log = std::fs::File::create(&log_path).unwrap();
-    let config = crate::helpers::test_config("imap://localhost:143");
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_carteiro"))
-        .env("CARTEIRO_LOG", "trace")
-        .env("CARTEIRO_LISTEN", format!("127.0.0.1:{port}"))
-        .env("CARTEIRO_IMAP_URL", "imap://localhost:143")
-        .env("CARTEIRO_TLS_CA_FILE", config.tls_ca_file.unwrap())
-        .env(
-            "CARTEIRO_SECRET_KEY",
-            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-        )
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .expect("carteiro binary starts");
-    let base = format!("http://127.0.0.1:{port}");
+    // Listens on port 0 and reports the bound port: no port race with other tests.
+    let mut binary = crate::helpers::Binary::start(&[("CARTEIRO_LOG", "trace")]).await;
+    let base = binary.base_url.clone();
     let client = browser();
-    let mut up = false;
-    for _ in 0..100 {
-        if client.get(format!("{base}/healthz")).send().await.is_ok() {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(up, "binary came up");
     let user = crate::helpers::fresh_user("trace");
     let bad = client
         .post(format!("{base}/login"))
@@ -260,9 +232,8 @@ async fn no_log_line_even_at_trace_level_holds_a_password_or_the_session_cookie(
         .await
         .unwrap();
     assert_eq!(inbox.status(), StatusCode::OK);
-    child.kill().await.unwrap();
-    let logs = std::fs::read_to_string(&log_path).unwrap();
-    let _ = std::fs::remove_file(&log_path);
+    binary.child.kill().await.unwrap();
+    let logs = binary.logs();
     assert!(
         logs.contains("login succeeded"),
         "the trace log was captured"

@@ -85,6 +85,20 @@ impl ChaosProxy {
             })
             .collect()
     }
+
+    /// Waits (at most `limit`) until the client has sent `command`; whether it did.
+    pub async fn saw_within(&self, command: &str, limit: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            if self.commands().iter().any(|c| c == command) {
+                return true;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
 }
 
 async fn pipe(client: TcpStream, server: TcpStream, log: Arc<Mutex<Vec<u8>>>, delay: Duration) {

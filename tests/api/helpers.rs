@@ -596,3 +596,26 @@ impl Drop for Binary {
         let _ = std::fs::remove_file(&self.log_path);
     }
 }
+
+/// A port nobody listens on right now, for a server process the test starts itself (nginx,
+/// redis-server) that cannot report the port it bound.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Waits up to 5 s until something accepts connections on `port`; whether it did.
+pub async fn wait_for_port(port: u16) -> bool {
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}

@@ -7,7 +7,9 @@ use std::time::Duration;
 use carteiro::app::Application;
 use reqwest::StatusCode;
 
-use crate::helpers::{browser, fresh_user, message, test_config, Imap, TEST_PASSWORD};
+use crate::helpers::{
+    browser, free_port, fresh_user, message, test_config, wait_for_port, Imap, TEST_PASSWORD,
+};
 
 /// A throw-away redis-server on a free port, killed on drop.
 struct Redis {
@@ -24,11 +26,7 @@ impl Drop for Redis {
 
 impl Redis {
     async fn start() -> Redis {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let child = Command::new("redis-server")
             .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
             .args(["--save", "", "--appendonly", "no"])
@@ -40,16 +38,11 @@ impl Redis {
             child,
             url: format!("redis://127.0.0.1:{port}"),
         };
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
-                return redis;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("redis-server did not start on port {port}");
+        assert!(
+            wait_for_port(port).await,
+            "redis-server did not start on port {port}"
+        );
+        redis
     }
 }
 

@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 use reqwest::StatusCode;
 
@@ -48,11 +47,7 @@ impl Nginx {
             crate::helpers::rand_u32()
         ));
         std::fs::create_dir_all(&dir).unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = crate::helpers::free_port();
         let upstream = app.base_url.trim_start_matches("http://");
         let d = dir.display();
         let conf = format!(
@@ -84,19 +79,12 @@ impl Nginx {
             port,
             _dir: TempDir(dir.clone()),
         };
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
-                return nginx;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!(
+        assert!(
+            crate::helpers::wait_for_port(port).await,
             "nginx did not start: {}",
             std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
         );
+        nginx
     }
 
     fn url(&self, path: &str) -> String {

@@ -85,16 +85,10 @@ async fn an_idle_session_expires_and_its_imap_connection_logs_out() {
     assert_eq!(status, StatusCode::OK);
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     app.state.sessions.housekeeping().await;
-    let mut logged_out = false;
-    for _ in 0..50 {
-        if proxy.commands().iter().any(|c| c == "LOGOUT") {
-            logged_out = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
     assert!(
-        logged_out,
+        proxy
+            .saw_within("LOGOUT", std::time::Duration::from_millis(2500))
+            .await,
         "the IMAP connection was logged out: {:?}",
         proxy.commands()
     );
@@ -134,17 +128,11 @@ async fn a_session_in_constant_use_still_ends_at_its_maximum_age() {
         .to_str()
         .unwrap()
         .starts_with("/login"));
-    let mut logged_out = false;
-    for _ in 0..50 {
-        if proxy.commands().iter().any(|c| c == "LOGOUT") {
-            logged_out = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
     assert!(
-        logged_out,
-        "its IMAP connection logged out: {:?}",
+        proxy
+            .saw_within("LOGOUT", std::time::Duration::from_millis(2500))
+            .await,
+        "the IMAP connection was logged out: {:?}",
         proxy.commands()
     );
 }

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, a real Carteiro against the real local Dovecot.
 //! Start the stack first: `scripts/mailstack.sh up` (the README's test command does).
 
+mod accessibility;
 mod apps;
 mod audit;
 mod browser;

@@ -1,0 +1,136 @@
+//! Accessibility: axe-core, run in Debian's Chromium on every kind of page, in both languages,
+//! at desktop and phone widths (`tests/browser/axe-pages.mjs`). No serious or critical
+//! violation of the WCAG 2.1 A/AA rules is allowed.
+
+use serde::Deserialize;
+
+use crate::helpers::{message, spawn_app, TestApp, TEST_PASSWORD};
+
+#[derive(Debug, Deserialize)]
+struct Violation {
+    id: String,
+    impact: Option<String>,
+    help: String,
+    targets: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PageResult {
+    path: String,
+    status: Option<u16>,
+    violations: Vec<Violation>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Report {
+    signed_in: bool,
+    control: Vec<Violation>,
+    pages: Vec<PageResult>,
+}
+
+async fn run_axe(app: &TestApp, locale: &str, width: u32, pages: &[&str]) -> Report {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    assert!(
+        dir.join("node_modules/axe-core").is_dir(),
+        "run `npm ci --prefix tests/browser` (scripts/test.sh does it)"
+    );
+    let plan = serde_json::json!({
+        "base": app.base_url,
+        "username": app.user,
+        "password": TEST_PASSWORD,
+        "locale": locale,
+        "width": width,
+        "pages": pages,
+    });
+    let plan_path = std::env::temp_dir().join(format!(
+        "carteiro-axe-{}-{}.json",
+        std::process::id(),
+        crate::helpers::rand_u32()
+    ));
+    std::fs::write(&plan_path, plan.to_string()).unwrap();
+    let output = tokio::process::Command::new("node")
+        .arg(dir.join("axe-pages.mjs"))
+        .arg(&plan_path)
+        .output()
+        .await
+        .expect("node runs");
+    let _ = std::fs::remove_file(&plan_path);
+    assert!(
+        output.status.success(),
+        "axe harness failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("axe report")
+}
+
+#[tokio::test]
+async fn every_page_has_no_serious_or_critical_accessibility_violation() {
+    let app = spawn_app().await;
+    let mut imap = app.imap().await;
+    imap.append(
+        "INBOX",
+        &message(
+            "Ana Souza <ana@example.test>",
+            "Reunião de sexta",
+            "Tue, 4 Mar 2025 08:00:00 +0000",
+            "Olá! Podemos conversar na sexta?\n\n> citação\n",
+        ),
+        None,
+    )
+    .await;
+    let uid = imap.uids("INBOX").await[0];
+    let message_page = format!("/mail/INBOX/{uid}");
+    let reply = format!("/compose?folder=INBOX&reply={uid}");
+    let pages = [
+        "/mail/INBOX",
+        message_page.as_str(),
+        "/compose",
+        reply.as_str(),
+        "/settings",
+        "/folders",
+        "/search?q=sexta",
+        "/apps",
+        "/mail/Nao-existe",
+    ];
+    let mut serious = Vec::new();
+    let mut minor = Vec::new();
+    for (locale, width) in [("en-US", 1440), ("pt-BR", 375)] {
+        let report = run_axe(&app, locale, width, &pages).await;
+        assert!(report.signed_in, "signed in");
+        assert!(
+            report
+                .control
+                .iter()
+                .any(|v| v.impact.as_deref() == Some("critical")),
+            "axe sees an unlabelled field on the control page: {:?}",
+            report.control
+        );
+        assert_eq!(report.pages.len(), pages.len() + 1, "the sign-in page too");
+        for page in &report.pages {
+            let expected = if page.path.contains("Nao-existe") {
+                404
+            } else {
+                200
+            };
+            assert_eq!(page.status, Some(expected), "{}", page.path);
+            for v in &page.violations {
+                let line = format!(
+                    "{locale} {width}px {}: {} ({:?}) {} at {:?}",
+                    page.path, v.id, v.impact, v.help, v.targets
+                );
+                match v.impact.as_deref() {
+                    Some("serious") | Some("critical") => serious.push(line),
+                    _ => minor.push(line),
+                }
+            }
+        }
+    }
+    if !minor.is_empty() {
+        eprintln!(
+            "minor or moderate accessibility findings:\n{}",
+            minor.join("\n")
+        );
+    }
+    assert!(serious.is_empty(), "{}", serious.join("\n"));
+}

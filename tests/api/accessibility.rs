@@ -30,11 +30,6 @@ struct Report {
 }
 
 async fn run_axe(app: &TestApp, locale: &str, width: u32, pages: &[&str]) -> Report {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    assert!(
-        dir.join("node_modules/axe-core").is_dir(),
-        "run `npm ci --prefix tests/browser` (scripts/test.sh does it)"
-    );
     let plan = serde_json::json!({
         "base": app.base_url,
         "username": app.user,
@@ -43,25 +38,7 @@ async fn run_axe(app: &TestApp, locale: &str, width: u32, pages: &[&str]) -> Rep
         "width": width,
         "pages": pages,
     });
-    let plan_path = std::env::temp_dir().join(format!(
-        "carteiro-axe-{}-{}.json",
-        std::process::id(),
-        crate::helpers::rand_u32()
-    ));
-    std::fs::write(&plan_path, plan.to_string()).unwrap();
-    let output = tokio::process::Command::new("node")
-        .arg(dir.join("axe-pages.mjs"))
-        .arg(&plan_path)
-        .output()
-        .await
-        .expect("node runs");
-    let _ = std::fs::remove_file(&plan_path);
-    assert!(
-        output.status.success(),
-        "axe harness failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("axe report")
+    crate::browser::run_harness("axe-pages.mjs", &plan).await
 }
 
 #[tokio::test]

@@ -49,29 +49,27 @@ fn browser_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
 }
 
-/// Opens `pages` (paths under the app) in Chromium, signed in as the app's user, and returns
-/// what each did. Panics if the harness is missing or its detectors are blind.
-pub async fn audit_in_chromium(app: &TestApp, pages: &[String]) -> Vec<PageAudit> {
+/// Runs one of the `tests/browser` scripts with `plan` (written to a file for it) and parses
+/// the JSON it prints. Panics, saying how to install it, if the harness is missing.
+pub async fn run_harness<T: serde::de::DeserializeOwned>(
+    script: &str,
+    plan: &serde_json::Value,
+) -> T {
     let dir = browser_dir();
     assert!(
-        dir.join("node_modules/playwright-core").is_dir(),
+        dir.join("node_modules/playwright-core").is_dir()
+            && dir.join("node_modules/axe-core").is_dir(),
         "the browser harness is not installed: run `npm ci --prefix tests/browser` and install \
          Debian's chromium (scripts/test.sh does both)"
     );
-    let plan = serde_json::json!({
-        "base": app.base_url,
-        "username": app.user,
-        "password": TEST_PASSWORD,
-        "pages": pages,
-    });
     let plan_path = std::env::temp_dir().join(format!(
-        "carteiro-audit-{}-{}.json",
+        "carteiro-{script}-{}-{}.json",
         std::process::id(),
         crate::helpers::rand_u32()
     ));
     std::fs::write(&plan_path, plan.to_string()).unwrap();
     let output = tokio::process::Command::new("node")
-        .arg(dir.join("audit-pages.mjs"))
+        .arg(dir.join(script))
         .arg(&plan_path)
         .current_dir(&dir)
         .output()
@@ -80,15 +78,27 @@ pub async fn audit_in_chromium(app: &TestApp, pages: &[String]) -> Vec<PageAudit
     let _ = std::fs::remove_file(&plan_path);
     assert!(
         output.status.success(),
-        "the browser harness failed: {}",
+        "{script} failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let audit: Audit = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
         panic!(
-            "unreadable harness output ({e}): {}",
+            "unreadable output of {script} ({e}): {}",
             String::from_utf8_lossy(&output.stdout)
         )
+    })
+}
+
+/// Opens `pages` (paths under the app) in Chromium, signed in as the app's user, and returns
+/// what each did. Panics if the harness is missing or its detectors are blind.
+pub async fn audit_in_chromium(app: &TestApp, pages: &[String]) -> Vec<PageAudit> {
+    let plan = serde_json::json!({
+        "base": app.base_url,
+        "username": app.user,
+        "password": TEST_PASSWORD,
+        "pages": pages,
     });
+    let audit: Audit = run_harness("audit-pages.mjs", &plan).await;
     // The detectors must see what the control page does, or a clean result means nothing.
     assert!(!audit.controls.scripts.is_empty(), "{:?}", audit.controls);
     assert!(

@@ -1147,6 +1147,54 @@ impl ImapConn {
         Ok(value)
     }
 
+    /// Several server-level private annotations in one GETMETADATA: entry → value for those
+    /// that are set. Empty when the server has no METADATA.
+    pub async fn get_settings(
+        &mut self,
+        entries: &[&str],
+    ) -> Result<HashMap<String, String>, ImapError> {
+        let mut found = HashMap::new();
+        if !self.caps.has("METADATA") || entries.is_empty() {
+            return Ok(found);
+        }
+        let list = entries
+            .iter()
+            .map(|e| quote::quoted(e))
+            .collect::<Result<Vec<_>, _>>()?
+            .join(" ");
+        self.command(&format!("GETMETADATA \"\" ({list})"), |r| {
+            if let Response::MailboxData(MailboxDatum::MetadataSolicited { values, .. }) = r {
+                for m in values {
+                    if let Some(v) = &m.value {
+                        found.insert(m.entry.clone(), v.clone());
+                    }
+                }
+            }
+        })
+        .await?;
+        Ok(found)
+    }
+
+    /// Stores (or with `None` removes) several annotations in one SETMETADATA.
+    pub async fn set_settings(
+        &mut self,
+        values: &[(&str, Option<String>)],
+    ) -> Result<(), ImapError> {
+        if !self.caps.has("METADATA") || !self.caps.has("LITERAL+") {
+            return Err(ImapError::Declined(Declined::NoSettings));
+        }
+        let mut list = Vec::new();
+        for (entry, value) in values {
+            let entry = quote::quoted(entry)?;
+            list.push(match value {
+                Some(v) => format!("{entry} {{{}+}}\r\n{v}", v.len()),
+                None => format!("{entry} NIL"),
+            });
+        }
+        self.command(&format!("SETMETADATA \"\" ({})", list.join(" ")), |_| {})
+            .await
+    }
+
     /// Stores (or with `None` removes) a server-level private annotation. The value goes as a
     /// non-synchronizing literal (LITERAL+), so it may hold line breaks and quotes.
     pub async fn set_setting(&mut self, entry: &str, value: Option<&str>) -> Result<(), ImapError> {

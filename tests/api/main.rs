@@ -24,6 +24,7 @@ mod message;
 mod observability;
 mod organise;
 mod packaging;
+mod preferences;
 mod proxy;
 mod resilience;
 mod search;

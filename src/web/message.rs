@@ -191,6 +191,11 @@ async fn message_page(
     let list = super::mailbox::list_view(&ctx, &session, &folders, &folder, &query.list, Some(uid))
         .await
         .ok();
+    // The list's page and search, for the way back after an action.
+    let list_suffix = list
+        .as_ref()
+        .and_then(|l| l.url.split_once('?').map(|(_, q)| format!("?{q}")))
+        .unwrap_or_default();
     let view = view.unwrap_or_else(|| view::MessageView {
         subject: String::new(),
         from: Vec::new(),
@@ -231,7 +236,7 @@ async fn message_page(
         uid,
         flagged: fetched.flags.flagged,
         actions_url: format!("{}/actions", ctx.folder_url(&folder)),
-        back: format!("/mail/{}/{uid}", segment(&folder)),
+        back: format!("/mail/{}/{uid}{}", segment(&folder), list_suffix),
         targets: super::mailbox::move_targets(&ctx, &folders, &folder),
         reply_url: format!(
             "{}/compose?folder={}&reply={uid}",

@@ -266,6 +266,27 @@ async fn an_open_message_shows_beside_the_list_it_was_opened_from() {
     assert!(first_attr(&html, "a.back-link", "href")
         .unwrap()
         .ends_with("/mail/INBOX?page=2"));
+    // An action that takes the message away returns to that same page of the list.
+    let back = first_attr(&html, "#reader form.toolbar input[name=back]", "value").unwrap();
+    assert!(back.ends_with("?page=2"), "{back}");
+    let csrf = first_attr(&html, "#reader form.toolbar input[name=csrf]", "value").unwrap();
+    let uid = first_attr(&html, "#reader form.toolbar input[name=uid]", "value").unwrap();
+    let response = app
+        .post_form(
+            "/mail/INBOX/actions",
+            &[
+                ("csrf", &csrf),
+                ("uid", &uid),
+                ("back", &back),
+                ("action", "archive"),
+            ],
+        )
+        .await;
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        location.starts_with("/mail/INBOX?page=2&done="),
+        "{location}"
+    );
     // The first page's links stay plain, bookmarkable URLs.
     let (_, html) = app.page("/mail/INBOX").await;
     assert!(attrs(&html, "td.subject a", "href")

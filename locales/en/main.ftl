@@ -278,7 +278,7 @@ error-choose-target = Choose the folder to move or copy to.
 
 ## Reading a message
 
-message-back = ← Back to { $folder }
+message-back = Back to { $folder }
 message-actions = Actions on this message
 message-move-to = Move to…
 message-reply-and-forward = Reply and forward

@@ -289,7 +289,7 @@ error-choose-target = Escolha a pasta para onde mover ou copiar.
 
 ## Lendo uma mensagem
 
-message-back = ← Voltar para { $folder }
+message-back = Voltar para { $folder }
 message-actions = Ações nesta mensagem
 message-move-to = Mover para…
 message-reply-and-forward = Responder e encaminhar

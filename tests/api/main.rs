@@ -10,6 +10,7 @@ mod compose;
 mod corpus;
 mod csrf;
 mod dos;
+mod e2e;
 mod folders;
 mod fuzz_regressions;
 mod helpers;

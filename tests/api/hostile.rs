@@ -794,6 +794,8 @@ fn list_row(list: &[Html], m: &HostileMessage) -> (String, String) {
             r.select(&subject_sel)
                 .next()
                 .and_then(|a| a.value().attr("href"))
+                // Links from later pages carry the list's page (`?page=2`).
+                .and_then(|href| href.split('?').next())
                 == Some(url.as_str())
         })
         .unwrap_or_else(|| panic!("{}: listed", m.label()));

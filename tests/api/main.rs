@@ -7,6 +7,7 @@ mod audit;
 mod browser;
 mod chaos;
 mod compose;
+mod connections;
 mod corpus;
 mod csrf;
 mod dos;

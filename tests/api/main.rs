@@ -21,6 +21,7 @@ mod languages;
 mod limits;
 mod listing;
 mod login;
+mod memory;
 mod message;
 mod observability;
 mod organise;

@@ -308,6 +308,13 @@ impl ImapHandle {
             .await
     }
 
+    /// The folder's UIDVALIDITY, without fetching anything.
+    pub async fn uid_validity(&self, folder: &str) -> Result<u32, ImapError> {
+        let folder = folder.to_string();
+        self.run(move |c| Box::pin(async move { c.uid_validity(&folder).await }))
+            .await
+    }
+
     pub async fn chunk(
         &self,
         folder: &str,

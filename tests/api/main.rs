@@ -5,6 +5,7 @@ mod accessibility;
 mod apps;
 mod audit;
 mod browser;
+mod caching;
 mod chaos;
 mod compose;
 mod connections;

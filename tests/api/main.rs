@@ -21,6 +21,7 @@ mod instances;
 mod languages;
 mod limits;
 mod listing;
+mod load;
 mod login;
 mod memory;
 mod message;

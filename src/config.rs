@@ -52,6 +52,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Upper bound of IMAP connections open at once, all sessions together.
     pub max_imap_connections: usize,
+    /// A session's IMAP connection unused for this long is logged out; the session stays,
+    /// and its next request reconnects.
+    pub imap_idle_timeout: Duration,
     /// IMAP extensions to ignore although the server announces them (for servers whose
     /// implementation of one is broken), upper-case, e.g. `SORT`.
     pub imap_disabled_caps: Vec<String>,
@@ -129,6 +132,7 @@ struct FileConfig {
     redis_url: Option<String>,
     secure_cookies: Option<bool>,
     max_imap_connections: Option<usize>,
+    imap_idle_timeout: Option<String>,
     imap_disabled_caps: Option<Vec<String>>,
     apps_imap: Option<Vec<String>>,
     apps_pop3: Option<Vec<String>>,
@@ -156,6 +160,7 @@ const KNOWN_ENV: &[&str] = &[
     "CARTEIRO_REDIS_URL",
     "CARTEIRO_SECURE_COOKIES",
     "CARTEIRO_MAX_IMAP_CONNECTIONS",
+    "CARTEIRO_IMAP_IDLE_TIMEOUT",
     "CARTEIRO_IMAP_DISABLED_CAPS",
     "CARTEIRO_APPS_IMAP",
     "CARTEIRO_APPS_POP3",
@@ -249,6 +254,7 @@ impl Config {
                         ConfigError(format!("{key} must be a whole number, not {value:?}"))
                     })?);
                 }
+                "CARTEIRO_IMAP_IDLE_TIMEOUT" => raw.imap_idle_timeout = Some(value),
                 "CARTEIRO_IMAP_DISABLED_CAPS" => {
                     raw.imap_disabled_caps = Some(value.split(',').map(str::to_string).collect());
                 }
@@ -368,6 +374,14 @@ impl Config {
             })?,
             None => Duration::from_secs(12 * 60 * 60),
         };
+        let imap_idle_timeout = match raw.imap_idle_timeout {
+            Some(text) => parse_duration(&text).ok_or_else(|| {
+                ConfigError(format!(
+                    "imap_idle_timeout {text:?} is not a duration such as 5m or 300s"
+                ))
+            })?,
+            None => Duration::from_secs(5 * 60),
+        };
         Ok((
             Config {
                 listen,
@@ -388,6 +402,7 @@ impl Config {
                 redis_url,
                 secure_cookies: raw.secure_cookies.unwrap_or(false),
                 max_imap_connections: raw.max_imap_connections.unwrap_or(1000).max(1),
+                imap_idle_timeout,
                 imap_disabled_caps: raw
                     .imap_disabled_caps
                     .unwrap_or_default()

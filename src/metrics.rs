@@ -63,6 +63,7 @@ pub struct Metrics {
     request_seconds: Histograms<RouteLabels>,
     sessions_live: Gauge,
     imap_connections: Gauge,
+    imap_released: Family<ReasonLabels, Counter>,
     imap_command_seconds: Histograms<CommandLabels>,
     smtp_sends: Family<OutcomeLabels, Counter>,
     login_failures: Family<ReasonLabels, Counter>,
@@ -112,6 +113,12 @@ impl Metrics {
             "Authenticated IMAP connections open, all sessions together",
             imap_connections.clone(),
         );
+        let imap_released = Family::<ReasonLabels, Counter>::default();
+        registry.register(
+            "imap_connections_released",
+            "IMAP connections logged out while their session went on: idle for too long, or reclaimed for another session at the connection limit",
+            imap_released.clone(),
+        );
         let imap_command_seconds =
             Histograms::<CommandLabels>::new_with_constructor(command_buckets);
         registry.register_with_unit(
@@ -138,6 +145,7 @@ impl Metrics {
             request_seconds,
             sessions_live,
             imap_connections,
+            imap_released,
             imap_command_seconds,
             smtp_sends,
             login_failures,
@@ -177,6 +185,13 @@ impl Metrics {
     /// Counts an open IMAP connection for as long as the guard lives.
     pub fn imap_connection_opened(&self) -> GaugeGuard {
         GaugeGuard::new(&self.imap_connections)
+    }
+
+    /// Counts one connection logged out while its session goes on: `idle` or `reclaimed`.
+    pub fn imap_connection_released(&self, reason: &'static str) {
+        self.imap_released
+            .get_or_create(&ReasonLabels { reason })
+            .inc();
     }
 
     /// Records one IMAP command's round trip; `command` is the full command line, of which

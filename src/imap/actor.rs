@@ -7,6 +7,11 @@
 //! stream is dropped. The actor reconnects lazily after the server drops the connection, checks
 //! a connection that sat idle with NOOP before using it, and logs out when every handle is
 //! gone (the session ended or idled out).
+//!
+//! A session holds at most one IMAP connection, this actor's, and only while it is in use:
+//! unused for `imap_idle_timeout` (or reclaimed for another session at the connection limit,
+//! see [`super::limit`]) it is logged out while the session lives on, and the next job
+//! reconnects transparently.
 
 use std::time::{Duration, Instant};
 
@@ -20,6 +25,7 @@ use tokio_util::task::TaskTracker;
 use super::conn::FolderChange;
 use super::conn::ImapConn;
 use super::connect::Connector;
+use super::limit::Parking;
 use super::{FetchedMessage, Folder, ImapError, Page, PartInfo, Quota, SearchQuery, Selection};
 
 /// A job: given the connection (or why there is none), do the work and report back.
@@ -31,6 +37,8 @@ const JOB_TIMEOUT: Duration = Duration::from_secs(60);
 const CHECK_AFTER_IDLE: Duration = Duration::from_secs(60);
 /// Jobs waiting for a busy session's connection.
 const QUEUE: usize = 32;
+/// How long a connection released while its session goes on may take to log out.
+const LOGOUT_WAIT: Duration = Duration::from_secs(2);
 
 /// The handlers' side of a session's IMAP actor. Cloning is cheap; the actor logs out when
 /// the last clone is dropped.
@@ -56,6 +64,7 @@ impl ImapHandle {
         let (tx, rx) = mpsc::channel(QUEUE);
         let stop = Arc::new(Notify::new());
         let actor = Actor {
+            parking: connector.parking(),
             connector,
             username,
             password,
@@ -318,6 +327,13 @@ impl ImapHandle {
             .await
     }
 
+    /// The folder's UIDVALIDITY, without fetching anything.
+    pub async fn uid_validity(&self, folder: &str) -> Result<u32, ImapError> {
+        let folder = folder.to_string();
+        self.run(move |c| Box::pin(async move { c.uid_validity(&folder).await }))
+            .await
+    }
+
     pub async fn chunk(
         &self,
         folder: &str,
@@ -349,19 +365,45 @@ struct Actor {
     password: SecretString,
     conn: Option<ImapConn>,
     last_used: Instant,
+    /// Offers the connection, while idle, to logins that find the connection limit reached.
+    parking: Parking,
+}
+
+/// Why the actor closes its connection while the session goes on.
+#[derive(Clone, Copy)]
+enum Release {
+    /// Unused for `imap_idle_timeout`.
+    Idle,
+    /// Taken back for another session at the connection limit.
+    Reclaimed,
 }
 
 impl Actor {
     async fn run(mut self, mut jobs: mpsc::Receiver<Job>, stop: Arc<Notify>) {
         let _live = self.connector.metrics().session_started();
+        let idle_timeout = self.connector.idle_timeout();
         loop {
+            if self.conn.is_some() {
+                self.parking.park();
+            }
+            let idle_until = tokio::time::Instant::from_std(self.last_used + idle_timeout);
+            let has_conn = self.conn.is_some();
             let job = tokio::select! {
                 job = jobs.recv() => match job {
                     Some(job) => job,
                     None => break,
                 },
                 _ = stop.notified() => break,
+                _ = tokio::time::sleep_until(idle_until), if has_conn => {
+                    self.release(Release::Idle).await;
+                    continue;
+                }
+                _ = self.parking.reclaimed(), if has_conn => {
+                    self.release(Release::Reclaimed).await;
+                    continue;
+                }
             };
+            self.parking.unpark();
             match self.ready().await {
                 Ok(()) => {
                     let conn = self.conn.as_mut().expect("ready() leaves a connection");
@@ -377,10 +419,27 @@ impl Actor {
                 Err(e) => job(Err(e)).await,
             }
         }
+        self.parking.unpark();
         if let Some(conn) = self.conn.take() {
             let _ = tokio::time::timeout(Duration::from_secs(5), conn.logout()).await;
         }
         tracing::debug!(user = %self.username, "IMAP session actor stopped");
+    }
+
+    /// Logs the connection out while the session goes on; the next job reconnects.
+    async fn release(&mut self, why: Release) {
+        self.parking.unpark();
+        let Some(conn) = self.conn.take() else {
+            return;
+        };
+        let reason = match why {
+            Release::Idle => "idle",
+            Release::Reclaimed => "reclaimed",
+        };
+        tracing::debug!(user = %self.username, reason, "IMAP connection released");
+        self.connector.metrics().imap_connection_released(reason);
+        // Short: a reclaimed connection's permit is what another request is waiting for.
+        let _ = tokio::time::timeout(LOGOUT_WAIT, conn.logout()).await;
     }
 
     /// Makes sure there is a live connection, reconnecting if needed.

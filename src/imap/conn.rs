@@ -417,6 +417,16 @@ impl ImapConn {
         }
     }
 
+    /// The folder's UIDVALIDITY: from the selection in place, else from a SELECT. No message
+    /// is fetched (conditional downloads answer 304 from this alone).
+    pub async fn uid_validity(&mut self, folder: &str) -> Result<u32, ImapError> {
+        self.ensure_selected(folder).await?;
+        match &self.selected {
+            Some((name, state)) if name == folder => Ok(state.uid_validity),
+            _ => Err(ImapError::NotFound),
+        }
+    }
+
     /// Selects `folder` unless it is already the selected one; `true` when it already was.
     async fn ensure_selected(&mut self, folder: &str) -> Result<bool, ImapError> {
         match &self.selected {

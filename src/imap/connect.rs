@@ -13,10 +13,10 @@ use rustls::pki_types::{pem::PemObject, CertificateDer, ServerName};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
-use tokio::sync::Semaphore;
 use tokio_rustls::TlsConnector;
 
 use super::conn::{Capabilities, ImapConn};
+use super::limit::{ConnectionLimit, Parking};
 use super::ImapError;
 use crate::config::{Config, ConfigError, Security, Upstream};
 use crate::insecure_tls::AcceptAnyCertificate;
@@ -31,7 +31,8 @@ pub type BoxedStream = Box<dyn ImapStream>;
 
 /// How long dialling plus greeting plus authentication may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
-/// How long to wait for a free slot under the global connection limit.
+/// How long to wait for a free slot under the global connection limit (when no idle
+/// connection can be reclaimed) before the request is told the server is busy.
 const PERMIT_WAIT: Duration = Duration::from_secs(5);
 
 /// Opens authenticated IMAP connections to the configured server.
@@ -39,8 +40,11 @@ const PERMIT_WAIT: Duration = Duration::from_secs(5);
 pub struct Connector {
     upstream: Upstream,
     tls: TlsConnector,
-    /// One permit per open connection, all sessions together.
-    limit: Arc<Semaphore>,
+    /// One permit per open connection, all sessions together, and the idle connections
+    /// that may be reclaimed.
+    limit: Arc<ConnectionLimit>,
+    /// A session's connection unused this long is logged out (see the actor).
+    idle_timeout: Duration,
     /// Capabilities to ignore (admin setting for servers with a broken extension).
     disabled: Arc<[String]>,
     /// Where connections and their commands are counted and timed.
@@ -91,7 +95,8 @@ impl Connector {
         Ok(Connector {
             upstream: config.imap.clone(),
             tls: TlsConnector::from(Arc::new(tls)),
-            limit: Arc::new(Semaphore::new(config.max_imap_connections)),
+            limit: ConnectionLimit::new(config.max_imap_connections),
+            idle_timeout: config.imap_idle_timeout,
             disabled: config.imap_disabled_caps.clone().into(),
             metrics,
         })
@@ -103,6 +108,15 @@ impl Connector {
 
     pub fn metrics(&self) -> &Arc<Metrics> {
         &self.metrics
+    }
+
+    pub fn idle_timeout(&self) -> Duration {
+        self.idle_timeout
+    }
+
+    /// A place in the queue of idle connections that logins may reclaim.
+    pub fn parking(&self) -> Parking {
+        Parking::new(self.limit.clone())
     }
 
     /// Dials the server and reads its greeting, without logging in: the start-up check.
@@ -119,10 +133,7 @@ impl Connector {
         username: &str,
         password: &SecretString,
     ) -> Result<ImapConn, ImapError> {
-        let permit = tokio::time::timeout(PERMIT_WAIT, self.limit.clone().acquire_owned())
-            .await
-            .map_err(|_| ImapError::Busy)?
-            .map_err(|_| ImapError::Busy)?;
+        let permit = self.limit.acquire(PERMIT_WAIT).await?;
         let work = async {
             let (client, caps) = self.open().await?;
             let session = authenticate(client, &caps, username, password).await?;

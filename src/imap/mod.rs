@@ -2,6 +2,7 @@
 //!
 //! - [`connect`] dials the server (TLS, STARTTLS or plain) and authenticates.
 //! - [`conn::ImapConn`] wraps one authenticated connection and offers typed operations.
+//! - [`limit`] caps the connections open at once and reclaims idle ones at the cap.
 //! - [`actor`] owns a session's connection inside one task; handlers only hold an
 //!   [`actor::ImapHandle`], so a dropped request can never leave half-read responses behind.
 //! - [`structure`] turns BODYSTRUCTURE into the part list the views use.
@@ -9,6 +10,7 @@
 pub mod actor;
 pub mod conn;
 pub mod connect;
+pub mod limit;
 pub mod quote;
 pub mod search;
 pub mod structure;

@@ -61,6 +61,10 @@ pub enum LoginError {
     Store(store::StoreError),
 }
 
+/// The cookie does not unseal the record's password: it is not this record's cookie.
+#[derive(Debug)]
+struct NotThisSession;
+
 /// A session found from a request's cookie.
 #[derive(Clone)]
 pub struct CurrentSession {
@@ -180,25 +184,28 @@ impl SessionManager {
             self.logout(&key).await?;
             return Ok(None);
         }
-        let imap = match self.handles.get(&key).await {
-            Some(handle) => handle,
-            None => {
-                // Another instance (or an earlier process) opened this session: rebuild the
-                // actor from the record. A record that does not open with this cookie is not
-                // this cookie's session.
-                let Some(password) = cookie.open(&key, &record.sealed_password) else {
-                    return Ok(None);
-                };
-                let handle = ImapHandle::spawn(
+        // Another instance (or an earlier process) may have opened this session, or its actor
+        // was evicted: rebuild the actor from the record. `try_get_with` runs this once for
+        // concurrent requests of one session, so a session never has two actors (and two
+        // IMAP connections). A record that does not open with this cookie is not this
+        // cookie's session.
+        let spawned = self
+            .handles
+            .try_get_with(key.clone(), async {
+                let password = cookie
+                    .open(&key, &record.sealed_password)
+                    .ok_or(NotThisSession)?;
+                Ok::<_, NotThisSession>(ImapHandle::spawn(
                     self.connector.clone(),
                     record.username.clone(),
                     password,
                     None,
                     &self.actors,
-                );
-                self.handles.insert(key.clone(), handle.clone()).await;
-                handle
-            }
+                ))
+            })
+            .await;
+        let Ok(imap) = spawned else {
+            return Ok(None);
         };
         Ok(Some(CurrentSession {
             store_key: key,

@@ -494,8 +494,18 @@ async fn raw_source(
     session: CurrentSession,
     Path((folder, uid)): Path<(String, String)>,
     Query(query): Query<DownloadQuery>,
+    request: HeaderMap,
 ) -> Result<Response, AppError> {
     let uid = parse_uid(&uid)?;
+    let variant = if query.download.is_some() {
+        "raw-download"
+    } else {
+        "raw"
+    };
+    let etag = download_etag(&session, &folder, uid, variant).await?;
+    if not_modified(&request, &etag) {
+        return Ok(not_modified_response(etag));
+    }
     // Checks that the message exists before the response starts; the source is still
     // available when only the structure is unreadable.
     match session.imap.structure(&folder, uid).await {
@@ -503,6 +513,7 @@ async fn raw_source(
         Err(e) => return Err(e.into()),
     }
     let mut headers = download_headers();
+    headers.insert(header::ETAG, etag);
     if query.download.is_some() {
         headers.insert(
             header::CONTENT_TYPE,
@@ -534,22 +545,34 @@ async fn part(
     session: CurrentSession,
     Path((folder, uid, section)): Path<(String, String, String)>,
     Query(query): Query<DownloadQuery>,
+    request: HeaderMap,
 ) -> Result<Response, AppError> {
     let uid = parse_uid(&uid)?;
     if section.is_empty() || !section.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return Err(AppError::NotFound);
     }
+    let variant = if query.inline.is_some() {
+        format!("part-inline {section}")
+    } else {
+        format!("part {section}")
+    };
+    let etag = download_etag(&session, &folder, uid, &variant).await?;
+    if not_modified(&request, &etag) {
+        return Ok(not_modified_response(etag));
+    }
     let parts = match session.imap.structure(&folder, uid).await {
         Ok((_, parts)) => parts,
         Err(ImapError::Protocol(_)) => {
-            return buffered_part(
+            let mut response = buffered_part(
                 &session.imap,
                 &folder,
                 uid,
                 &section,
                 query.inline.is_some(),
             )
-            .await
+            .await?;
+            response.headers_mut().insert(header::ETAG, etag);
+            return Ok(response);
         }
         Err(e) => return Err(e.into()),
     };
@@ -557,11 +580,12 @@ async fn part(
         .iter()
         .find(|p| p.section == section)
         .ok_or(AppError::NotFound)?;
-    let headers = part_headers(
+    let mut headers = part_headers(
         &info.mime_type,
         &parts::filename(info),
         query.inline.is_some(),
     );
+    headers.insert(header::ETAG, etag);
     let body = stream_section(session.imap.clone(), folder, uid, section, info.encoding);
     Ok((headers, body).into_response())
 }
@@ -585,6 +609,63 @@ async fn buffered_part(
     let contents = Bytes::copy_from_slice(message.parts[index].contents());
     let headers = part_headers(&info.mime_type, &parts::filename(&info), inline);
     Ok((headers, contents).into_response())
+}
+
+/// A download's strong validator. A message's bytes never change while its folder keeps its
+/// UIDVALIDITY (IMAP never gives a UID to another message), so the ETag derives from the
+/// account, the folder, UIDVALIDITY and UID, plus what is downloaded and how (`variant`:
+/// source or section, inline or attachment, whose headers differ). The account is in it
+/// because one browser may sign in to two accounts whose folders share a UIDVALIDITY (Dovecot
+/// uses the creation time); the hash keeps account and folder names out of the header. Only
+/// SELECT's answer is needed, usually already at hand, so a 304 costs no FETCH.
+async fn download_etag(
+    session: &CurrentSession,
+    folder: &str,
+    uid: u32,
+    variant: &str,
+) -> Result<HeaderValue, AppError> {
+    use sha2::{Digest, Sha256};
+    let uid_validity = session.imap.uid_validity(folder).await?;
+    let mut hash = Sha256::new();
+    // Bump the version when what a download contains changes (e.g. its decoding).
+    for field in [
+        "carteiro-download-v1",
+        &session.username,
+        folder,
+        &uid_validity.to_string(),
+        &uid.to_string(),
+        variant,
+    ] {
+        hash.update((field.len() as u64).to_be_bytes());
+        hash.update(field.as_bytes());
+    }
+    let hex: String = hash.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    HeaderValue::from_str(&format!("\"{hex}\"")).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Whether the request's `If-None-Match` names `etag` (or `*`). Weak comparison, as RFC 9110
+/// prescribes for this header.
+fn not_modified(request: &HeaderMap, etag: &HeaderValue) -> bool {
+    let Ok(etag) = etag.to_str() else {
+        return false;
+    };
+    request
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
+}
+
+/// 304 with the headers a 200 would have had for caching.
+fn not_modified_response(etag: HeaderValue) -> Response {
+    let mut headers = download_headers();
+    headers.insert(header::ETAG, etag);
+    (axum::http::StatusCode::NOT_MODIFIED, headers).into_response()
 }
 
 fn download_headers() -> HeaderMap {

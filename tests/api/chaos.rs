@@ -1,6 +1,7 @@
 //! A TCP proxy between Carteiro and Dovecot that can take the line down and bring it back,
 //! and that records what the client sent (to count IMAP commands on plain connections). It can
-//! also be slow, holding back what the client sends, to keep an exchange under way for a while.
+//! also be slow, holding back what the client sends, to keep an exchange under way for a while,
+//! or hold it back altogether until told to let it through.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -13,6 +14,8 @@ pub struct ChaosProxy {
     pub port: u16,
     /// `true` while the line is down: existing connections are cut, new ones refused.
     down: watch::Sender<bool>,
+    /// `true` while what clients send is held back (connections stay open).
+    held: watch::Sender<bool>,
     sent: Arc<Mutex<Vec<u8>>>,
 }
 
@@ -26,6 +29,8 @@ impl ChaosProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let port = listener.local_addr().expect("addr").port();
         let (down, _) = watch::channel(false);
+        let (held, _) = watch::channel(false);
+        let held_rx = held.subscribe();
         let sent = Arc::new(Mutex::new(Vec::new()));
         let down_rx = down.subscribe();
         let log = sent.clone();
@@ -39,19 +44,35 @@ impl ChaosProxy {
                     continue;
                 }
                 let mut watch = down_rx.clone();
+                let held = held_rx.clone();
                 let log = log.clone();
                 tokio::spawn(async move {
                     let Ok(server) = TcpStream::connect(target).await else {
                         return;
                     };
                     tokio::select! {
-                        _ = pipe(client, server, log, delay) => {}
+                        _ = pipe(client, server, log, delay, held) => {}
                         _ = watch.wait_for(|down| *down) => {}
                     }
                 });
             }
         });
-        ChaosProxy { port, down, sent }
+        ChaosProxy {
+            port,
+            down,
+            held,
+            sent,
+        }
+    }
+
+    /// Holds back whatever clients send from now on, so the commands under way hang.
+    pub fn hold(&self) {
+        self.held.send_replace(true);
+    }
+
+    /// Lets what was held back through.
+    pub fn release(&self) {
+        self.held.send_replace(false);
     }
 
     pub fn go_down(&self) {
@@ -101,7 +122,13 @@ impl ChaosProxy {
     }
 }
 
-async fn pipe(client: TcpStream, server: TcpStream, log: Arc<Mutex<Vec<u8>>>, delay: Duration) {
+async fn pipe(
+    client: TcpStream,
+    server: TcpStream,
+    log: Arc<Mutex<Vec<u8>>>,
+    delay: Duration,
+    mut held: watch::Receiver<bool>,
+) {
     let (mut client_read, mut client_write) = client.into_split();
     let (mut server_read, mut server_write) = server.into_split();
     let upstream = async {
@@ -114,6 +141,9 @@ async fn pipe(client: TcpStream, server: TcpStream, log: Arc<Mutex<Vec<u8>>>, de
             log.lock().expect("lock").extend_from_slice(&buf[..n]);
             if !delay.is_zero() {
                 tokio::time::sleep(delay).await;
+            }
+            if held.wait_for(|held| !*held).await.is_err() {
+                return;
             }
             if server_write.write_all(&buf[..n]).await.is_err() {
                 return;

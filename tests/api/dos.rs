@@ -53,7 +53,12 @@ fn base64_lines(data: &[u8]) -> String {
 }
 
 /// A message with one text part and one base64 attachment.
-fn with_attachment(subject: &str, content_type: &str, filename: &str, data: &[u8]) -> Vec<u8> {
+pub(crate) fn with_attachment(
+    subject: &str,
+    content_type: &str,
+    filename: &str,
+    data: &[u8],
+) -> Vec<u8> {
     let mut raw = format!(
         "{HEAD}Subject: {subject}\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n\
 --B\r\nContent-Type: text/plain\r\n\r\nSee the attachment.\r\n\
@@ -86,7 +91,7 @@ async fn download_attachment(
 }
 
 /// Deterministic incompressible bytes.
-fn noise(len: usize) -> Vec<u8> {
+pub(crate) fn noise(len: usize) -> Vec<u8> {
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     (0..len)
         .map(|_| {

@@ -619,3 +619,38 @@ pub async fn wait_for_port(port: u16) -> bool {
     }
     false
 }
+
+/// The IMAP connections Dovecot has open for `user` right now, counted on the server side
+/// (`doveadm who`, which needs the stack's root rights, as the stack itself does).
+pub fn server_connections(user: &str) -> usize {
+    let conf = stack_dir().join("dovecot").join("dovecot.conf");
+    let out = std::process::Command::new("doveadm")
+        .arg("-c")
+        .arg(&conf)
+        .args(["who", "-1", user])
+        .output()
+        .expect("doveadm runs");
+    assert!(
+        out.status.success(),
+        "doveadm who failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(1)
+        .filter(|line| line.split_whitespace().nth(1) == Some("imap"))
+        .count()
+}
+
+/// Waits up to 5 s until Dovecot counts `expected` IMAP connections for `user`; the last count.
+pub async fn server_connections_become(user: &str, expected: usize) -> usize {
+    let mut seen = server_connections(user);
+    for _ in 0..50 {
+        if seen == expected {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        seen = server_connections(user);
+    }
+    seen
+}

@@ -8,7 +8,8 @@ use carteiro::app::Application;
 use reqwest::StatusCode;
 
 use crate::helpers::{
-    browser, free_port, fresh_user, message, test_config, wait_for_port, Imap, TEST_PASSWORD,
+    browser, free_port, fresh_user, message, server_connections, server_connections_become,
+    test_config, wait_for_port, Imap, TEST_PASSWORD,
 };
 
 /// A throw-away redis-server on a free port, killed on drop.
@@ -55,7 +56,11 @@ struct Instance {
 
 impl Instance {
     async fn start(redis: &Redis) -> Instance {
-        let mut config = test_config("imap://localhost:143");
+        Instance::start_with(redis, "imap://localhost:143").await
+    }
+
+    async fn start_with(redis: &Redis, imap_url: &str) -> Instance {
+        let mut config = test_config(imap_url);
         config.redis_url = Some(redis.url.clone());
         let app = Application::build(config).await.expect("app builds");
         let base_url = format!("http://127.0.0.1:{}", app.port());
@@ -182,6 +187,48 @@ async fn one_browser_session_alternates_between_two_instances() {
         StatusCode::SEE_OTHER,
         "signed out on B too"
     );
+}
+
+// Several worker threads, as in production: on one thread the requests never interleave
+// between looking the actor up and storing it, so the race could not happen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_session_reaching_a_new_instance_with_many_requests_at_once_opens_one_connection_there() {
+    let redis = Redis::start().await;
+    let a = Instance::start(&redis).await;
+    // B talks plain IMAP through a proxy that records its commands.
+    let proxy = crate::chaos::ChaosProxy::start("127.0.0.1:143").await;
+    let b =
+        Instance::start_with(&redis, &format!("imap://127.0.0.1:{}?tls=none", proxy.port)).await;
+    let user = fresh_user("burst");
+    let client = browser();
+    let response = client
+        .post(a.url("/login"))
+        .form(&[("username", user.as_str()), ("password", TEST_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    a.stop().await;
+    assert_eq!(server_connections_become(&user, 0).await, 0, "A logged out");
+
+    // B has no actor for this session yet; twenty requests race to build it.
+    let pages = (0..20).map(|_| {
+        let client = client.clone();
+        let url = b.url("/mail/INBOX");
+        async move { client.get(url).send().await.unwrap().status() }
+    });
+    let statuses = futures::future::join_all(pages).await;
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::OK),
+        "{statuses:?}"
+    );
+    let logins = proxy
+        .commands()
+        .iter()
+        .filter(|c| c.starts_with("AUTHENTICATE"))
+        .count();
+    assert_eq!(logins, 1, "one actor, one login: {:?}", proxy.commands());
+    assert_eq!(server_connections(&user), 1);
 }
 
 #[tokio::test]

@@ -136,32 +136,3 @@ async fn a_session_in_constant_use_still_ends_at_its_maximum_age() {
         proxy.commands()
     );
 }
-
-#[tokio::test]
-async fn the_global_connection_limit_turns_extra_logins_away_with_a_clear_message() {
-    let mut config = test_config("imap://localhost:143");
-    config.max_imap_connections = 1;
-    let app = spawn_app_with(config).await;
-    app.login().await;
-    let second = crate::helpers::browser();
-    let other = crate::helpers::fresh_user("second");
-    let response = second
-        .post(app.url("/login"))
-        .form(&[("username", other.as_str()), ("password", TEST_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-    let body = response.text().await.unwrap();
-    assert!(body.contains("very busy"), "{body}");
-    // The first user's sign-out frees the connection for the second.
-    let csrf = app.csrf_token().await;
-    app.post_form("/logout", &[("csrf", &csrf)]).await;
-    let response = second
-        .post(app.url("/login"))
-        .form(&[("username", other.as_str()), ("password", TEST_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-}

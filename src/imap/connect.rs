@@ -16,6 +16,7 @@ use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsConnector;
 
+use super::cache::MailCache;
 use super::conn::{Capabilities, ImapConn};
 use super::ImapError;
 use crate::config::{Config, ConfigError, Security, Upstream};
@@ -45,6 +46,8 @@ pub struct Connector {
     disabled: Arc<[String]>,
     /// Where connections and their commands are counted and timed.
     metrics: Arc<Metrics>,
+    /// Sorted orders and list rows shared by every connection of this process.
+    cache: Arc<MailCache>,
 }
 
 impl Connector {
@@ -94,6 +97,7 @@ impl Connector {
             limit: Arc::new(Semaphore::new(config.max_imap_connections)),
             disabled: config.imap_disabled_caps.clone().into(),
             metrics,
+            cache: Arc::new(MailCache::default()),
         })
     }
 
@@ -103,6 +107,11 @@ impl Connector {
 
     pub fn metrics(&self) -> &Arc<Metrics> {
         &self.metrics
+    }
+
+    /// The caches every connection this connector opens shares.
+    pub fn cache(&self) -> &Arc<MailCache> {
+        &self.cache
     }
 
     /// Dials the server and reads its greeting, without logging in: the start-up check.
@@ -126,7 +135,15 @@ impl Connector {
         let work = async {
             let (client, caps) = self.open().await?;
             let session = authenticate(client, &caps, username, password).await?;
-            ImapConn::start(session, permit, &self.disabled, self.metrics.clone()).await
+            ImapConn::start(
+                session,
+                permit,
+                &self.disabled,
+                self.metrics.clone(),
+                self.cache.clone(),
+                username,
+            )
+            .await
         };
         tokio::time::timeout(CONNECT_TIMEOUT, work)
             .await

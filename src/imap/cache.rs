@@ -14,18 +14,24 @@
 //! - [`CachedRow`] is what IMAP never changes about a message (headers, size, structure,
 //!   snippet), keyed by UIDVALIDITY and UID, which name one message content for good. Flags
 //!   change, so they are never cached.
+//! - The part list (BODYSTRUCTURE) and size of recently viewed messages, under the same key:
+//!   the message view fetches it with the body, and every inline image or download of that
+//!   message then needs no FETCH of it again.
 
 use std::sync::Arc;
 
 use moka::sync::Cache;
 
-use super::MailboxState;
+use super::{MailboxState, PartInfo};
 
 /// Default bound of the shared sorted orders: 64 MiB is 16 million UIDs, e.g. 160 folders of
 /// 100,000 messages.
 pub const DEFAULT_ORDER_BYTES: u64 = 64 << 20;
 /// Default bound of the shared list rows: about 40,000 rows of typical headers.
 pub const DEFAULT_ROW_BYTES: u64 = 32 << 20;
+/// Default bound of the shared message structures (part lists) that downloads and inline
+/// images look up.
+pub const DEFAULT_STRUCTURE_BYTES: u64 = 8 << 20;
 
 /// A folder's UIDs in display order (newest first), valid for `state`.
 #[derive(Debug)]
@@ -66,6 +72,7 @@ fn weight(bytes: usize) -> u32 {
 pub struct MailCache {
     order: Cache<OrderKey, Arc<SortedOrder>>,
     rows: Cache<RowKey, Arc<CachedRow>>,
+    structures: Cache<RowKey, Arc<(u32, Vec<PartInfo>)>>,
     order_limit: u64,
     row_limit: u64,
 }
@@ -79,6 +86,8 @@ pub struct CacheSizes {
     pub row_bytes: u64,
     pub row_limit: u64,
     pub row_entries: u64,
+    pub structure_bytes: u64,
+    pub structure_limit: u64,
 }
 
 impl Default for MailCache {
@@ -106,6 +115,13 @@ impl MailCache {
                             + v.internal_date.as_ref().map_or(0, String::len)
                             + v.snippet.as_ref().map_or(0, String::len),
                     )
+                })
+                .build(),
+            structures: Cache::builder()
+                .max_capacity(DEFAULT_STRUCTURE_BYTES)
+                .weigher(|k: &RowKey, v: &Arc<(u32, Vec<PartInfo>)>| {
+                    let parts: usize = v.1.iter().map(part_bytes).sum();
+                    weight(k.user.len() + k.folder.len() + parts)
                 })
                 .build(),
             order_limit: order_bytes,
@@ -161,10 +177,46 @@ impl MailCache {
         );
     }
 
+    /// The size and parts of a message, when a view or download looked them up recently.
+    pub fn structure(
+        &self,
+        user: &Arc<str>,
+        folder: &Arc<str>,
+        uid_validity: u32,
+        uid: u32,
+    ) -> Option<Arc<(u32, Vec<PartInfo>)>> {
+        self.structures.get(&RowKey {
+            user: user.clone(),
+            folder: folder.clone(),
+            uid_validity,
+            uid,
+        })
+    }
+
+    pub fn put_structure(
+        &self,
+        user: &Arc<str>,
+        folder: &Arc<str>,
+        uid_validity: u32,
+        uid: u32,
+        structure: (u32, Vec<PartInfo>),
+    ) {
+        self.structures.insert(
+            RowKey {
+                user: user.clone(),
+                folder: folder.clone(),
+                uid_validity,
+                uid,
+            },
+            Arc::new(structure),
+        );
+    }
+
     /// Current weighted sizes, after applying pending evictions (moka applies them lazily).
     pub fn sizes(&self) -> CacheSizes {
         self.order.run_pending_tasks();
         self.rows.run_pending_tasks();
+        self.structures.run_pending_tasks();
         CacheSizes {
             order_bytes: self.order.weighted_size(),
             order_limit: self.order_limit,
@@ -172,8 +224,22 @@ impl MailCache {
             row_bytes: self.rows.weighted_size(),
             row_limit: self.row_limit,
             row_entries: self.rows.entry_count(),
+            structure_bytes: self.structures.weighted_size(),
+            structure_limit: DEFAULT_STRUCTURE_BYTES,
         }
     }
+}
+
+/// Approximate bytes of one part's description.
+fn part_bytes(p: &PartInfo) -> usize {
+    let params =
+        |v: &[(String, String)]| v.iter().map(|(k, v)| k.len() + v.len() + 48).sum::<usize>();
+    96 + p.section.len()
+        + p.mime_type.len()
+        + params(&p.type_params)
+        + params(&p.disposition_params)
+        + p.disposition.as_ref().map_or(0, String::len)
+        + p.content_id.as_ref().map_or(0, String::len)
 }
 
 #[cfg(test)]

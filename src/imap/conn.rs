@@ -767,11 +767,7 @@ impl ImapConn {
             return Ok(Vec::new());
         }
         // Rows fetched without BODYSTRUCTURE guess their paper clip: not worth remembering.
-        let key = self
-            .selected
-            .as_ref()
-            .filter(|_| with_structure)
-            .map(|(folder, state)| (Arc::<str>::from(folder.as_str()), state.uid_validity));
+        let key = self.selected_key().filter(|_| with_structure);
         let mut cached: HashMap<u32, Arc<CachedRow>> = HashMap::new();
         if let Some((folder, validity)) = &key {
             for &uid in uids {
@@ -1051,7 +1047,11 @@ impl ImapConn {
             }
         })
         .await?;
-        found.ok_or(ImapError::NotFound)
+        let found = found.ok_or(ImapError::NotFound)?;
+        if let Some(parts) = &found.parts {
+            self.remember_structure(uid, found.size, parts);
+        }
+        Ok(found)
     }
 
     pub async fn sections(
@@ -1392,7 +1392,12 @@ impl ImapConn {
         uid: u32,
     ) -> Result<(u32, Vec<PartInfo>), ImapError> {
         let cached = self.ensure_selected(folder).await?;
-        match self.structure_selected(uid).await {
+        if let Some((folder, validity)) = self.selected_key() {
+            if let Some(known) = self.cache.structure(&self.user, &folder, validity, uid) {
+                return Ok((known.0, known.1.clone()));
+            }
+        }
+        let found = match self.structure_selected(uid).await {
             // A message that arrived after the folder was selected is not in this
             // connection's view until the folder is synchronised again.
             Err(ImapError::NotFound) if cached => {
@@ -1400,6 +1405,23 @@ impl ImapConn {
                 self.structure_selected(uid).await
             }
             other => other,
+        }?;
+        self.remember_structure(uid, found.0, &found.1);
+        Ok(found)
+    }
+
+    /// The selected folder's name and UIDVALIDITY, which key the shared caches' entries.
+    fn selected_key(&self) -> Option<(Arc<str>, u32)> {
+        self.selected
+            .as_ref()
+            .map(|(folder, state)| (Arc::<str>::from(folder.as_str()), state.uid_validity))
+    }
+
+    /// Keeps a message's part list for its downloads and inline images ([`MailCache`]).
+    fn remember_structure(&self, uid: u32, size: u32, parts: &[PartInfo]) {
+        if let Some((folder, validity)) = self.selected_key() {
+            self.cache
+                .put_structure(&self.user, &folder, validity, uid, (size, parts.to_vec()));
         }
     }
 

@@ -192,6 +192,7 @@ async fn phases(app: &TestApp) {
     let sizes = app.state.connector.cache().sizes();
     assert!(sizes.order_bytes <= sizes.order_limit, "{sizes:?}");
     assert!(sizes.row_bytes <= sizes.row_limit, "{sizes:?}");
+    assert!(sizes.structure_bytes <= sizes.structure_limit, "{sizes:?}");
     assert_eq!(sizes.order_entries, 1, "{sizes:?}");
     assert!((400_000..500_000).contains(&sizes.order_bytes), "{sizes:?}");
     assert!(sizes.row_entries >= 150, "{sizes:?}");

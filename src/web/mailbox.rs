@@ -106,6 +106,8 @@ pub struct Row {
     /// Sender, or "To: recipient" in Sent and Drafts.
     pub who: String,
     pub subject: String,
+    /// The start of the message's text, when it has a readable text part.
+    pub snippet: Option<String>,
     pub date: String,
     pub size: String,
     pub unread: bool,
@@ -366,6 +368,7 @@ pub fn row(ctx: &PageCtx, folder: &str, summary: &Summary, outgoing: bool) -> Ro
         } else {
             h.subject
         },
+        snippet: summary.snippet.clone(),
         date: h
             .date
             .or_else(|| {

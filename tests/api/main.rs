@@ -10,6 +10,7 @@ mod compose;
 mod corpus;
 mod csrf;
 mod dos;
+mod enhance;
 mod events;
 mod folders;
 mod fuzz_regressions;

@@ -183,7 +183,15 @@
   function upload(form, url, data, submitter) {
     var box = $('[data-upload-progress]', form);
     var bar = box && $('progress', box);
-    var hasFiles = $$('input[type=file]', form).some(function (input) { return input.files.length > 0; });
+    var files = [];
+    $$('input[type=file]', form).forEach(function (input) { files = files.concat(Array.prototype.slice.call(input.files)); });
+    var hasFiles = files.length > 0;
+    // More than the server takes: say so now rather than after uploading it all.
+    var limit = Number(form.dataset.maxBytes) || 0;
+    var tooLarge = $('[data-upload-too-large]', form);
+    var total = files.reduce(function (sum, file) { return sum + file.size; }, 0);
+    if (tooLarge) tooLarge.hidden = !(limit && total > limit);
+    if (tooLarge && !tooLarge.hidden) return;
     var xhr = new XMLHttpRequest();
     xhr.open('POST', url);
     xhr.setRequestHeader('Accept', 'text/html');
@@ -571,6 +579,7 @@
   }
 
   if (isAppPage(document)) {
+    history.scrollRestoration = 'manual'; // restored here, from the state of each entry
     history.replaceState(Object.assign({ scroll: 0 }, history.state), '');
     pageChanged();
   }

@@ -452,3 +452,4 @@ notify-on = You will be notified of new mail while Carteiro is open.
 notify-blocked = This browser blocks notifications from Carteiro.
 # $count is how many messages arrived.
 notify-new-mail = New mail in your inbox: { $count }
+compose-files-too-large = The chosen files are larger than the limit above. Remove some and try again.

@@ -455,3 +455,4 @@ notify-on = Você será avisado de mensagens novas enquanto o Carteiro estiver a
 notify-blocked = Este navegador bloqueia as notificações do Carteiro.
 # $count é quantas mensagens chegaram.
 notify-new-mail = Mensagens novas na sua Caixa de entrada: { $count }
+compose-files-too-large = Os arquivos escolhidos passam do limite indicado acima. Tire alguns e tente de novo.

@@ -9,7 +9,10 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::helpers::{message, spawn_app_with, test_config, TEST_PASSWORD};
+use crate::helpers::{
+    browser_speaking, first_attr, message, spawn_app, spawn_app_with, test_config, texts, TestApp,
+    TEST_PASSWORD,
+};
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -35,6 +38,7 @@ async fn the_script_loads_pages_in_place_and_adds_ranges_drag_shortcuts_live_mai
 ) {
     let mut config = test_config("imap://localhost:143");
     config.live_updates_every = Duration::from_secs(1);
+    config.max_message_size = 4 * 1024 * 1024;
     let app = spawn_app_with(config).await;
     app.login().await;
     let mut imap = app.imap().await;
@@ -60,6 +64,7 @@ async fn the_script_loads_pages_in_place_and_adds_ranges_drag_shortcuts_live_mai
         "imapPort": 143,
         "folder": "Projetos",
         "liveSubject": "Chegou agora",
+        "tooLargeBytes": 5 * 1024 * 1024,
     });
     let report: Report = crate::browser::run_harness("enhance.mjs", &plan).await;
     assert!(report.signed_in);
@@ -139,5 +144,65 @@ async fn the_script_loads_pages_in_place_and_adds_ranges_drag_shortcuts_live_mai
     assert!(upload["path"].as_str().unwrap().contains("saved=1"));
     assert_eq!(upload["marker"], true);
 
+    // Files over the limit are refused on the page, before any upload.
+    let too_large = step("tooLarge");
+    assert!(
+        too_large["message"]
+            .as_str()
+            .unwrap()
+            .contains("larger than the limit"),
+        "{too_large}"
+    );
+    assert_eq!(too_large["posted"], false, "{too_large}");
+    assert_eq!(too_large["stillComposing"], true, "{too_large}");
+
     assert!(report.errors.is_empty(), "{:?}", report.errors);
+}
+
+#[tokio::test]
+async fn every_page_loads_the_script_and_carries_the_hooks_and_the_translated_shortcut_help() {
+    let app = spawn_app().await;
+    let portuguese = TestApp {
+        client: browser_speaking("pt-BR"),
+        ..app
+    };
+    portuguese.login().await;
+    let (_, html) = portuguese.page("/mail/INBOX").await;
+    let script = first_attr(&html, "head script[src]", "src").unwrap();
+    assert!(script.starts_with("/static/app.js?v="), "{script}");
+    assert_eq!(
+        first_attr(&html, "head script[src]", "defer").as_deref(),
+        Some("")
+    );
+    let response = portuguese.get(&script).await;
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
+    assert_eq!(
+        first_attr(&html, "nav.folders a[aria-current]", "data-folder").as_deref(),
+        Some("INBOX")
+    );
+    // The help overlay is on the page, closed, in the reader's language.
+    assert_eq!(
+        texts(&html, "dialog#shortcuts:not([open]) h2"),
+        ["Atalhos de teclado"]
+    );
+    let notify = first_attr(&html, "dialog#shortcuts", "data-notify-body").unwrap();
+    assert!(
+        notify.contains("{count}") && notify.contains("Caixa de entrada"),
+        "{notify}"
+    );
+    // Without JavaScript, the same list is a page of its own, linked from Settings.
+    let (_, settings) = portuguese.page("/settings").await;
+    assert_eq!(
+        first_attr(&settings, "main a[href='/shortcuts']", "href").as_deref(),
+        Some("/shortcuts")
+    );
+    let (status, page) = portuguese.page("/shortcuts").await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    assert_eq!(texts(&page, "main h1"), ["Atalhos de teclado"]);
+    assert!(texts(&page, "main dl.shortcut-list dd")
+        .iter()
+        .any(|t| t == "Ir para a Caixa de entrada"));
 }

@@ -194,5 +194,24 @@ await step('upload', async (seen) => {
   seen.marker = await markerKept();
 });
 
+await step('tooLarge', async (seen) => {
+  await page.goto(url('/compose'));
+  await page.fill('#to', 'bruno@example.test');
+  await page.setInputFiles('#files', {
+    name: 'huge.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(plan.tooLargeBytes, 7),
+  });
+  let posted = false;
+  const watch = (request) => { if (request.method() === 'POST') posted = true; };
+  page.on('request', watch);
+  await page.click('button[name=action][value=save]');
+  await page.waitForSelector('[data-upload-too-large]:not([hidden])', WAIT);
+  seen.message = (await page.textContent('[data-upload-too-large]')).trim();
+  // The answer to a POST, had there been one, would have replaced the form by now.
+  await page.waitForLoadState('networkidle');
+  page.off('request', watch);
+  seen.posted = posted;
+  seen.stillComposing = new URL(page.url()).pathname === '/compose' && !!(await page.$('#files'));
+});
+
 console.log(JSON.stringify({ signedIn, errors, steps }));
 await browser.close();

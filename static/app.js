@@ -95,6 +95,7 @@
       // Signed out, an error page, another language: a GET is simply loaded for real; the
       // answer to a POST is shown as it came (loading it again would repeat the action).
       if (method === 'GET') { location.assign(url); return; }
+      if (source) { source.close(); source = null; }
       document.title = doc.title;
       document.body.replaceWith(document.adoptNode(doc.body));
       history.pushState({}, '', url);

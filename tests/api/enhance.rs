@@ -144,6 +144,14 @@ async fn the_script_loads_pages_in_place_and_adds_ranges_drag_shortcuts_live_mai
     assert!(upload["path"].as_str().unwrap().contains("saved=1"));
     assert_eq!(upload["marker"], true);
 
+    // The reader asked for notifications: the choice shows and is remembered.
+    let notify = step("notify");
+    assert_eq!(notify["remembered"], "on", "{notify}");
+    assert!(
+        notify["state"].as_str().unwrap().contains("notified"),
+        "{notify}"
+    );
+
     // Files over the limit are refused on the page, before any upload.
     let too_large = step("tooLarge");
     assert!(

@@ -194,6 +194,18 @@ await step('upload', async (seen) => {
   seen.marker = await markerKept();
 });
 
+await step('notify', async (seen) => {
+  await context.grantPermissions(['notifications'], { origin: base.origin });
+  await page.goto(url('/mail/INBOX'));
+  await page.keyboard.press('?');
+  await page.waitForSelector('dialog#shortcuts[open] #notify-button', WAIT);
+  await page.click('#notify-button');
+  await page.waitForSelector('#notify-button[aria-pressed=true]', WAIT);
+  seen.state = (await page.textContent('#notify-state')).trim();
+  seen.remembered = await page.evaluate(() => localStorage.getItem('carteiro.notify'));
+  await page.keyboard.press('Escape');
+});
+
 await step('tooLarge', async (seen) => {
   await page.goto(url('/compose'));
   await page.fill('#to', 'bruno@example.test');

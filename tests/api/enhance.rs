@@ -152,6 +152,11 @@ async fn the_script_loads_pages_in_place_and_adds_ranges_drag_shortcuts_live_mai
         "{notify}"
     );
 
+    // The open help overlay passes axe, and the focus is in it.
+    let help = step("helpAxe");
+    assert_eq!(help["violations"], serde_json::json!([]), "{help}");
+    assert_eq!(help["focusInside"], true, "{help}");
+
     // Files over the limit are refused on the page, before any upload.
     let too_large = step("tooLarge");
     assert!(

@@ -11,6 +11,7 @@
 // Every wait is for a condition, with a generous timeout; none is a fixed sleep.
 
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import { chromium } from 'playwright-core';
 
@@ -204,6 +205,26 @@ await step('notify', async (seen) => {
   seen.state = (await page.textContent('#notify-state')).trim();
   seen.remembered = await page.evaluate(() => localStorage.getItem('carteiro.notify'));
   await page.keyboard.press('Escape');
+});
+
+// The open help overlay, audited by axe-core like every page (accessibility.rs): in a tab of
+// its own whose CSP is bypassed for the injection of axe only, signed in with the same cookie.
+await step('helpAxe', async (seen) => {
+  const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  const audited = await browser.newContext({ bypassCSP: true, storageState: await context.storageState() });
+  const tab = await audited.newPage();
+  await tab.goto(url('/mail/INBOX'));
+  await tab.keyboard.press('?');
+  await tab.waitForSelector('dialog#shortcuts[open]', WAIT);
+  await tab.evaluate(axeSource);
+  seen.violations = await tab.evaluate(async () => {
+    const r = await window.axe.run({ include: [['dialog#shortcuts']] }, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help}`);
+  });
+  seen.focusInside = await tab.evaluate(() => !!document.activeElement.closest('dialog#shortcuts'));
+  await audited.close();
 });
 
 await step('tooLarge', async (seen) => {

@@ -421,7 +421,7 @@
     if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey || event.isComposing) return;
     if (!isAppPage(document)) return;
     var target = event.target;
-    if (target.closest('input, textarea, select, [contenteditable]')) return;
+    if (!target.closest || target.closest('input, textarea, select, [contenteditable]')) return;
     var help = $('dialog#shortcuts');
     if (help && help.open) {
       if (event.key === '?') { help.close(); event.preventDefault(); }
@@ -429,6 +429,8 @@
     }
     // Enter on a link or button does what it always does.
     if (event.key === 'Enter' && target.closest('a, button, summary')) return;
+    // A page with text being written (compose, settings) is not left by a stray key.
+    if (event.key !== '?' && $('main#main textarea')) return;
     if (afterG) {
       afterG = false;
       if (event.key === 'i') {

@@ -9,11 +9,17 @@
 /// a script scheme (or an HTML `data:` document), and the elements and attributes that can run
 /// or retarget a document (`srcdoc`, `<object>`/`<embed>`, `<base href>`, meta refresh, SVG
 /// animation of `href`, CSS `expression()`/`behavior` in styles).
+///
+/// Carteiro's own enhancement script is the one exception: an empty `<script>` whose `src` is
+/// `static/app.js` with its fingerprint (under the base path, if any).
 pub fn dangerous(html: &str) -> Option<String> {
     let doc = scraper::Html::parse_fragment(html);
     for node in doc.root_element().descendants() {
         if let Some(element) = node.value().as_element() {
             let tag = element.name().to_ascii_lowercase();
+            if tag == "script" && scraper::ElementRef::wrap(node).is_some_and(is_own_script) {
+                continue;
+            }
             if matches!(
                 tag.as_str(),
                 "script" | "object" | "embed" | "applet" | "frame" | "frameset" | "portal"
@@ -297,4 +303,22 @@ mod tests {
                 .is_some()
         );
     }
+}
+
+/// Whether a `<script>` is Carteiro's own `app.js`: an empty element loading the fingerprinted
+/// static file (`/static/app.js?v=` and 16 hex digits), optionally under a base path.
+fn is_own_script(script: scraper::ElementRef<'_>) -> bool {
+    let src = script.value().attr("src").unwrap_or_default();
+    let Some((path, hash)) = src.split_once("/static/app.js?v=") else {
+        return false;
+    };
+    let base_ok = path.is_empty()
+        || (path.starts_with('/')
+            && path[1..]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'/'));
+    base_ok
+        && hash.len() == 16
+        && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        && script.children().next().is_none()
 }

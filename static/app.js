@@ -75,8 +75,9 @@
       return response.text();
     }).then(function (html) {
       show(parser.parseFromString(html, 'text/html'), answer.url, method, options);
-    }).catch(function () {
+    }).catch(function (error) {
       if (controller.signal.aborted) return;
+      if (window.console) console.warn('carteiro: loading the page normally:', error);
       if (answer) location.assign(answer.url); // an answer that is no page: let the browser have it
       else if (options.fallback) options.fallback();
       else location.assign(url);
@@ -96,6 +97,7 @@
       // answer to a POST is shown as it came (loading it again would repeat the action).
       if (method === 'GET') { location.assign(url); return; }
       if (source) { source.close(); source = null; }
+      document.documentElement.lang = doc.documentElement.lang;
       document.title = doc.title;
       document.body.replaceWith(document.adoptNode(doc.body));
       history.pushState({}, '', url);
@@ -148,9 +150,10 @@
     var form = event.target;
     if (event.defaultPrevented || form.dataset.native || !isAppPage(document)) return;
     var submitter = event.submitter;
+    // (Attributes, not properties: the list form has fields named "action" and "target".)
+    if (form.getAttribute('target') || (submitter && submitter.getAttribute('formtarget'))) return;
     var method = ((submitter && submitter.getAttribute('formmethod')) || form.getAttribute('method') || 'get').toLowerCase();
     if (method === 'dialog') return;
-    // getAttribute: `form.action` would be the buttons named "action".
     var action = new URL((submitter && submitter.getAttribute('formaction')) || form.getAttribute('action') || location.href, location.href);
     if (action.origin !== location.origin || action.pathname.indexOf(base + '/') !== 0) return;
     var data = new FormData(form);

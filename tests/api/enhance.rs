@@ -65,6 +65,7 @@ async fn the_script_loads_pages_in_place_and_adds_ranges_drag_shortcuts_live_mai
         "folder": "Projetos",
         "liveSubject": "Chegou agora",
         "tooLargeBytes": 5 * 1024 * 1024,
+        "searchFor": "Mensagem 3",
     });
     let report: Report = crate::browser::run_harness("enhance.mjs", &plan).await;
     assert!(report.signed_in);
@@ -168,6 +169,23 @@ async fn the_script_loads_pages_in_place_and_adds_ranges_drag_shortcuts_live_mai
     );
     assert_eq!(too_large["posted"], false, "{too_large}");
     assert_eq!(too_large["stillComposing"], true, "{too_large}");
+
+    // "/" focuses the search field; the search form loads its results in place.
+    let search = step("search");
+    assert_eq!(search["focused"], "q", "{search}");
+    assert_eq!(strings(&search["rows"]), ["Mensagem 3"], "{search}");
+    assert_eq!(search["marker"], true);
+
+    // Signing out (a POST) shows the sign-in page it answers with, once.
+    let sign_out = step("signOut");
+    assert_eq!(sign_out["path"], "/login", "{sign_out}");
+    assert_eq!(sign_out["marker"], true, "{sign_out}");
+    let (status, _) = app.page("/mail/INBOX").await;
+    assert_eq!(
+        status,
+        reqwest::StatusCode::OK,
+        "the test's own session is another one"
+    );
 
     assert!(report.errors.is_empty(), "{:?}", report.errors);
 }

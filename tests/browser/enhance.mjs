@@ -30,6 +30,7 @@ const errors = [];
 page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
 // Chromium's own favicon request 404s: failed loads are judged by their steps instead.
 page.on('console', (m) => {
+  if (m.type() === 'warning' && m.text().startsWith('carteiro:')) errors.push(`console: ${m.text()}`);
   if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(`console: ${m.text()}`);
 });
 
@@ -120,6 +121,7 @@ await step('drag', async (seen) => {
   await setMarker();
   const before = await rowSubjects();
   seen.dragged = before[2];
+  page.on('request', (r) => { if (r.isNavigationRequest()) seen.navigations = (seen.navigations || []).concat(`${r.method()} ${r.url()}`); });
   await page.dragAndDrop('table.messages tbody tr:nth-child(3) td.who',
     `nav.folders a[data-folder="${plan.folder}"]`);
   await page.waitForFunction((n) => document.querySelectorAll('table.messages tbody tr').length === n,
@@ -244,6 +246,29 @@ await step('tooLarge', async (seen) => {
   page.off('request', watch);
   seen.posted = posted;
   seen.stillComposing = new URL(page.url()).pathname === '/compose' && !!(await page.$('#files'));
+});
+
+await step('search', async (seen) => {
+  await page.goto(url('/mail/INBOX'));
+  await setMarker();
+  await page.keyboard.press('/');
+  seen.focused = await page.evaluate(() => document.activeElement.id);
+  await page.keyboard.type(plan.searchFor);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => new URL(location.href).searchParams.has('q'), null, WAIT);
+  await page.waitForSelector('table.messages', WAIT);
+  seen.rows = await rowSubjects();
+  seen.marker = await markerKept();
+});
+
+await step('signOut', async (seen) => {
+  await page.goto(url('/mail/INBOX'));
+  await setMarker();
+  await page.click('form[action$="/logout"] button');
+  await page.waitForSelector('input[name=username]', WAIT);
+  seen.path = new URL(page.url()).pathname;
+  seen.marker = await markerKept();
+  seen.live = await page.evaluate(() => document.documentElement.getAttribute('data-live'));
 });
 
 console.log(JSON.stringify({ signedIn, errors, steps }));

@@ -736,6 +736,28 @@ mod tests {
     }
 
     #[test]
+    fn live_updates_poll_every_25_seconds_unless_set_and_never_every_0() {
+        let env = |every: Option<&str>| {
+            let mut env = vec![(
+                "CARTEIRO_SECRET_KEY".to_string(),
+                "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
+            )];
+            if let Some(every) = every {
+                env.push(("CARTEIRO_LIVE_UPDATES_EVERY".to_string(), every.to_string()));
+            }
+            env
+        };
+        let (config, warnings) = Config::load(None, &env(None)).unwrap();
+        assert_eq!(config.live_updates_every, Duration::from_secs(25));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let (config, _) = Config::load(None, &env(Some("1m"))).unwrap();
+        assert_eq!(config.live_updates_every, Duration::from_secs(60));
+        let err = Config::load(None, &env(Some("0s"))).unwrap_err();
+        assert!(err.0.contains("live_updates_every"), "{err}");
+        assert!(Config::load(None, &env(Some("often"))).is_err());
+    }
+
+    #[test]
     fn the_health_check_reads_only_where_the_server_listens() {
         let env = vec![
             ("CARTEIRO_LISTEN".to_string(), "0.0.0.0:8081".to_string()),

@@ -47,6 +47,9 @@ pub struct App {
     /// Work that must not be cut when its request goes away (a send in progress); a
     /// shutdown waits for it.
     pub background: TaskTracker,
+    /// Cancelled when shutdown begins: endless responses (live updates) end then, so the
+    /// server does not wait out its grace period for them.
+    pub stopping: CancellationToken,
 }
 
 /// A bound, ready-to-serve application.
@@ -126,6 +129,7 @@ impl Application {
             metrics,
             readiness: Default::default(),
             background: TaskTracker::new(),
+            stopping: CancellationToken::new(),
         }));
         let router = web::router(state.clone());
         spawn_housekeeping(&state);
@@ -192,6 +196,11 @@ impl Application {
                 stop.clone().cancelled_owned(),
             ))
         });
+        let stopping = self.state.stopping.clone();
+        let shutdown = async move {
+            shutdown.await;
+            stopping.cancel();
+        };
         let served =
             crate::server::serve(self.listener, self.router, client_timeout, shutdown).await;
         let state = self.state;

@@ -43,6 +43,8 @@ pub struct Config {
     pub session_max_age: Duration,
     /// A client must send its request head, and each piece of its body, within this time.
     pub client_timeout: Duration,
+    /// How often an open page asks the IMAP server whether new mail arrived (live updates).
+    pub live_updates_every: Duration,
     /// Redis server sharing sessions and login limits between instances (`redis://host:6379`);
     /// `None` keeps them in this process.
     pub redis_url: Option<String>,
@@ -128,6 +130,7 @@ struct FileConfig {
     session_idle_timeout: Option<String>,
     session_max_age: Option<String>,
     client_timeout: Option<String>,
+    live_updates_every: Option<String>,
     trusted_proxies: Option<Vec<String>>,
     redis_url: Option<String>,
     secure_cookies: Option<bool>,
@@ -156,6 +159,7 @@ const KNOWN_ENV: &[&str] = &[
     "CARTEIRO_SESSION_IDLE_TIMEOUT",
     "CARTEIRO_SESSION_MAX_AGE",
     "CARTEIRO_CLIENT_TIMEOUT",
+    "CARTEIRO_LIVE_UPDATES_EVERY",
     "CARTEIRO_TRUSTED_PROXIES",
     "CARTEIRO_REDIS_URL",
     "CARTEIRO_SECURE_COOKIES",
@@ -242,6 +246,7 @@ impl Config {
                 "CARTEIRO_SESSION_IDLE_TIMEOUT" => raw.session_idle_timeout = Some(value),
                 "CARTEIRO_SESSION_MAX_AGE" => raw.session_max_age = Some(value),
                 "CARTEIRO_CLIENT_TIMEOUT" => raw.client_timeout = Some(value),
+                "CARTEIRO_LIVE_UPDATES_EVERY" => raw.live_updates_every = Some(value),
                 "CARTEIRO_REDIS_URL" => raw.redis_url = Some(value),
                 "CARTEIRO_TRUSTED_PROXIES" => {
                     raw.trusted_proxies = Some(value.split(',').map(str::to_string).collect());
@@ -343,6 +348,16 @@ impl Config {
             })?,
             None => Duration::from_secs(30),
         };
+        let live_updates_every = match raw.live_updates_every {
+            Some(text) => parse_duration(&text)
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| {
+                    ConfigError(format!(
+                        "live_updates_every {text:?} is not a duration such as 25s or 1m"
+                    ))
+                })?,
+            None => Duration::from_secs(25),
+        };
         let trusted_proxies = raw
             .trusted_proxies
             .unwrap_or_default()
@@ -398,6 +413,7 @@ impl Config {
                 session_idle_timeout,
                 session_max_age,
                 client_timeout,
+                live_updates_every,
                 trusted_proxies,
                 redis_url,
                 secure_cookies: raw.secure_cookies.unwrap_or(false),
@@ -732,6 +748,28 @@ mod tests {
         let err = Config::load(None, &env("0.0.0.0:8080")).unwrap_err();
         assert!(err.0.contains("own address"), "{err}");
         assert!(Config::load(None, &env("9090")).is_err());
+    }
+
+    #[test]
+    fn live_updates_poll_every_25_seconds_unless_set_and_never_every_0() {
+        let env = |every: Option<&str>| {
+            let mut env = vec![(
+                "CARTEIRO_SECRET_KEY".to_string(),
+                "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
+            )];
+            if let Some(every) = every {
+                env.push(("CARTEIRO_LIVE_UPDATES_EVERY".to_string(), every.to_string()));
+            }
+            env
+        };
+        let (config, warnings) = Config::load(None, &env(None)).unwrap();
+        assert_eq!(config.live_updates_every, Duration::from_secs(25));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let (config, _) = Config::load(None, &env(Some("1m"))).unwrap();
+        assert_eq!(config.live_updates_every, Duration::from_secs(60));
+        let err = Config::load(None, &env(Some("0s"))).unwrap_err();
+        assert!(err.0.contains("live_updates_every"), "{err}");
+        assert!(Config::load(None, &env(Some("often"))).is_err());
     }
 
     #[test]

@@ -439,3 +439,31 @@ settings-known-images-help = Other mail still asks first. Images can tell the se
 settings-appearance = Appearance
 settings-reading = Reading
 settings-writing = Writing
+
+## Enhancements (app.js): shortcuts, live updates, upload progress
+
+compose-uploading = Uploading…
+shortcuts-title = Keyboard shortcuts
+shortcuts-intro = With JavaScript on, these keys work anywhere except while you type in a field.
+shortcut-next-previous = Next / previous message (in a list: move the cursor)
+shortcut-open = Open the message under the cursor
+shortcut-back = Back to the list
+shortcut-compose = Write a message
+shortcut-reply = Reply
+shortcut-reply-all = Reply to all
+shortcut-forward = Forward
+shortcut-archive = Archive
+shortcut-delete = Delete
+shortcut-star = Star or unstar
+shortcut-search = Search
+shortcut-inbox = Go to the inbox
+shortcut-help = Show this help
+shortcut-close = Close this help
+shortcuts-mouse = Shift-click a checkbox to tick every message up to it; drag messages onto a folder to move them there.
+shortcuts-close = Close
+notify-button = Notify me of new mail
+notify-on = You will be notified of new mail while Carteiro is open.
+notify-blocked = This browser blocks notifications from Carteiro.
+# $count is how many messages arrived.
+notify-new-mail = New mail in your inbox: { $count }
+compose-files-too-large = The chosen files are larger than the limit above. Remove some and try again.

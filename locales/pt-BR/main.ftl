@@ -442,3 +442,31 @@ settings-known-images-help = Os outros e-mails continuam perguntando antes. Imag
 settings-appearance = Aparência
 settings-reading = Leitura
 settings-writing = Escrita
+
+## Melhorias (app.js): atalhos, atualização ao vivo, progresso do envio
+
+compose-uploading = Enviando…
+shortcuts-title = Atalhos de teclado
+shortcuts-intro = Com o JavaScript ativado, estas teclas funcionam em qualquer lugar, exceto enquanto você digita em um campo.
+shortcut-next-previous = Mensagem seguinte / anterior (numa lista: move o cursor)
+shortcut-open = Abrir a mensagem sob o cursor
+shortcut-back = Voltar à lista
+shortcut-compose = Escrever uma mensagem
+shortcut-reply = Responder
+shortcut-reply-all = Responder a todos
+shortcut-forward = Encaminhar
+shortcut-archive = Arquivar
+shortcut-delete = Excluir
+shortcut-star = Marcar ou desmarcar com estrela
+shortcut-search = Buscar
+shortcut-inbox = Ir para a Caixa de entrada
+shortcut-help = Mostrar esta ajuda
+shortcut-close = Fechar esta ajuda
+shortcuts-mouse = Clique com Shift numa caixa de seleção para marcar todas as mensagens até ela; arraste mensagens até uma pasta para movê-las para lá.
+shortcuts-close = Fechar
+notify-button = Avisar-me quando chegar mensagem nova
+notify-on = Você será avisado de mensagens novas enquanto o Carteiro estiver aberto.
+notify-blocked = Este navegador bloqueia as notificações do Carteiro.
+# $count é quantas mensagens chegaram.
+notify-new-mail = Mensagens novas na sua Caixa de entrada: { $count }
+compose-files-too-large = Os arquivos escolhidos passam do limite indicado acima. Tire alguns e tente de novo.

@@ -301,6 +301,13 @@ impl ImapHandle {
             .await
     }
 
+    /// Counts of one folder without selecting it (live updates).
+    pub async fn status(&self, folder: &str) -> Result<super::FolderStatus, ImapError> {
+        let folder = folder.to_string();
+        self.run(move |c| Box::pin(async move { c.status(&folder).await }))
+            .await
+    }
+
     pub async fn quota(&self) -> Result<Option<Quota>, ImapError> {
         self.run(|c| Box::pin(c.quota())).await
     }

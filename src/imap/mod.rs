@@ -129,6 +129,15 @@ pub struct Folder {
     pub delimiter: Option<char>,
 }
 
+/// A folder's counts from STATUS, compared between polls to notice new or removed mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FolderStatus {
+    pub messages: u32,
+    pub unseen: u32,
+    /// The UID the next message will get: grows with every arrival, even one read at once.
+    pub uid_next: u32,
+}
+
 /// Storage use and limit, in bytes, from the QUOTA extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Quota {

@@ -91,6 +91,8 @@ struct ComposeTemplate {
     error: Option<String>,
     notice: Option<String>,
     max_size: String,
+    /// The same in bytes, for app.js to refuse too much before uploading it.
+    max_bytes: usize,
 }
 
 async fn compose_page(
@@ -155,6 +157,7 @@ fn page(
         error: error.map(|m| ctx.msg(&m)),
         notice: notice.map(|m| ctx.msg(&m)),
         max_size: ctx.size(state.submitter.max_size as u64),
+        max_bytes: state.submitter.max_size,
         ctx,
         draft,
     }

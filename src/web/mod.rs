@@ -7,6 +7,7 @@ pub mod assets;
 pub mod client;
 pub mod compose;
 pub mod errors;
+pub mod events;
 pub mod folders;
 pub mod health;
 pub mod lang;
@@ -66,6 +67,9 @@ pub fn router(state: AppState) -> Router {
         .merge(compose::router(state.config.max_message_size).layer(
             TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, UPLOAD_TIMEOUT),
         ))
+        // The live-update stream lasts as long as its page: no overall limit (it ends with
+        // the session, the client, or the server).
+        .merge(events::router())
         .fallback(|| async { AppError::NotFound })
         .with_state(state.clone());
     let base = state.config.base_path.clone();
@@ -131,6 +135,8 @@ pub fn router(state: AppState) -> Router {
 /// Which responses are compressed: pages, styles and text, where it pays. Downloads
 /// (attachments are mostly compressed already) and images are left as they are. Pages carry
 /// the CSRF token masked afresh each time, so compression does not expose it (BREACH).
+/// The live-update stream (`text/event-stream`) is never compressed: the encoder would hold
+/// each small event back until its buffer fills.
 fn compressible() -> impl Predicate {
     DefaultPredicate::new().and(
         |_status, _version, headers: &axum::http::HeaderMap, _ext: &axum::http::Extensions| {
@@ -143,6 +149,7 @@ fn compressible() -> impl Predicate {
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v.starts_with("attachment"));
             !attachment
+                && !content_type.starts_with("text/event-stream")
                 && (content_type.starts_with("text/")
                     || content_type.starts_with("application/xml")
                     || content_type.contains("+xml"))

@@ -25,7 +25,30 @@ pub const SIGNATURE: &str = "/private/vendor/carteiro/signature";
 const MAX_SIGNATURE: usize = 4000;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/settings", get(settings_page).post(save))
+    Router::new()
+        .route("/settings", get(settings_page).post(save))
+        .route("/shortcuts", get(shortcuts_page))
+}
+
+/// The keyboard shortcuts, as a page of their own: the `?` overlay of app.js shows the same
+/// list, and this page is where Settings links to, so it can be read without JavaScript.
+#[derive(Template, WebTemplate)]
+#[template(path = "shortcuts.html")]
+struct ShortcutsTemplate {
+    ctx: PageCtx,
+    folders: Vec<FolderLink>,
+}
+
+async fn shortcuts_page(
+    State(state): State<AppState>,
+    session: CurrentSession,
+) -> Result<ShortcutsTemplate, AppError> {
+    let ctx = PageCtx::for_session(&state, &session);
+    let folders = session.imap.folders().await?;
+    Ok(ShortcutsTemplate {
+        folders: sidebar(&ctx, &folders, ""),
+        ctx,
+    })
 }
 
 #[derive(Template, WebTemplate)]

@@ -9,11 +9,17 @@
 /// a script scheme (or an HTML `data:` document), and the elements and attributes that can run
 /// or retarget a document (`srcdoc`, `<object>`/`<embed>`, `<base href>`, meta refresh, SVG
 /// animation of `href`, CSS `expression()`/`behavior` in styles).
+///
+/// Carteiro's own enhancement script is the one exception: an empty `<script>` whose `src` is
+/// `static/app.js` with its fingerprint (under the base path, if any).
 pub fn dangerous(html: &str) -> Option<String> {
     let doc = scraper::Html::parse_fragment(html);
     for node in doc.root_element().descendants() {
         if let Some(element) = node.value().as_element() {
             let tag = element.name().to_ascii_lowercase();
+            if tag == "script" && scraper::ElementRef::wrap(node).is_some_and(is_own_script) {
+                continue;
+            }
             if matches!(
                 tag.as_str(),
                 "script" | "object" | "embed" | "applet" | "frame" | "frameset" | "portal"
@@ -261,9 +267,44 @@ pub fn mentions_host_outside_links(html: &str, host: &str) -> Option<String> {
     None
 }
 
+/// Whether a `<script>` is Carteiro's own `app.js`: an empty element loading the fingerprinted
+/// static file (`/static/app.js?v=` and 16 hex digits), optionally under a base path.
+fn is_own_script(script: scraper::ElementRef<'_>) -> bool {
+    let src = script.value().attr("src").unwrap_or_default();
+    let Some((path, hash)) = src.split_once("/static/app.js?v=") else {
+        return false;
+    };
+    let base_ok = path.is_empty()
+        || (path.starts_with('/')
+            && path[1..]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'/'));
+    base_ok
+        && hash.len() == 16
+        && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        && script.children().next().is_none()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_carteiros_own_empty_fingerprinted_script_passes() {
+        let own = r#"<script src="/static/app.js?v=0123456789abcdef" defer></script>"#;
+        assert_eq!(dangerous(own), None);
+        let under_base = r#"<script src="/webmail/static/app.js?v=0123456789abcdef"></script>"#;
+        assert_eq!(dangerous(under_base), None);
+        for other in [
+            r#"<script src="/static/app.js?v=0123456789abcdef">alert(1)</script>"#,
+            r#"<script src="/static/app.js"></script>"#,
+            r#"<script src="https://evil.example/static/app.js?v=0123456789abcdef"></script>"#,
+            r#"<script src="/static/evil.js?v=0123456789abcdef"></script>"#,
+            "<script>alert(1)</script>",
+        ] {
+            assert!(dangerous(other).is_some(), "{other}");
+        }
+    }
 
     #[test]
     fn escaped_text_is_not_flagged_but_markup_is() {

@@ -13,6 +13,8 @@ mod corpus;
 mod csrf;
 mod dos;
 mod e2e;
+mod enhance;
+mod events;
 mod folders;
 mod fuzz_regressions;
 mod helpers;

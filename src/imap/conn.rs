@@ -687,7 +687,13 @@ impl ImapConn {
         })
         .await?;
         uids.reverse();
-        Ok(self.remember_order(folder, SortedOrder { state, uids }))
+        let order = SortedOrder { state, uids };
+        if order.uids.len() != state.exists as usize {
+            // Mail arrived (or left) between SELECT and SORT: the order is right for now but
+            // not for `state`, and extending it later would list a message twice.
+            return Ok(Arc::new(order));
+        }
+        Ok(self.remember_order(folder, order))
     }
 
     fn remember_order(&self, folder: &str, order: SortedOrder) -> Arc<SortedOrder> {

@@ -17,22 +17,23 @@ async fn live_app() -> TestApp {
 }
 
 /// Reads a live-update stream event by event.
-struct Events {
+pub struct Events {
     body: futures::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
     buffer: String,
 }
 
 impl Events {
-    fn new(response: reqwest::Response) -> Events {
+    pub fn new(response: reqwest::Response) -> Events {
         Events {
             body: response.bytes_stream().boxed(),
             buffer: String::new(),
         }
     }
 
-    /// The next `folder` event's data, or `None` when the stream ended. Bounded: a stream
-    /// that says nothing for 30 s fails the test.
-    async fn next(&mut self) -> Option<serde_json::Value> {
+    /// The next `folder` event's data, or `None` when the stream ended. Bounded: no event
+    /// within 30 s (keep-alive comments do not count) fails the test.
+    pub async fn next(&mut self) -> Option<serde_json::Value> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         loop {
             if let Some(end) = self.buffer.find("\n\n") {
                 let block: String = self.buffer.drain(..end + 2).collect();
@@ -50,9 +51,9 @@ impl Events {
                 }
                 continue;
             }
-            let chunk = tokio::time::timeout(Duration::from_secs(30), self.body.next())
+            let chunk = tokio::time::timeout_at(deadline, self.body.next())
                 .await
-                .expect("the stream says something within 30 s");
+                .expect("an event (or the end of the stream) within 30 s");
             match chunk {
                 Some(Ok(bytes)) => self.buffer.push_str(&String::from_utf8_lossy(&bytes)),
                 _ => return None,
@@ -61,7 +62,7 @@ impl Events {
     }
 
     /// The next event about `folder`.
-    async fn next_for(&mut self, folder: &str) -> serde_json::Value {
+    pub async fn next_for(&mut self, folder: &str) -> serde_json::Value {
         loop {
             let event = self.next().await.expect("the stream goes on");
             if event["folder"] == folder {
@@ -173,9 +174,6 @@ async fn the_stream_ends_when_the_session_is_signed_out() {
     let csrf = app.csrf_token().await;
     let signed_out = app.post_form("/logout", &[("csrf", &csrf)]).await;
     assert_eq!(signed_out.status(), StatusCode::SEE_OTHER);
-    // Keep-alive comments would go on for ever on a stream that did not end: bounded.
-    let ended = tokio::time::timeout(Duration::from_secs(60), events.next())
-        .await
-        .expect("the stream ends within a minute of the sign-out");
+    let ended = events.next().await;
     assert!(ended.is_none(), "no event after the sign-out: {ended:?}");
 }

@@ -343,3 +343,44 @@ async fn login_limits_count_the_real_client_behind_the_proxy_not_what_it_claims(
         .unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn live_updates_pass_through_nginx_one_event_at_a_time() {
+    let mut config = proxied_config("/webmail");
+    config.live_updates_every = std::time::Duration::from_secs(1);
+    let app = spawn_app_with(config).await;
+    let nginx = Nginx::start(&app, "/webmail/", "http").await;
+    let user = fresh_user("proxy-live");
+    let browser = client_from("127.0.0.1");
+    let response = browser
+        .post(nginx.url("/webmail/login"))
+        .header("origin", nginx.url(""))
+        .form(&[("username", user.as_str()), ("password", TEST_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let response = browser
+        .get(nginx.url("/webmail/events"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    // Each event must come through as it is sent (the response tells nginx not to buffer
+    // it), not when kilobytes more have piled up: the reader gives up after 30 s.
+    let mut events = crate::events::Events::new(response);
+    assert_eq!(events.next_for("INBOX").await["messages"], 0);
+    let mut imap = Imap::connect(&user).await;
+    imap.append(
+        "INBOX",
+        &message(
+            "a@example.test",
+            "Via nginx",
+            "Tue, 4 Mar 2025 08:00:00 +0000",
+            "b",
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(events.next_for("INBOX").await["messages"], 1);
+}

@@ -24,6 +24,8 @@ pub struct Plan {
     pub duration: Duration,
     /// Requests in flight at any moment (a closed loop: each worker waits for its answer).
     pub concurrency: usize,
+    /// Sessions take strict turns instead of being picked at random.
+    pub round_robin: bool,
     pub max_imap_connections: usize,
 }
 
@@ -368,6 +370,7 @@ pub async fn run(
     plan: &Plan,
 ) -> Report {
     let deadline = Instant::now() + plan.duration;
+    let round_robin = plan.round_robin;
     let latencies = Arc::new(Mutex::new(Vec::<u32>::with_capacity(1 << 20)));
     let bad = Arc::new(Mutex::new(BTreeMap::<u16, u64>::new()));
     let socket_errors = Arc::new(AtomicU64::new(0));
@@ -384,8 +387,14 @@ pub async fn run(
         async move {
             let mut mine = Vec::new();
             while Instant::now() < deadline {
-                // Every session in turn, so all of them stay in use.
-                let session = next_session.fetch_add(1, Ordering::Relaxed) % cookies.len();
+                // Sessions at random (all of them get used). Strict turns would be the worst
+                // case for the connection limit's least-recently-used reclaiming when there
+                // are more sessions than connections: every request would reconnect.
+                let session = if round_robin {
+                    next_session.fetch_add(1, Ordering::Relaxed) % cookies.len()
+                } else {
+                    xorshift(&mut seed) as usize % cookies.len()
+                };
                 let path = pick_path(xorshift(&mut seed), plan.messages_per_user);
                 let sent = Instant::now();
                 let result = http

@@ -1,9 +1,17 @@
 //! Speed of a list page and a message view: Carteiro over HTTP against the same IMAP
-//! commands issued directly, measured in one run against the local Dovecot.
+//! commands issued directly, measured in one run against the local Dovecot, on folders of
+//! 10,000 and 100,000 messages, cold and warm.
 //!
-//! Run: `scripts/mailstack.sh up && cargo bench --bench pages` (seeds a 10,000-message folder
-//! for the user `bench-10k@example.test` on first run). Prints medians and the ratio
-//! carteiro/raw; the ratio is what to compare between machines and commits.
+//! Run: `scripts/mailstack.sh up && cargo bench --bench pages` (seeds the users
+//! `bench-10k@example.test` and `bench-100k@example.test` on first run, with the integration
+//! tests' MULTIAPPEND seeding; they keep their messages between runs). Prints medians and the
+//! ratio carteiro/raw; the ratio is what to compare between machines and commits.
+//!
+//! - cold: a fresh application (caches empty), logged in, then its first request; the raw
+//!   floor includes the `UID SORT` a first visit needs.
+//! - warm: the same application again and again; the raw floor is LIST + SELECT + the page's
+//!   full FETCH (what a gateway without a row cache would send), and, for information, the
+//!   flags-only FETCH that Carteiro sends for rows it has cached.
 
 use std::time::{Duration, Instant};
 
@@ -12,12 +20,14 @@ use carteiro::config::Config;
 use carteiro::imap::connect::Connector;
 use secrecy::SecretString;
 
-const USER: &str = "bench-10k@example.test";
+#[allow(dead_code)]
+#[path = "../tests/api/seed.rs"]
+mod seed;
+
 const PASSWORD: &str = "Senha-çé-123";
-const MESSAGES: u32 = 10_000;
-const SAMPLES: usize = 200;
-const LIST_FETCH: &str = "(UID FLAGS RFC822.SIZE INTERNALDATE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (FROM TO CC SUBJECT DATE CONTENT-TYPE)])";
-const LIST: &str = r#"LIST "" "*" RETURN (SPECIAL-USE STATUS (MESSAGES UNSEEN))"#;
+const WARM_SAMPLES: usize = 200;
+const LIST_FETCH: &str = "(UID FLAGS RFC822.SIZE INTERNALDATE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (FROM TO CC SUBJECT DATE CONTENT-TYPE)]<0.65536>)";
+const LIST: &str = r#"LIST "" "*" RETURN (SUBSCRIBED SPECIAL-USE STATUS (MESSAGES UNSEEN))"#;
 
 fn config() -> Config {
     let stack =
@@ -47,18 +57,19 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-fn p90(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() * 9 / 10]
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
 }
 
-async fn time<F, Fut>(samples: usize, mut f: F) -> Vec<Duration>
+async fn time<F, Fut>(samples: usize, warm_up: bool, mut f: F) -> Vec<Duration>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    for _ in 0..samples / 10 {
-        f().await; // warm-up
+    if warm_up {
+        for _ in 0..samples / 10 {
+            f().await;
+        }
     }
     let mut out = Vec::with_capacity(samples);
     for _ in 0..samples {
@@ -69,40 +80,31 @@ where
     out
 }
 
-fn report(name: &str, raw: Vec<Duration>, http: Vec<Duration>) {
-    let (rm, hm) = (median(raw.clone()), median(http.clone()));
+fn report(name: &str, raw: &[Duration], http: &[Duration]) {
+    let (rm, hm) = (median(raw.to_vec()), median(http.to_vec()));
     println!(
-        "{name:<28} raw IMAP median {:>8.3} ms (p90 {:>7.3})   Carteiro HTTP median {:>8.3} ms (p90 {:>7.3})   ratio {:>5.2}x",
-        rm.as_secs_f64() * 1e3,
-        p90(raw).as_secs_f64() * 1e3,
-        hm.as_secs_f64() * 1e3,
-        p90(http).as_secs_f64() * 1e3,
+        "  {name:<34} raw IMAP {:>8.3} ms   Carteiro HTTP {:>8.3} ms   ratio {:>5.2}x",
+        ms(rm),
+        ms(hm),
         hm.as_secs_f64() / rm.as_secs_f64()
     );
 }
 
-#[tokio::main]
-async fn main() {
-    let config = config();
-    let connector = Connector::new(&config, Default::default()).expect("connector");
-    let password = SecretString::from(PASSWORD.to_string());
-    let mut raw = connector
-        .login(USER, &password)
-        .await
-        .expect("bench user logs in");
+/// A running Carteiro with one logged-in browser, stopped (sessions logged out) on `stop`.
+struct Running {
+    base: String,
+    http: reqwest::Client,
+    stop: tokio::sync::oneshot::Sender<()>,
+    served: tokio::task::JoinHandle<std::io::Result<()>>,
+}
 
-    // Seed once: the folder keeps its 10,000 messages between runs.
-    let state = raw.select("INBOX").await.expect("select");
-    if state.exists < MESSAGES {
-        eprintln!("seeding {} messages…", MESSAGES - state.exists);
-        seed(USER, MESSAGES - state.exists).await;
-    }
-    let state = raw.select("INBOX").await.expect("select");
-    assert!(state.exists >= MESSAGES);
-
-    let app = Application::build(config).await.expect("app");
+async fn start(user: &str) -> Running {
+    let app = Application::build(config()).await.expect("app");
     let base = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until(std::future::pending()));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
     let http = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -110,13 +112,65 @@ async fn main() {
         .unwrap();
     let login = http
         .post(format!("{base}/login"))
-        .form(&[("username", USER), ("password", PASSWORD)])
+        .form(&[("username", user), ("password", PASSWORD)])
         .send()
         .await
         .unwrap();
     assert_eq!(login.status(), 303);
+    Running {
+        base,
+        http,
+        stop,
+        served,
+    }
+}
 
-    // The newest 50 UIDs, as the page shows them.
+impl Running {
+    async fn get(&self, path: &str) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        r.bytes().await.unwrap();
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.served.await;
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    for (messages, user, cold_samples) in [
+        (10_000u32, "bench-10k@example.test", 21usize),
+        (100_000, "bench-100k@example.test", 11),
+    ] {
+        folder(messages, user, cold_samples).await;
+    }
+}
+
+async fn folder(messages: u32, user: &str, cold_samples: usize) {
+    let connector = Connector::new(&config(), Default::default()).expect("connector");
+    let password = SecretString::from(PASSWORD.to_string());
+    let mut raw = connector
+        .login(user, &password)
+        .await
+        .expect("bench user logs in");
+    let state = raw.select("INBOX").await.expect("select");
+    if state.exists < messages {
+        eprintln!("seeding {} messages…", messages - state.exists);
+        let started = Instant::now();
+        seed::multiappend(user, "INBOX", state.exists + 1, messages, true).await;
+        eprintln!("seeded in {:?}", started.elapsed());
+    }
+    let state = raw.select("INBOX").await.expect("select");
+    assert!(state.exists >= messages);
+
+    // The newest 50 UIDs, as the first page shows them.
     let mut uids = Vec::new();
     raw.command("UID SORT (ARRIVAL) UTF-8 ALL", |r| {
         if let async_imap::imap_proto::Response::MailboxData(
@@ -131,106 +185,87 @@ async fn main() {
     uids.reverse();
     let page: Vec<String> = uids[..50].iter().map(|u| u.to_string()).collect();
     let page_fetch = format!("UID FETCH {} {LIST_FETCH}", page.join(","));
+    let flags_fetch = format!("UID FETCH {} (UID FLAGS)", page.join(","));
     let newest = uids[0];
-    let raw_conn = std::sync::Arc::new(tokio::sync::Mutex::new(raw));
-
-    println!(
-        "Folder of {} messages, {SAMPLES} samples each, medians:",
-        state.exists
-    );
-
-    // Cold list page: what a first visit costs (SORT included).
-    let c = raw_conn.clone();
-    let f = page_fetch.clone();
-    let raw_cold = time(SAMPLES / 4, || {
-        let c = c.clone();
-        let f = f.clone();
-        async move {
-            let mut c = c.lock().await;
-            c.command(LIST, |_| {}).await.unwrap();
-            c.select("INBOX").await.unwrap();
-            c.command("UID SORT (ARRIVAL) UTF-8 ALL", |_| {})
-                .await
-                .unwrap();
-            c.command(&f, |_| {}).await.unwrap();
-        }
-    })
-    .await;
-    let c = raw_conn.clone();
-    let f = page_fetch.clone();
-    let raw_warm = time(SAMPLES, || {
-        let c = c.clone();
-        let f = f.clone();
-        async move {
-            let mut c = c.lock().await;
-            c.command(LIST, |_| {}).await.unwrap();
-            c.select("INBOX").await.unwrap();
-            c.command(&f, |_| {}).await.unwrap();
-        }
-    })
-    .await;
-    let http_page = time(SAMPLES, || {
-        let http = http.clone();
-        let url = format!("{base}/mail/INBOX");
-        async move {
-            let r = http.get(url).send().await.unwrap();
-            assert_eq!(r.status(), 200);
-            r.bytes().await.unwrap();
-        }
-    })
-    .await;
-    report("list page (raw with SORT)", raw_cold, http_page.clone());
-    report("list page (raw, no SORT)", raw_warm, http_page);
-
     let view_fetch =
         format!("UID FETCH {newest} (UID FLAGS RFC822.SIZE BODYSTRUCTURE BODY.PEEK[]<0.8388608>)");
-    let c = raw_conn.clone();
-    let raw_view = time(SAMPLES, || {
-        let c = c.clone();
-        let f = view_fetch.clone();
-        async move {
-            let mut c = c.lock().await;
-            c.command(LIST, |_| {}).await.unwrap();
-            c.command(&f, |_| {}).await.unwrap();
+    let raw = std::sync::Arc::new(tokio::sync::Mutex::new(raw));
+    let run = |commands: Vec<String>| {
+        let raw = raw.clone();
+        move || {
+            let raw = raw.clone();
+            let commands = commands.clone();
+            async move {
+                let mut c = raw.lock().await;
+                for cmd in &commands {
+                    if cmd == "SELECT" {
+                        c.select("INBOX").await.unwrap();
+                    } else {
+                        c.command(cmd, |_| {}).await.unwrap();
+                    }
+                }
+            }
         }
-    })
-    .await;
-    let http_view = time(SAMPLES, || {
-        let http = http.clone();
-        let url = format!("{base}/mail/INBOX/{newest}");
-        async move {
-            let r = http.get(url).send().await.unwrap();
-            assert_eq!(r.status(), 200);
-            r.bytes().await.unwrap();
-        }
-    })
-    .await;
-    report("open message", raw_view, http_view);
-}
+    };
+    let sort = "UID SORT (ARRIVAL) UTF-8 ALL".to_string();
+    let (list, select) = (LIST.to_string(), "SELECT".to_string());
 
-/// APPENDs `count` varied messages to the bench user's INBOX.
-async fn seed(user: &str, count: u32) {
-    let config = config();
-    let connector = Connector::new(&config, Default::default()).unwrap();
-    let mut conn = connector
-        .login(user, &SecretString::from(PASSWORD.to_string()))
-        .await
-        .unwrap();
-    for i in 0..count {
-        let body = if i % 3 == 0 {
-            format!(
-                "Content-Type: text/html; charset=utf-8\r\n\r\n<p>Olá <b>mensagem</b> {i}</p>\r\n"
-            )
-        } else {
-            format!("Content-Type: text/plain; charset=utf-8\r\n\r\nMensagem número {i}.\r\nLinha dois.\r\n")
-        };
-        let raw = format!(
-            "From: Remetente {n} <r{n}@example.test>\r\nTo: {user}\r\nSubject: =?UTF-8?Q?Mensagem_n=C2=BA_{i}?=\r\n\
-Date: Tue, 4 Mar 2025 08:{m:02}:{s:02} +0000\r\nMessage-ID: <bench-{i}@example.test>\r\nMIME-Version: 1.0\r\n{body}",
-            n = i % 97,
-            m = (i / 60) % 60,
-            s = i % 60
-        );
-        conn.append("INBOX", None, raw.as_bytes()).await.unwrap();
+    println!("Folder of {} messages (medians):", state.exists);
+    let raw_cold = time(
+        cold_samples,
+        true,
+        run(vec![
+            list.clone(),
+            select.clone(),
+            sort.clone(),
+            page_fetch.clone(),
+        ]),
+    )
+    .await;
+    let raw_warm = time(
+        WARM_SAMPLES,
+        true,
+        run(vec![list.clone(), select.clone(), page_fetch.clone()]),
+    )
+    .await;
+    let raw_flags = time(
+        WARM_SAMPLES,
+        true,
+        run(vec![list.clone(), select.clone(), flags_fetch.clone()]),
+    )
+    .await;
+    let raw_view = time(
+        WARM_SAMPLES,
+        true,
+        run(vec![list.clone(), view_fetch.clone()]),
+    )
+    .await;
+
+    // Cold: a fresh application each time, so nothing is cached; only the first request
+    // after login is timed.
+    let mut http_cold = Vec::new();
+    let mut http_view_cold = Vec::new();
+    for _ in 0..cold_samples {
+        let app = start(user).await;
+        let t = Instant::now();
+        app.get("/mail/INBOX").await;
+        http_cold.push(t.elapsed());
+        app.stop().await;
+        let app = start(user).await;
+        let t = Instant::now();
+        app.get(&format!("/mail/INBOX/{newest}")).await;
+        http_view_cold.push(t.elapsed());
+        app.stop().await;
     }
+    let app = start(user).await;
+    let http_warm = time(WARM_SAMPLES, true, || app.get("/mail/INBOX")).await;
+    let view_path = format!("/mail/INBOX/{newest}");
+    let http_view = time(WARM_SAMPLES, true, || app.get(&view_path)).await;
+    app.stop().await;
+
+    report("list page, cold (raw with SORT)", &raw_cold, &http_cold);
+    report("list page, warm (raw full FETCH)", &raw_warm, &http_warm);
+    report("list page, warm (raw flags FETCH)", &raw_flags, &http_warm);
+    report("message view, cold", &raw_view, &http_view_cold);
+    report("message view, warm", &raw_view, &http_view);
 }

@@ -20,6 +20,8 @@ pub mod mailapps;
 pub mod metrics;
 /// Message parsing, rendering and sanitizing.
 pub mod mime;
+/// A person's preferences (theme, page size, language…), kept on the IMAP server.
+pub mod prefs;
 /// The HTTP accept loop, with graceful shutdown and limits on slow clients.
 pub mod server;
 /// Sessions: cookie, store, login and logout.

@@ -50,6 +50,12 @@ struct OutcomeLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CacheLabels {
+    cache: &'static str,
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ReasonLabels {
     reason: &'static str,
 }
@@ -67,6 +73,7 @@ pub struct Metrics {
     imap_command_seconds: Histograms<CommandLabels>,
     smtp_sends: Family<OutcomeLabels, Counter>,
     login_failures: Family<ReasonLabels, Counter>,
+    list_cache: Family<CacheLabels, Counter>,
 }
 
 /// 5 ms … 20 s: a page is fast, an upload on a slow line is not.
@@ -139,7 +146,16 @@ impl Metrics {
             "Failed logins, by reason",
             login_failures.clone(),
         );
+        let list_cache = Family::<CacheLabels, Counter>::default();
+        registry.register(
+            "list_cache_lookups",
+            "Lookups in the shared list caches: cache=order (a folder's sorted UIDs: hit, \
+             extended with new mail, or miss = one UID SORT) and cache=rows (one per list row: \
+             hit = only its flags fetched, miss = fetched whole)",
+            list_cache.clone(),
+        );
         Metrics {
+            list_cache,
             registry,
             requests,
             request_seconds,
@@ -202,6 +218,27 @@ impl Metrics {
                 command: imap_verb(command),
             })
             .observe(took.as_secs_f64());
+    }
+
+    /// Counts one lookup of a folder's sorted order: `hit`, `extended` or `miss`.
+    pub fn list_cache(&self, cache: &'static str, outcome: &'static str) {
+        self.list_cache
+            .get_or_create(&CacheLabels { cache, outcome })
+            .inc();
+    }
+
+    /// Counts the rows of one list FETCH found in the row cache and those fetched whole.
+    pub fn list_cache_rows(&self, hits: u64, misses: u64) {
+        for (outcome, n) in [("hit", hits), ("miss", misses)] {
+            if n > 0 {
+                self.list_cache
+                    .get_or_create(&CacheLabels {
+                        cache: "rows",
+                        outcome,
+                    })
+                    .inc_by(n);
+            }
+        }
     }
 
     /// Counts one SMTP submission: `sent`, or a short reason it was not.

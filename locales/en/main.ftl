@@ -278,7 +278,7 @@ error-choose-target = Choose the folder to move or copy to.
 
 ## Reading a message
 
-message-back = ← Back to { $folder }
+message-back = Back to { $folder }
 message-actions = Actions on this message
 message-move-to = Move to…
 message-reply-and-forward = Reply and forward
@@ -415,6 +415,8 @@ apps-not-configured = Your administrator has not said which servers mail apps sh
 
 ## Settings
 
+reader-pane = Reading pane
+reader-pane-empty = Select a message to read it here.
 settings-title = Settings
 settings-saved = Settings saved.
 settings-save = Save
@@ -425,3 +427,15 @@ settings-language-automatic = Automatic (your browser's language)
 settings-language-help = Stored on your mail server, so it follows you to every device.
 # $reason is the mail server's own words.
 settings-error-not-saved = The settings could not be saved: { $reason }
+settings-theme = Theme
+settings-theme-auto = Automatic (like your system)
+settings-theme-light = Light
+settings-theme-dark = Dark
+settings-page-size = Messages per page
+settings-display-name = Your name
+settings-display-name-help = Shown to the people you write to, before your address.
+settings-known-images = Show images in mail from people I have written to
+settings-known-images-help = Other mail still asks first. Images can tell the sender when you read a message.
+settings-appearance = Appearance
+settings-reading = Reading
+settings-writing = Writing

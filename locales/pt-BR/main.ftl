@@ -289,7 +289,7 @@ error-choose-target = Escolha a pasta para onde mover ou copiar.
 
 ## Lendo uma mensagem
 
-message-back = ← Voltar para { $folder }
+message-back = Voltar para { $folder }
 message-actions = Ações nesta mensagem
 message-move-to = Mover para…
 message-reply-and-forward = Responder e encaminhar
@@ -419,6 +419,8 @@ apps-not-configured = O administrador não informou quais servidores os aplicati
 
 ## Configurações
 
+reader-pane = Painel de leitura
+reader-pane-empty = Selecione uma mensagem para lê-la aqui.
 settings-title = Configurações
 settings-saved = Configurações salvas.
 settings-save = Salvar
@@ -428,3 +430,15 @@ settings-language = Idioma
 settings-language-automatic = Automático (o idioma do seu navegador)
 settings-language-help = Fica guardado no seu servidor de e-mail, então acompanha você em todos os aparelhos.
 settings-error-not-saved = Não foi possível salvar as configurações: { $reason }
+settings-theme = Tema
+settings-theme-auto = Automático (como o seu sistema)
+settings-theme-light = Claro
+settings-theme-dark = Escuro
+settings-page-size = Mensagens por página
+settings-display-name = Seu nome
+settings-display-name-help = Aparece para as pessoas a quem você escreve, antes do seu endereço.
+settings-known-images = Mostrar imagens nos e-mails de pessoas a quem já escrevi
+settings-known-images-help = Os outros e-mails continuam perguntando antes. Imagens podem avisar ao remetente que você leu a mensagem.
+settings-appearance = Aparência
+settings-reading = Leitura
+settings-writing = Escrita

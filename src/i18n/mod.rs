@@ -27,10 +27,6 @@ use intl_memoizer::concurrent::IntlLangMemoizer;
 use intl_memoizer::Memoizable;
 use unic_langid::LanguageIdentifier;
 
-/// Where a person's language choice is kept on the IMAP server (METADATA, like the
-/// signature): a tag such as `pt-BR`, or no value for "the browser's language".
-pub const LANGUAGE_SETTING: &str = "/private/vendor/carteiro/language";
-
 /// The language every other one falls back to; its folder must exist.
 const FALLBACK: &str = "en";
 

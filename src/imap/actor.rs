@@ -244,6 +244,25 @@ impl ImapHandle {
             .await
     }
 
+    /// The person's preferences, read in one round trip (defaults where nothing is stored or
+    /// the server has no METADATA).
+    pub async fn preferences(&self) -> Result<crate::prefs::Preferences, ImapError> {
+        let entries = self
+            .run(|c| Box::pin(async move { c.get_settings(&crate::prefs::ENTRIES).await }))
+            .await?;
+        Ok(crate::prefs::Preferences::from_entries(&entries))
+    }
+
+    /// Stores every preference in one round trip.
+    pub async fn set_preferences(
+        &self,
+        prefs: &crate::prefs::Preferences,
+    ) -> Result<(), ImapError> {
+        let values = prefs.entries();
+        self.run(move |c| Box::pin(async move { c.set_settings(&values).await }))
+            .await
+    }
+
     pub async fn flag(
         &self,
         folder: &str,

@@ -14,10 +14,11 @@ use async_imap::imap_proto::{
 };
 use tokio::sync::OwnedSemaphorePermit;
 
+use super::cache::{CachedRow, MailCache, SortedOrder};
 use super::connect::BoxedStream;
 use super::quote;
 use super::search::SearchQuery;
-use super::structure::{flatten, PartInfo};
+use super::structure::{flatten, PartInfo, TransferEncoding};
 use super::{
     utf7, Declined, FetchedMessage, Flags, Folder, ImapError, MailboxState, Page, Quota, Role,
     Summary,
@@ -33,8 +34,11 @@ const RAW_TAG: &str = "CR1";
 /// Largest answer read on the raw stream; a larger one fails the command (the callers fall
 /// back to fetching without BODYSTRUCTURE) instead of growing without bound.
 const MAX_RAW_ANSWER: usize = 64 * 1024 * 1024;
-/// How many folders' sorted UID lists a connection remembers.
-const SORT_CACHE_FOLDERS: usize = 8;
+/// How much of a message's text part a list row's snippet is made from: enough for the
+/// ~140 characters shown even in base64 or quoted-printable.
+const SNIPPET_PLAIN_BYTES: u32 = 600;
+/// HTML spends more bytes on markup before the first words.
+const SNIPPET_HTML_BYTES: u32 = 2048;
 
 /// The server's capabilities, upper-cased.
 #[derive(Debug, Clone, Default)]
@@ -55,20 +59,16 @@ impl Capabilities {
     }
 }
 
-/// A folder's UIDs in display order, valid while the folder's state is unchanged.
-struct SortedUids {
-    state: MailboxState,
-    uids: Vec<u32>,
-    last_used: Instant,
-}
-
 /// An authenticated connection plus what it remembers between commands.
 pub struct ImapConn {
     session: async_imap::Session<BoxedStream>,
     caps: Capabilities,
     /// The folder currently selected (UTF-8 name) and its state at selection time.
     selected: Option<(String, MailboxState)>,
-    sorted: HashMap<String, SortedUids>,
+    /// Sorted orders and list rows, shared with every connection of this process.
+    cache: Arc<MailCache>,
+    /// The IMAP user name, which keys this connection's entries in `cache`.
+    user: Arc<str>,
     /// Conversations per folder, valid while the folder's state is unchanged.
     threads: HashMap<String, (MailboxState, Vec<Vec<u32>>)>,
     /// Set when a command failed in a way that leaves the stream unusable.
@@ -87,12 +87,15 @@ impl ImapConn {
         permit: OwnedSemaphorePermit,
         disabled: &[String],
         metrics: Arc<Metrics>,
+        cache: Arc<MailCache>,
+        user: &str,
     ) -> Result<ImapConn, ImapError> {
         let mut conn = ImapConn {
             session,
             caps: Capabilities::default(),
             selected: None,
-            sorted: HashMap::new(),
+            cache,
+            user: Arc::from(user),
             threads: HashMap::new(),
             broken: false,
             _permit: permit,
@@ -437,8 +440,9 @@ impl ImapConn {
 
     /// One page (0-based) of a folder, newest first, `per_page` rows.
     ///
-    /// Cost: SELECT, then SORT only when the folder changed since the last page (the sorted
-    /// UID list is remembered per folder), then one FETCH of the page's rows.
+    /// Cost: SELECT, then SORT only when the folder changed since any session of this user
+    /// last sorted it ([`MailCache`]), then one FETCH of the page's rows (of only their flags
+    /// for rows shown recently) and one partial FETCH for the snippets of rows not cached.
     pub async fn page(
         &mut self,
         folder: &str,
@@ -471,9 +475,9 @@ impl ImapConn {
             });
         }
         let rows = if self.caps.has("SORT") {
-            let uids = self.sorted_uids(folder, state).await?;
-            let end = (start + per_page).min(uids.len());
-            let page_uids: Vec<u32> = uids[start.min(end)..end].to_vec();
+            let order = self.sorted_uids(folder, state).await?;
+            let end = (start + per_page).min(order.uids.len());
+            let page_uids: Vec<u32> = order.uids[start.min(end)..end].to_vec();
             self.fetch_summaries(&page_uids, with_structure).await?
         } else {
             // Without SORT, sequence order is arrival order: page from the end by sequence
@@ -641,22 +645,37 @@ impl ImapConn {
         result
     }
 
-    /// The folder's UIDs newest first (by arrival), from memory while the folder is unchanged.
+    /// The folder's UIDs newest first (by arrival), shared by every session of this user
+    /// ([`MailCache`]). Reused while the folder's UIDVALIDITY, UIDNEXT and EXISTS are those it
+    /// was made for (flag changes do not reorder); when only new mail arrived it is extended
+    /// ([`Self::extend_order`]); anything else (an expunge, a new UIDVALIDITY) sorts again.
+    ///
+    /// Expunges could be applied from QRESYNC's VANISHED instead of sorting again, but that
+    /// needs `ENABLE QRESYNC` and a SELECT carrying the last known state per folder, after
+    /// which the server reports expunges as VANISHED on every command, a response
+    /// imap-proto does not parse (async-imap would fail the command). Deleting is rarer than
+    /// reading, and one SORT after it is the cost today.
     async fn sorted_uids(
         &mut self,
         folder: &str,
         state: MailboxState,
-    ) -> Result<Vec<u32>, ImapError> {
-        if let Some(entry) = self.sorted.get_mut(folder) {
-            // New or expunged mail changes UIDNEXT or EXISTS; flag changes do not reorder.
-            if entry.state.uid_validity == state.uid_validity
-                && entry.state.uid_next == state.uid_next
-                && entry.state.exists == state.exists
-            {
-                entry.last_used = Instant::now();
-                return Ok(entry.uids.clone());
+    ) -> Result<Arc<SortedOrder>, ImapError> {
+        if let Some(known) = self.cache.order(&self.user, folder) {
+            let was = known.state;
+            if was.uid_validity == state.uid_validity {
+                if was.uid_next == state.uid_next && was.exists == state.exists {
+                    self.metrics.list_cache("order", "hit");
+                    return Ok(known);
+                }
+                if state.uid_next > was.uid_next && state.exists > was.exists {
+                    if let Some(uids) = self.extend_order(&known, state).await? {
+                        self.metrics.list_cache("order", "extended");
+                        return Ok(self.remember_order(folder, SortedOrder { state, uids }));
+                    }
+                }
             }
         }
+        self.metrics.list_cache("order", "miss");
         let mut uids = Vec::with_capacity(state.exists as usize);
         // Ascending, then reversed here: SORT breaks ties (messages that arrived in the same
         // second) by ascending sequence number even with REVERSE, which would put the older
@@ -668,27 +687,87 @@ impl ImapConn {
         })
         .await?;
         uids.reverse();
-        if self.sorted.len() >= SORT_CACHE_FOLDERS {
-            if let Some(oldest) = self
-                .sorted
-                .iter()
-                .min_by_key(|(_, v)| v.last_used)
-                .map(|(k, _)| k.clone())
-            {
-                self.sorted.remove(&oldest);
-            }
-        }
-        self.sorted.insert(
-            folder.to_string(),
-            SortedUids {
-                state,
-                uids: uids.clone(),
-                last_used: Instant::now(),
-            },
-        );
-        Ok(uids)
+        Ok(self.remember_order(folder, SortedOrder { state, uids }))
     }
 
+    fn remember_order(&self, folder: &str, order: SortedOrder) -> Arc<SortedOrder> {
+        let order = Arc::new(order);
+        self.cache.put_order(&self.user, folder, order.clone());
+        order
+    }
+
+    /// The order for `state` when, since `known` was made, messages only arrived (none left)
+    /// and every one of them arrived no earlier than the newest known message: then the new
+    /// UIDs go in front, ordered among themselves, exactly where a full SORT would put them.
+    /// `None` when that cannot be shown, e.g. an APPEND with an old date, or an expunge.
+    ///
+    /// One `UID FETCH <newest>,<old UIDNEXT>:* (UID INTERNALDATE)`: as cheap as the
+    /// `UID SEARCH UID <old UIDNEXT>:*` that would find the new UIDs, and it also says where
+    /// they belong. (`n:*` always matches the highest UID, so old UIDs are filtered out.)
+    async fn extend_order(
+        &mut self,
+        known: &SortedOrder,
+        state: MailboxState,
+    ) -> Result<Option<Vec<u32>>, ImapError> {
+        let from = known.state.uid_next;
+        let newest = known.uids.first().copied();
+        let set = match newest {
+            Some(uid) => format!("{uid},{from}:*"),
+            None => format!("{from}:*"),
+        };
+        let mut dates: Vec<(u32, Option<chrono::DateTime<chrono::FixedOffset>>)> = Vec::new();
+        self.command(&format!("UID FETCH {set} (UID INTERNALDATE)"), |r| {
+            if let Response::Fetch(_, attrs) = r {
+                let mut uid = None;
+                let mut date = None;
+                for attr in attrs {
+                    match attr {
+                        AttributeValue::Uid(u) => uid = Some(*u),
+                        AttributeValue::InternalDate(d) => {
+                            date = crate::mime::headers::internal_date(d)
+                        }
+                        _ => {}
+                    }
+                }
+                if let Some(uid) = uid {
+                    dates.push((uid, date));
+                }
+            }
+        })
+        .await?;
+        let newest_date = match newest {
+            Some(uid) => match dates.iter().find(|(u, _)| *u == uid) {
+                Some((_, Some(date))) => Some(*date),
+                // The newest known message is gone (or has no readable date): sort again.
+                _ => return Ok(None),
+            },
+            None => None,
+        };
+        let mut arrived = Vec::new();
+        for (uid, date) in dates {
+            if uid < from {
+                continue;
+            }
+            match date {
+                Some(date) if newest_date.is_none_or(|n| date >= n) => arrived.push((date, uid)),
+                _ => return Ok(None),
+            }
+        }
+        arrived.sort_unstable();
+        arrived.dedup();
+        if known.state.exists as usize + arrived.len() != state.exists as usize {
+            return Ok(None);
+        }
+        // Newest first; among equal dates the later sequence number (= higher UID) first, as
+        // the full SORT reversed gives.
+        let mut uids: Vec<u32> = arrived.iter().rev().map(|(_, uid)| *uid).collect();
+        uids.extend_from_slice(&known.uids);
+        Ok(Some(uids))
+    }
+
+    /// The list rows of `uids` in the selected folder, in that order. Rows shown recently
+    /// (by any session of this user) come from [`MailCache`] with only their flags fetched
+    /// fresh; the others are fetched whole, with their snippets, and remembered.
     async fn fetch_summaries(
         &mut self,
         uids: &[u32],
@@ -697,15 +776,75 @@ impl ImapConn {
         if uids.is_empty() {
             return Ok(Vec::new());
         }
-        let set = uid_set(uids);
-        let wanted: HashSet<u32> = uids.iter().copied().collect();
-        let mut found: HashMap<u32, Summary> = HashMap::new();
-        self.fetch_rows(&format!("UID FETCH {set}"), with_structure, |_, s| {
-            if wanted.contains(&s.uid) {
-                found.insert(s.uid, s);
+        // Rows fetched without BODYSTRUCTURE guess their paper clip: not worth remembering.
+        let key = self.selected_key().filter(|_| with_structure);
+        let mut cached: HashMap<u32, Arc<CachedRow>> = HashMap::new();
+        if let Some((folder, validity)) = &key {
+            for &uid in uids {
+                if let Some(row) = self.cache.row(&self.user, folder, *validity, uid) {
+                    cached.insert(uid, row);
+                }
             }
-        })
-        .await?;
+        }
+        let missing: Vec<u32> = uids
+            .iter()
+            .copied()
+            .filter(|u| !cached.contains_key(u))
+            .collect();
+        let mut found: HashMap<u32, Summary> = HashMap::new();
+        if !missing.is_empty() {
+            let wanted: HashSet<u32> = missing.iter().copied().collect();
+            let mut rows = Vec::new();
+            self.fetch_rows(
+                &format!("UID FETCH {}", uid_set(&missing)),
+                with_structure,
+                |_, s, text| {
+                    if wanted.contains(&s.uid) {
+                        rows.push((s, text));
+                    }
+                },
+            )
+            .await?;
+            self.add_snippets(&mut rows).await?;
+            for (row, _) in rows {
+                if let Some((folder, validity)) = &key {
+                    self.cache
+                        .put_row(&self.user, folder, *validity, row.uid, row.to_cached());
+                }
+                found.insert(row.uid, row);
+            }
+        }
+        self.metrics
+            .list_cache_rows(cached.len() as u64, missing.len() as u64);
+        if !cached.is_empty() {
+            let set = uid_set(&cached.keys().copied().collect::<Vec<_>>());
+            let mut flags: HashMap<u32, Flags> = HashMap::new();
+            self.command(&format!("UID FETCH {set} (UID FLAGS)"), |r| {
+                if let Response::Fetch(_, attrs) = r {
+                    let mut uid = None;
+                    let mut names = None;
+                    for attr in attrs {
+                        match attr {
+                            AttributeValue::Uid(u) => uid = Some(*u),
+                            AttributeValue::Flags(f) => {
+                                names = Some(Flags::from_names(f.iter().map(|s| s.as_ref())))
+                            }
+                            _ => {}
+                        }
+                    }
+                    if let (Some(uid), Some(names)) = (uid, names) {
+                        flags.insert(uid, names);
+                    }
+                }
+            })
+            .await?;
+            for (uid, row) in cached {
+                // No answer for a UID: the message was expunged meanwhile.
+                if let Some(flags) = flags.remove(&uid) {
+                    found.insert(uid, Summary::from_cached(uid, flags, &row));
+                }
+            }
+        }
         // Keep the sorted order; a message expunged meanwhile simply drops out.
         Ok(uids.iter().filter_map(|u| found.remove(u)).collect())
     }
@@ -717,35 +856,108 @@ impl ImapConn {
         with_structure: bool,
     ) -> Result<Vec<(u32, Summary)>, ImapError> {
         let mut rows = Vec::new();
-        self.fetch_rows(&format!("FETCH {lo}:{hi}"), with_structure, |seq, s| {
-            if (lo..=hi).contains(&seq) {
-                rows.push((seq, s));
-            }
-        })
+        let mut seqs = HashMap::new();
+        self.fetch_rows(
+            &format!("FETCH {lo}:{hi}"),
+            with_structure,
+            |seq, s, text| {
+                if (lo..=hi).contains(&seq) {
+                    seqs.insert(s.uid, seq);
+                    rows.push((s, text));
+                }
+            },
+        )
         .await?;
-        Ok(rows)
+        self.add_snippets(&mut rows).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(s, _)| (seqs.get(&s.uid).copied().unwrap_or_default(), s))
+            .collect())
     }
 
     /// Runs a FETCH of list rows. `with_structure: false` is the fallback for servers whose
-    /// BODYSTRUCTURE cannot be parsed: attachments are then guessed from Content-Type.
+    /// BODYSTRUCTURE cannot be parsed: attachments are then guessed from Content-Type, and
+    /// there is no snippet. `on_row` gets each row with the text part its snippet comes from.
     async fn fetch_rows(
         &mut self,
         prefix: &str,
         with_structure: bool,
-        mut on_row: impl FnMut(u32, Summary),
+        mut on_row: impl FnMut(u32, Summary, Option<SnippetSource>),
     ) -> Result<(), ImapError> {
         let structure = if with_structure { " BODYSTRUCTURE" } else { "" };
         let items =
             format!("{prefix} (UID FLAGS RFC822.SIZE INTERNALDATE{structure} {LIST_HEADERS})");
-        let mut rows: Vec<(u32, Summary)> = Vec::new();
+        let mut rows = Vec::new();
         self.command_long(&items, |r| {
             if let Some(row) = summary_from(r) {
                 rows.push(row);
             }
         })
         .await?;
-        for (seq, row) in rows {
-            on_row(seq, row);
+        for (seq, row, text) in rows {
+            on_row(seq, row, text);
+        }
+        Ok(())
+    }
+
+    /// Fills in the rows' snippets from the start of their text parts: one partial FETCH per
+    /// distinct section (most messages of a page share one or two: `1`, `1.1`). The server
+    /// never sets `\Seen` for `BODY.PEEK`. A refusal leaves the rows without a snippet.
+    async fn add_snippets(
+        &mut self,
+        rows: &mut [(Summary, Option<SnippetSource>)],
+    ) -> Result<(), ImapError> {
+        let mut by_section: std::collections::BTreeMap<(String, u32), Vec<u32>> =
+            Default::default();
+        for (row, text) in rows.iter() {
+            if let Some(text) = text {
+                by_section
+                    .entry((text.section.clone(), text.bytes()))
+                    .or_default()
+                    .push(row.uid);
+            }
+        }
+        let mut raw: HashMap<u32, Vec<u8>> = HashMap::new();
+        for ((section, bytes), uids) in &by_section {
+            let cmd = format!(
+                "UID FETCH {} (UID BODY.PEEK[{section}]<0.{bytes}>)",
+                uid_set(uids)
+            );
+            let result = self
+                .command(&cmd, |r| {
+                    if let Response::Fetch(_, attrs) = r {
+                        let uid = attrs.iter().find_map(|a| match a {
+                            AttributeValue::Uid(u) => Some(*u),
+                            _ => None,
+                        });
+                        let data = attrs.iter().find_map(|a| match a {
+                            AttributeValue::BodySection { data, .. } => Some(data),
+                            _ => None,
+                        });
+                        if let (Some(uid), Some(data)) = (uid, data) {
+                            raw.insert(uid, data.as_deref().unwrap_or_default().to_vec());
+                        }
+                    }
+                })
+                .await;
+            match result {
+                Err(e) if e.breaks_connection() => return Err(e),
+                Err(e) => tracing::debug!(error = %e, "snippet fetch refused"),
+                Ok(()) => {}
+            }
+        }
+        for (row, text) in rows.iter_mut() {
+            if let (Some(text), Some(bytes)) = (text, raw.remove(&row.uid)) {
+                // Fewer bytes than asked for: the part ended there.
+                let whole = bytes.len() < text.bytes() as usize;
+                row.snippet = crate::mime::snippet::snippet(
+                    &bytes,
+                    text.encoding,
+                    text.charset.as_deref(),
+                    text.html,
+                    whole,
+                );
+            }
         }
         Ok(())
     }
@@ -845,7 +1057,11 @@ impl ImapConn {
             }
         })
         .await?;
-        found.ok_or(ImapError::NotFound)
+        let found = found.ok_or(ImapError::NotFound)?;
+        if let Some(parts) = &found.parts {
+            self.remember_structure(uid, found.size, parts);
+        }
+        Ok(found)
     }
 
     pub async fn sections(
@@ -1022,8 +1238,8 @@ impl ImapConn {
         if !copy && !self.caps.has("MOVE") {
             self.remove_uids(&set).await?;
         }
-        self.sorted.remove(folder);
-        self.sorted.remove(target);
+        // No need to forget the folders' orders: revalidation sees EXISTS and UIDNEXT change
+        // (the source is sorted again; the target too, or extended if that is exact).
         Ok(new_uids)
     }
 
@@ -1063,7 +1279,16 @@ impl ImapConn {
             FolderChange::Subscribe(name) => format!("SUBSCRIBE {}", quote::mailbox(name)?),
             FolderChange::Unsubscribe(name) => format!("UNSUBSCRIBE {}", quote::mailbox(name)?),
         };
-        self.sorted.clear();
+        // A renamed or deleted folder's name may come back with other messages (and a new
+        // UIDVALIDITY, which revalidation catches anyway); forget it at once.
+        match change {
+            FolderChange::Rename(from, to) => {
+                self.cache.forget_order(&self.user, from);
+                self.cache.forget_order(&self.user, to);
+            }
+            FolderChange::Delete(name) => self.cache.forget_order(&self.user, name),
+            _ => {}
+        }
         self.command(&cmd, |_| {}).await?;
         if let FolderChange::Create(name) = change {
             // New folders are shown at once: subscribe them as mail clients do.
@@ -1157,6 +1382,54 @@ impl ImapConn {
         Ok(value)
     }
 
+    /// Several server-level private annotations in one GETMETADATA: entry → value for those
+    /// that are set. Empty when the server has no METADATA.
+    pub async fn get_settings(
+        &mut self,
+        entries: &[&str],
+    ) -> Result<HashMap<String, String>, ImapError> {
+        let mut found = HashMap::new();
+        if !self.caps.has("METADATA") || entries.is_empty() {
+            return Ok(found);
+        }
+        let list = entries
+            .iter()
+            .map(|e| quote::quoted(e))
+            .collect::<Result<Vec<_>, _>>()?
+            .join(" ");
+        self.command(&format!("GETMETADATA \"\" ({list})"), |r| {
+            if let Response::MailboxData(MailboxDatum::MetadataSolicited { values, .. }) = r {
+                for m in values {
+                    if let Some(v) = &m.value {
+                        found.insert(m.entry.clone(), v.clone());
+                    }
+                }
+            }
+        })
+        .await?;
+        Ok(found)
+    }
+
+    /// Stores (or with `None` removes) several annotations in one SETMETADATA.
+    pub async fn set_settings(
+        &mut self,
+        values: &[(&str, Option<String>)],
+    ) -> Result<(), ImapError> {
+        if !self.caps.has("METADATA") || !self.caps.has("LITERAL+") {
+            return Err(ImapError::Declined(Declined::NoSettings));
+        }
+        let mut list = Vec::new();
+        for (entry, value) in values {
+            let entry = quote::quoted(entry)?;
+            list.push(match value {
+                Some(v) => format!("{entry} {{{}+}}\r\n{v}", v.len()),
+                None => format!("{entry} NIL"),
+            });
+        }
+        self.command(&format!("SETMETADATA \"\" ({})", list.join(" ")), |_| {})
+            .await
+    }
+
     /// Stores (or with `None` removes) a server-level private annotation. The value goes as a
     /// non-synchronizing literal (LITERAL+), so it may hold line breaks and quotes.
     pub async fn set_setting(&mut self, entry: &str, value: Option<&str>) -> Result<(), ImapError> {
@@ -1177,7 +1450,12 @@ impl ImapConn {
         uid: u32,
     ) -> Result<(u32, Vec<PartInfo>), ImapError> {
         let cached = self.ensure_selected(folder).await?;
-        match self.structure_selected(uid).await {
+        if let Some((folder, validity)) = self.selected_key() {
+            if let Some(known) = self.cache.structure(&self.user, &folder, validity, uid) {
+                return Ok((known.0, known.1.clone()));
+            }
+        }
+        let found = match self.structure_selected(uid).await {
             // A message that arrived after the folder was selected is not in this
             // connection's view until the folder is synchronised again.
             Err(ImapError::NotFound) if cached => {
@@ -1185,6 +1463,23 @@ impl ImapConn {
                 self.structure_selected(uid).await
             }
             other => other,
+        }?;
+        self.remember_structure(uid, found.0, &found.1);
+        Ok(found)
+    }
+
+    /// The selected folder's name and UIDVALIDITY, which key the shared caches' entries.
+    fn selected_key(&self) -> Option<(Arc<str>, u32)> {
+        self.selected
+            .as_ref()
+            .map(|(folder, state)| (Arc::<str>::from(folder.as_str()), state.uid_validity))
+    }
+
+    /// Keeps a message's part list for its downloads and inline images ([`MailCache`]).
+    fn remember_structure(&self, uid: u32, size: u32, parts: &[PartInfo]) {
+        if let Some((folder, validity)) = self.selected_key() {
+            self.cache
+                .put_structure(&self.user, &folder, validity, uid, (size, parts.to_vec()));
         }
     }
 
@@ -1453,8 +1748,51 @@ fn arrange_folders(
     folders.into_iter().map(|(_, f)| f).collect()
 }
 
-/// Builds a list row from one FETCH response; `None` for unrelated (unsolicited) responses.
-fn summary_from(response: &Response<'_>) -> Option<(u32, Summary)> {
+/// The text part a list row's snippet is made from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SnippetSource {
+    section: String,
+    encoding: TransferEncoding,
+    charset: Option<String>,
+    html: bool,
+}
+
+impl SnippetSource {
+    /// The first plain-text part that is not an attachment, else the first HTML one.
+    fn pick(parts: &[PartInfo]) -> Option<SnippetSource> {
+        let body = |ty: &str| {
+            parts
+                .iter()
+                .find(|p| p.mime_type == ty && !p.is_attachment_disposition())
+        };
+        let (part, html) = match body("text/plain") {
+            Some(p) => (p, false),
+            None => (body("text/html")?, true),
+        };
+        Some(SnippetSource {
+            section: part.section.clone(),
+            encoding: part.encoding,
+            charset: part
+                .type_params
+                .iter()
+                .find(|(k, _)| k == "charset")
+                .map(|(_, v)| v.clone()),
+            html,
+        })
+    }
+
+    fn bytes(&self) -> u32 {
+        if self.html {
+            SNIPPET_HTML_BYTES
+        } else {
+            SNIPPET_PLAIN_BYTES
+        }
+    }
+}
+
+/// Builds a list row from one FETCH response, with the part its snippet would come from;
+/// `None` for unrelated (unsolicited) responses.
+fn summary_from(response: &Response<'_>) -> Option<(u32, Summary, Option<SnippetSource>)> {
     let Response::Fetch(seq, attrs) = response else {
         return None;
     };
@@ -1465,9 +1803,11 @@ fn summary_from(response: &Response<'_>) -> Option<(u32, Summary)> {
         internal_date: None,
         headers: Vec::new(),
         has_attachment: false,
+        snippet: None,
     };
     let mut has_headers = false;
     let mut has_structure = false;
+    let mut text = None;
     for attr in attrs {
         match attr {
             AttributeValue::Uid(u) => row.uid = *u,
@@ -1476,7 +1816,9 @@ fn summary_from(response: &Response<'_>) -> Option<(u32, Summary)> {
             AttributeValue::InternalDate(d) => row.internal_date = Some(d.to_string()),
             AttributeValue::BodyStructure(bs) => {
                 has_structure = true;
-                row.has_attachment = flatten(bs).iter().any(looks_like_attachment)
+                let parts = flatten(bs);
+                row.has_attachment = parts.iter().any(looks_like_attachment);
+                text = SnippetSource::pick(&parts);
             }
             AttributeValue::BodySection { data, .. } => {
                 has_headers = true;
@@ -1489,7 +1831,7 @@ fn summary_from(response: &Response<'_>) -> Option<(u32, Summary)> {
         let headers = String::from_utf8_lossy(&row.headers).to_ascii_lowercase();
         row.has_attachment = headers.contains("multipart/mixed");
     }
-    (row.uid != 0 && has_headers).then_some((*seq, row))
+    (row.uid != 0 && has_headers).then_some((*seq, row, text))
 }
 
 /// The list's paper-clip rule: an explicit attachment, or a named non-text part.

@@ -15,6 +15,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
+use super::cache::MailCache;
 use super::conn::{Capabilities, ImapConn};
 use super::limit::{ConnectionLimit, Parking};
 use super::ImapError;
@@ -49,6 +50,8 @@ pub struct Connector {
     disabled: Arc<[String]>,
     /// Where connections and their commands are counted and timed.
     metrics: Arc<Metrics>,
+    /// Sorted orders and list rows shared by every connection of this process.
+    cache: Arc<MailCache>,
 }
 
 impl Connector {
@@ -99,6 +102,7 @@ impl Connector {
             idle_timeout: config.imap_idle_timeout,
             disabled: config.imap_disabled_caps.clone().into(),
             metrics,
+            cache: Arc::new(MailCache::default()),
         })
     }
 
@@ -119,6 +123,11 @@ impl Connector {
         Parking::new(self.limit.clone())
     }
 
+    /// The caches every connection this connector opens shares.
+    pub fn cache(&self) -> &Arc<MailCache> {
+        &self.cache
+    }
+
     /// Dials the server and reads its greeting, without logging in: the start-up check.
     pub async fn probe(&self) -> Result<Capabilities, ImapError> {
         let (_client, caps) = tokio::time::timeout(CONNECT_TIMEOUT, self.open())
@@ -137,7 +146,15 @@ impl Connector {
         let work = async {
             let (client, caps) = self.open().await?;
             let session = authenticate(client, &caps, username, password).await?;
-            ImapConn::start(session, permit, &self.disabled, self.metrics.clone()).await
+            ImapConn::start(
+                session,
+                permit,
+                &self.disabled,
+                self.metrics.clone(),
+                self.cache.clone(),
+                username,
+            )
+            .await
         };
         tokio::time::timeout(CONNECT_TIMEOUT, work)
             .await

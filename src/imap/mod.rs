@@ -5,9 +5,11 @@
 //! - [`limit`] caps the connections open at once and reclaims idle ones at the cap.
 //! - [`actor`] owns a session's connection inside one task; handlers only hold an
 //!   [`actor::ImapHandle`], so a dropped request can never leave half-read responses behind.
+//! - [`cache`] holds what every session shares: folders' sorted orders and list rows.
 //! - [`structure`] turns BODYSTRUCTURE into the part list the views use.
 
 pub mod actor;
+pub mod cache;
 pub mod conn;
 pub mod connect;
 pub mod limit;
@@ -181,6 +183,34 @@ pub struct Summary {
     /// The raw From/To/Cc/Subject/Date header block, decoded by the mime module.
     pub headers: Vec<u8>,
     pub has_attachment: bool,
+    /// The start of the message's text, for the list (see [`crate::mime::snippet`]).
+    pub snippet: Option<String>,
+}
+
+impl Summary {
+    /// What of this row stays true for as long as the message exists (all but the flags).
+    pub fn to_cached(&self) -> cache::CachedRow {
+        cache::CachedRow {
+            size: self.size,
+            internal_date: self.internal_date.clone(),
+            headers: self.headers.clone(),
+            has_attachment: self.has_attachment,
+            snippet: self.snippet.clone(),
+        }
+    }
+
+    /// A row from its cached part and fresh flags.
+    pub fn from_cached(uid: u32, flags: Flags, row: &cache::CachedRow) -> Summary {
+        Summary {
+            uid,
+            flags,
+            size: row.size,
+            internal_date: row.internal_date.clone(),
+            headers: row.headers.clone(),
+            has_attachment: row.has_attachment,
+            snippet: row.snippet.clone(),
+        }
+    }
 }
 
 /// One page of a folder, newest first.

@@ -12,6 +12,7 @@ pub mod idn;
 pub mod parts;
 pub mod plain_text;
 pub mod sanitize;
+pub mod snippet;
 pub mod transfer;
 pub mod view;
 

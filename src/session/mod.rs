@@ -22,7 +22,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::i18n::{Lang, LANGUAGE_SETTING};
+use crate::i18n::Lang;
 use crate::imap::connect::Connector;
 use crate::imap::{ImapError, ImapHandle};
 pub use crypto::SessionCookie;
@@ -72,8 +72,8 @@ pub struct CurrentSession {
     pub username: String,
     pub csrf_token: String,
     pub imap: ImapHandle,
-    /// The language chosen in Settings (a tag), or `None` for the browser's.
-    pub language_setting: Option<String>,
+    /// The person's preferences; `prefs.language` is `None` for the browser's language.
+    pub prefs: crate::prefs::Preferences,
     /// The language this request is answered in: the chosen one, else the browser's.
     pub lang: Lang,
     cookie: SessionCookie,
@@ -144,20 +144,17 @@ impl SessionManager {
             &self.actors,
         );
         // Read once here, so no page has to ask the server. A server without METADATA (or
-        // a failure) leaves the browser's language, which is what "no choice" means anyway.
-        let language = handle
-            .get_setting(LANGUAGE_SETTING)
-            .await
-            .unwrap_or_else(|e| {
-                tracing::debug!(error = %e, "language setting not read");
-                None
-            });
+        // a failure) leaves the defaults, which is what "no choice" means anyway.
+        let prefs = handle.preferences().await.unwrap_or_else(|e| {
+            tracing::debug!(error = %e, "preferences not read");
+            Default::default()
+        });
         let record = SessionRecord {
             username: username.to_string(),
             sealed_password,
             csrf_token: crypto::random_token(),
             created_at: unix_now(),
-            language,
+            prefs,
         };
         if let Err(e) = self.store.put(&key, record).await {
             handle.close();
@@ -216,7 +213,7 @@ impl SessionManager {
             csrf_token: record.csrf_token,
             imap,
             lang: Lang::default(),
-            language_setting: record.language,
+            prefs: record.prefs,
             cookie,
             sealed_password: record.sealed_password,
         }))
@@ -234,15 +231,15 @@ impl SessionManager {
         Ok(())
     }
 
-    /// Remembers a new language choice in the session (already stored on the IMAP server).
-    pub async fn set_language(
+    /// Remembers new preferences in the session (already stored on the IMAP server).
+    pub async fn set_preferences(
         &self,
         store_key: &str,
-        language: Option<String>,
+        prefs: crate::prefs::Preferences,
     ) -> Result<(), AppError> {
         let internal = |e: store::StoreError| AppError::Internal(e.to_string());
         if let Some(mut record) = self.store.get(store_key).await.map_err(internal)? {
-            record.language = language;
+            record.prefs = prefs;
             self.store.put(store_key, record).await.map_err(internal)?;
         }
         Ok(())
@@ -323,7 +320,8 @@ impl CurrentSession {
     /// error pages too, which are rendered after the handler.
     fn in_language_for(mut self, parts: &Parts) -> CurrentSession {
         self.lang = self
-            .language_setting
+            .prefs
+            .language
             .as_deref()
             .and_then(Lang::from_tag)
             .unwrap_or_else(|| crate::web::lang::browser_lang(&parts.headers));

@@ -12,6 +12,7 @@ use futures::future::BoxFuture;
 use redis::aio::ConnectionManager;
 
 use super::store::{SessionRecord, SessionStore, StoreError};
+use crate::prefs::Preferences;
 
 /// Sessions kept in Redis.
 pub struct RedisStore {
@@ -39,34 +40,40 @@ fn unavailable(e: redis::RedisError) -> StoreError {
     StoreError(format!("redis: {e}"))
 }
 
-/// `v2 \n created_at \n csrf_token \n language \n base64(sealed_password) \n username` (the
-/// user name last, so whatever it contains cannot shift the other fields; `language` empty
-/// for none).
+/// `v3 \n created_at \n csrf_token \n preferences \n base64(sealed_password) \n username`
+/// (the user name last, so whatever it contains cannot shift the other fields; preferences
+/// in [`Preferences::encode`]'s one-line form).
 fn encode(record: &SessionRecord) -> String {
     let sealed = base64::engine::general_purpose::STANDARD.encode(&record.sealed_password);
     format!(
-        "v2\n{}\n{}\n{}\n{sealed}\n{}",
+        "v3\n{}\n{}\n{}\n{sealed}\n{}",
         record.created_at,
         record.csrf_token,
-        record.language.as_deref().unwrap_or(""),
+        record.prefs.encode(),
         record.username
     )
 }
 
-/// Reads a record; one written before records had a language (no `v2` line) still reads,
-/// with no language, so sessions survive an upgrade.
+/// Reads a record. Older layouts still read, so sessions survive an upgrade: `v2` had the
+/// language tag where v3 has the preferences, and the first layout had neither.
 fn decode(text: &str) -> Option<SessionRecord> {
-    let (text, versioned) = match text.strip_prefix("v2\n") {
-        Some(rest) => (rest, true),
-        None => (text, false),
+    let (text, version) = if let Some(rest) = text.strip_prefix("v3\n") {
+        (rest, 3)
+    } else if let Some(rest) = text.strip_prefix("v2\n") {
+        (rest, 2)
+    } else {
+        (text, 1)
     };
-    let mut fields = text.splitn(if versioned { 5 } else { 4 }, '\n');
+    let mut fields = text.splitn(if version > 1 { 5 } else { 4 }, '\n');
     let created_at = fields.next()?.parse().ok()?;
     let csrf_token = fields.next()?.to_string();
-    let language = if versioned {
-        Some(fields.next()?.to_string()).filter(|l| !l.is_empty())
-    } else {
-        None
+    let prefs = match version {
+        3 => Preferences::decode(fields.next()?),
+        2 => Preferences {
+            language: crate::i18n::Lang::from_tag(fields.next()?).map(|l| l.tag()),
+            ..Preferences::default()
+        },
+        _ => Preferences::default(),
     };
     let sealed_password = base64::engine::general_purpose::STANDARD
         .decode(fields.next()?)
@@ -77,7 +84,7 @@ fn decode(text: &str) -> Option<SessionRecord> {
         sealed_password,
         csrf_token,
         created_at,
-        language,
+        prefs,
     })
 }
 
@@ -137,34 +144,49 @@ impl SessionStore for RedisStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prefs::Theme;
 
     #[test]
     fn records_survive_the_round_trip_whatever_the_user_name_holds() {
-        for language in [None, Some("pt-BR".to_string())] {
+        let chosen = Preferences {
+            language: Some("pt-BR".into()),
+            theme: Theme::Dark,
+            page_size: 100,
+            known_images: true,
+            display_name: Some("Ana\nMaria".into()),
+        };
+        for prefs in [Preferences::default(), chosen] {
             let record = SessionRecord {
                 username: "ana\nmaria@example.test".into(),
                 sealed_password: vec![0, 1, 2, 255],
                 csrf_token: "tok".into(),
                 created_at: 1_700_000_000,
-                language,
+                prefs,
             };
             let back = decode(&encode(&record)).unwrap();
             assert_eq!(back.username, record.username);
             assert_eq!(back.sealed_password, record.sealed_password);
             assert_eq!(back.csrf_token, record.csrf_token);
             assert_eq!(back.created_at, record.created_at);
-            assert_eq!(back.language, record.language);
+            // The display name is cleaned to one line on the way in, like any stored value.
+            assert_eq!(back.prefs.theme, record.prefs.theme);
+            assert_eq!(back.prefs.page_size, record.prefs.page_size);
+            assert_eq!(back.prefs.language, record.prefs.language);
         }
         assert!(decode("garbage").is_none());
         assert!(decode("v2\ngarbage").is_none());
     }
 
     #[test]
-    fn a_record_from_before_languages_still_reads() {
+    fn records_from_older_versions_still_read() {
         let old = "1700000000\ntok\nAAEC/w==\nana\nmaria@example.test";
         let back = decode(old).unwrap();
         assert_eq!(back.username, "ana\nmaria@example.test");
         assert_eq!(back.sealed_password, vec![0, 1, 2, 255]);
-        assert_eq!(back.language, None);
+        assert_eq!(back.prefs, Preferences::default());
+        let v2 = "v2\n1700000000\ntok\npt-BR\nAAEC/w==\nana@example.test";
+        let back = decode(v2).unwrap();
+        assert_eq!(back.prefs.language.as_deref(), Some("pt-BR"));
+        assert_eq!(back.username, "ana@example.test");
     }
 }

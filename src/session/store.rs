@@ -19,9 +19,9 @@ pub struct SessionRecord {
     pub csrf_token: String,
     /// Unix time of the login.
     pub created_at: u64,
-    /// The language chosen in Settings (a tag such as `pt-BR`), read from the IMAP server at
-    /// login and kept here so pages need not ask it; `None` follows the browser.
-    pub language: Option<String>,
+    /// The person's preferences (language, theme, page size…), read from the IMAP server at
+    /// login and kept here so pages need not ask for them.
+    pub prefs: crate::prefs::Preferences,
 }
 
 /// A session store could not be reached (a remote store; the memory store never fails).

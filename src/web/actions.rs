@@ -104,8 +104,12 @@ async fn act(
     };
     // After a message leaves the folder, its own page is gone: return to the list.
     let message_prefix = format!("{folder_url}/");
+    // The list's page and search ride along, so the person lands where they were.
     let back_to_list = if back.starts_with(&message_prefix) {
-        folder_url.clone()
+        match back.split_once('?') {
+            Some((_, list_query)) => format!("{folder_url}?{list_query}"),
+            None => folder_url.clone(),
+        }
     } else {
         back.clone()
     };

@@ -30,6 +30,16 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "image/svg+xml",
         include_bytes!("../../static/blocked.svg"),
     ),
+    (
+        "favicon.svg",
+        "image/svg+xml",
+        include_bytes!("../../static/favicon.svg"),
+    ),
+    (
+        "icons.svg",
+        "image/svg+xml",
+        include_bytes!("../../static/icons.svg"),
+    ),
 ];
 
 /// The first 16 hex digits of each file's SHA-256, computed once.

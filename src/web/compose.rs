@@ -494,7 +494,7 @@ async fn submit(
         })
         .collect();
 
-    let from = sender(&session.username);
+    let from = sender(&session.username, session.prefs.display_name.as_deref());
     let to = compose::parse_addresses(&s.draft.to);
     let cc = compose::parse_addresses(&s.draft.cc);
     let bcc = compose::parse_addresses(&s.draft.bcc);
@@ -781,9 +781,13 @@ async fn gather_kept(
     Ok(out)
 }
 
-/// The From address: the login when it is an address.
-fn sender(username: &str) -> Option<lettre::message::Mailbox> {
-    username.parse().ok()
+/// The From address: the login when it is an address, with the name chosen in Settings.
+fn sender(username: &str, name: Option<&str>) -> Option<lettre::message::Mailbox> {
+    let address = username.parse().ok()?;
+    Some(lettre::message::Mailbox::new(
+        name.map(str::to_string),
+        address,
+    ))
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! The message list of a folder.
+//! The message list of a folder: its own page, and the list pane beside an open message.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -14,9 +14,6 @@ use crate::i18n::Msg;
 use crate::imap::{ImapError, Role, SearchQuery, Summary};
 use crate::mime::headers;
 use crate::session::CurrentSession;
-
-/// Messages per page.
-pub const PER_PAGE: usize = 50;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/mail/{folder}", get(folder_page))
@@ -64,13 +61,21 @@ impl SearchForm {
     }
 }
 
-#[derive(Deserialize)]
-struct PageQuery {
+/// Which list is shown: page, view and search. The same parameters ride on the links to
+/// messages, so the list pane beside an open message is the one the person came from.
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
     page: Option<String>,
     /// `threads` for the conversation view.
     view: Option<String>,
     #[serde(flatten)]
     search: SearchForm,
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    #[serde(flatten)]
+    list: ListQuery,
     /// What an action just did (see `actions::notice_text`), and how to undo it.
     done: Option<String>,
     n: Option<usize>,
@@ -101,6 +106,8 @@ pub struct Row {
     /// Sender, or "To: recipient" in Sent and Drafts.
     pub who: String,
     pub subject: String,
+    /// The start of the message's text, when it has a readable text part.
+    pub snippet: Option<String>,
     pub date: String,
     pub size: String,
     pub unread: bool,
@@ -109,6 +116,39 @@ pub struct Row {
     pub attachment: bool,
     /// Messages in the conversation this row stands for (1 in the message view).
     pub count: usize,
+    /// The message open beside the list.
+    pub current: bool,
+}
+
+/// Everything the list (page or pane) prints.
+pub struct ListView {
+    pub title: String,
+    pub rows: Vec<Row>,
+    pub total: u32,
+    pub first: usize,
+    pub last: usize,
+    pub newer_url: Option<String>,
+    pub older_url: Option<String>,
+    pub page: usize,
+    pub pages: usize,
+    pub actions_url: String,
+    /// Where actions come back to (relative to the base path).
+    pub back: String,
+    pub targets: Vec<Target>,
+    pub notice: Option<String>,
+    pub undo: Option<UndoForm>,
+    /// Trash or Junk: "Delete" there is for good, and the folder can be emptied.
+    pub disposable: bool,
+    pub search: SearchQuery,
+    pub searching: bool,
+    pub search_url: String,
+    /// Conversation view, and the URL of the other view.
+    pub threaded: bool,
+    pub other_view_url: String,
+    /// The folder's own URL with this list's page, view and search (the "back" link).
+    pub url: String,
+    /// 1 on the folder's page; 2 beside a message, whose subject is the page's heading.
+    pub heading: u8,
 }
 
 #[derive(Template, WebTemplate)]
@@ -116,28 +156,7 @@ pub struct Row {
 struct FolderTemplate {
     ctx: PageCtx,
     folders: Vec<FolderLink>,
-    title: String,
-    rows: Vec<Row>,
-    total: u32,
-    first: usize,
-    last: usize,
-    newer_url: Option<String>,
-    older_url: Option<String>,
-    page: usize,
-    pages: usize,
-    actions_url: String,
-    back: String,
-    targets: Vec<Target>,
-    notice: Option<String>,
-    undo: Option<UndoForm>,
-    /// Trash or Junk: "Delete" there is for good, and the folder can be emptied.
-    disposable: bool,
-    search: SearchQuery,
-    searching: bool,
-    search_url: String,
-    /// Conversation view, and the URL of the other view.
-    threaded: bool,
-    other_view_url: String,
+    list: ListView,
 }
 
 async fn folder_page(
@@ -146,6 +165,40 @@ async fn folder_page(
     Path(folder): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> Result<FolderTemplate, AppError> {
+    let ctx = PageCtx::for_session(&state, &session);
+    let folders = session.imap.folders().await?;
+    let mut list = list_view(&ctx, &session, &folders, &folder, &query.list, None).await?;
+    list.notice = query.done.as_deref().and_then(|d| {
+        let to = folder_title(&ctx, &folders, query.to.as_deref().unwrap_or(""));
+        super::actions::notice(d, query.n.unwrap_or(0), &to).map(|m| ctx.msg(&m))
+    });
+    list.undo = match (&query.undo_from, &query.undo_uids, &query.undo_to) {
+        (Some(from), Some(uids), Some(to)) if crate::imap::Selection::parse(uids).is_some() => {
+            Some(UndoForm {
+                url: format!("{}/actions", ctx.folder_url(from)),
+                uids: uids.clone(),
+                to: to.clone(),
+                back: list.back.clone(),
+            })
+        }
+        _ => None,
+    };
+    Ok(FolderTemplate {
+        folders: sidebar(&ctx, &folders, &folder),
+        list,
+        ctx,
+    })
+}
+
+/// The list a [`ListQuery`] names, with `current` (an open message) marked.
+pub async fn list_view(
+    ctx: &PageCtx,
+    session: &CurrentSession,
+    folders: &[crate::imap::Folder],
+    folder: &str,
+    query: &ListQuery,
+    current: Option<u32>,
+) -> Result<ListView, AppError> {
     let page: usize = match query.page.as_deref() {
         None | Some("") => 1,
         Some(p) => p
@@ -154,148 +207,98 @@ async fn folder_page(
             .filter(|p| (1..=1_000_000).contains(p))
             .ok_or_else(|| AppError::BadRequest(Msg::new("error-page-number")))?,
     };
-    let ctx = PageCtx::for_session(&state, &session);
+    let per_page = session.prefs.page_size;
     let search = query.search.to_query();
     let searching = !search.is_empty();
     let threaded = query.view.as_deref() == Some("threads") && !searching;
-    let folders = session.imap.folders().await?;
-    if threaded {
-        return thread_view(&ctx, &session, folders, &folder, page).await;
-    }
-    let listing = session
-        .imap
-        .page(
-            &folder,
-            page - 1,
-            PER_PAGE,
-            searching.then(|| search.clone()),
-        )
-        .await
-        .map_err(|e| match e {
-            // Bad dates, or text this server cannot search: say so on the page.
-            ImapError::Refused(reason) if searching => {
-                AppError::BadRequest(Msg::new("error-search-refused").arg("reason", reason))
-            }
-            other => other.into(),
-        })?;
     let role = folders
         .iter()
         .find(|f| f.name == folder)
         .and_then(|f| f.role);
     let outgoing = matches!(role, Some(Role::Sent) | Some(Role::Drafts));
-    let rows = listing
-        .rows
-        .iter()
-        .map(|s| row(&ctx, &folder, s, outgoing))
-        .collect();
-    let total = listing.total;
-    let pages = (total as usize).div_ceil(PER_PAGE).max(1);
-    let first = ((page - 1) * PER_PAGE + 1).min(total as usize);
-    let last = (page * PER_PAGE).min(total as usize);
-    let search_params = search_params(&search);
-    let page_url = |p: usize| format!("{}?page={p}{search_params}", ctx.folder_url(&folder));
-    let back = format!(
-        "/mail/{}?page={page}{search_params}",
-        super::page::segment(&folder)
-    );
-    let notice = query.done.as_deref().and_then(|d| {
-        let to = folder_title(&ctx, &folders, query.to.as_deref().unwrap_or(""));
-        super::actions::notice(d, query.n.unwrap_or(0), &to).map(|m| ctx.msg(&m))
-    });
-    let undo = match (&query.undo_from, &query.undo_uids, &query.undo_to) {
-        (Some(from), Some(uids), Some(to)) if crate::imap::Selection::parse(uids).is_some() => {
-            Some(UndoForm {
-                url: format!("{}/actions", ctx.folder_url(from)),
-                uids: uids.clone(),
-                to: to.clone(),
-                back: back.clone(),
+    let (mut rows, total): (Vec<Row>, u32) = if threaded {
+        let listing = session.imap.thread_page(folder, page - 1, per_page).await?;
+        let rows = listing
+            .rows
+            .iter()
+            .map(|t| {
+                let mut r = row(ctx, folder, &t.newest, outgoing);
+                r.count = t.count;
+                r.unread = t.unread > 0;
+                r
             })
-        }
-        _ => None,
+            .collect();
+        (rows, listing.total)
+    } else {
+        let listing = session
+            .imap
+            .page(
+                folder,
+                page - 1,
+                per_page,
+                searching.then(|| search.clone()),
+            )
+            .await
+            .map_err(|e| match e {
+                // Bad dates, or text this server cannot search: say so on the page.
+                ImapError::Refused(reason) if searching => {
+                    AppError::BadRequest(Msg::new("error-search-refused").arg("reason", reason))
+                }
+                other => other.into(),
+            })?;
+        let rows = listing
+            .rows
+            .iter()
+            .map(|s| row(ctx, folder, s, outgoing))
+            .collect();
+        (rows, listing.total)
     };
-    let targets = move_targets(&ctx, &folders, &folder);
-    let disposable = matches!(role, Some(Role::Trash) | Some(Role::Junk));
-    Ok(FolderTemplate {
-        folders: sidebar(&ctx, &folders, &folder),
-        title: folder_title(&ctx, &folders, &folder),
+    let pages = (total as usize).div_ceil(per_page).max(1);
+    let view_param = if threaded { "&view=threads" } else { "" };
+    let search_params = search_params(&search);
+    let list_params = |p: usize| format!("page={p}{view_param}{search_params}");
+    // What rides on the message links: nothing for the plain first page.
+    let suffix = if page == 1 && !threaded && !searching {
+        String::new()
+    } else {
+        format!("?{}", list_params(page))
+    };
+    for r in &mut rows {
+        r.current = Some(r.uid) == current;
+        r.url.push_str(&suffix);
+    }
+    let folder_url = ctx.folder_url(folder);
+    Ok(ListView {
+        title: folder_title(ctx, folders, folder),
         rows,
         total,
-        first,
-        last,
-        newer_url: (page > 1).then(|| page_url(page - 1)),
-        older_url: (page < pages).then(|| page_url(page + 1)),
+        first: ((page - 1) * per_page + 1).min(total as usize),
+        last: (page * per_page).min(total as usize),
+        newer_url: (page > 1).then(|| format!("{folder_url}?{}", list_params(page - 1))),
+        older_url: (page < pages).then(|| format!("{folder_url}?{}", list_params(page + 1))),
         page,
         pages,
-        actions_url: format!("{}/actions", ctx.folder_url(&folder)),
-        back,
-        targets,
-        notice,
-        undo,
-        disposable,
-        searching,
-        search_url: ctx.folder_url(&folder),
-        search,
-        threaded: false,
-        other_view_url: format!("{}?view=threads", ctx.folder_url(&folder)),
-        ctx,
-    })
-}
-
-/// The folder as conversations: one row per conversation, its newest message standing for
-/// it, the most recently active first.
-async fn thread_view(
-    ctx: &PageCtx,
-    session: &CurrentSession,
-    folders: Vec<crate::imap::Folder>,
-    folder: &str,
-    page: usize,
-) -> Result<FolderTemplate, AppError> {
-    let listing = session.imap.thread_page(folder, page - 1, PER_PAGE).await?;
-    let role = folders
-        .iter()
-        .find(|f| f.name == folder)
-        .and_then(|f| f.role);
-    let outgoing = matches!(role, Some(Role::Sent) | Some(Role::Drafts));
-    let rows = listing
-        .rows
-        .iter()
-        .map(|t| {
-            let mut r = row(ctx, folder, &t.newest, outgoing);
-            r.count = t.count;
-            r.unread = t.unread > 0;
-            r
-        })
-        .collect();
-    let total = listing.total;
-    let pages = (total as usize).div_ceil(PER_PAGE).max(1);
-    let page_url = |p: usize| format!("{}?view=threads&page={p}", ctx.folder_url(folder));
-    let back = format!(
-        "/mail/{}?view=threads&page={page}",
-        super::page::segment(folder)
-    );
-    Ok(FolderTemplate {
-        folders: sidebar(ctx, &folders, folder),
-        title: folder_title(ctx, &folders, folder),
-        rows,
-        total,
-        first: ((page - 1) * PER_PAGE + 1).min(total as usize),
-        last: (page * PER_PAGE).min(total as usize),
-        newer_url: (page > 1).then(|| page_url(page - 1)),
-        older_url: (page < pages).then(|| page_url(page + 1)),
-        page,
-        pages,
-        actions_url: format!("{}/actions", ctx.folder_url(folder)),
-        back,
-        targets: move_targets(ctx, &folders, folder),
+        actions_url: format!("{folder_url}/actions"),
+        back: format!(
+            "/mail/{}?{}",
+            super::page::segment(folder),
+            list_params(page)
+        ),
+        targets: move_targets(ctx, folders, folder),
         notice: None,
         undo: None,
         disposable: matches!(role, Some(Role::Trash) | Some(Role::Junk)),
-        search: SearchQuery::default(),
-        searching: false,
-        search_url: ctx.folder_url(folder),
-        threaded: true,
-        other_view_url: ctx.folder_url(folder),
-        ctx: ctx.clone(),
+        search,
+        searching,
+        search_url: folder_url.clone(),
+        threaded,
+        other_view_url: if threaded {
+            folder_url.clone()
+        } else {
+            format!("{folder_url}?view=threads")
+        },
+        url: format!("{folder_url}{suffix}"),
+        heading: if current.is_some() { 2 } else { 1 },
     })
 }
 
@@ -365,6 +368,7 @@ pub fn row(ctx: &PageCtx, folder: &str, summary: &Summary, outgoing: bool) -> Ro
         } else {
             h.subject
         },
+        snippet: summary.snippet.clone(),
         date: h
             .date
             .or_else(|| {
@@ -381,5 +385,6 @@ pub fn row(ctx: &PageCtx, folder: &str, summary: &Summary, outgoing: bool) -> Ro
         answered: summary.flags.answered,
         attachment: summary.has_attachment,
         count: 1,
+        current: false,
     }
 }

@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 use super::page::{folder_title, segment, sidebar, FolderLink, PageCtx};
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::imap::{FetchedMessage, ImapError, ImapHandle, TransferEncoding};
+use crate::imap::{FetchedMessage, ImapError, ImapHandle, Role, TransferEncoding};
 use crate::mime::parts::{self, Attachment};
 use crate::mime::view::{self, Body, Links};
 use crate::mime::{self, transfer::Decoder, Mailbox};
@@ -45,6 +45,9 @@ pub fn router() -> Router<AppState> {
 #[derive(Deserialize)]
 struct ViewQuery {
     images: Option<String>,
+    /// The list shown beside the message (page, view, search), as the list linked to it.
+    #[serde(flatten)]
+    list: super::mailbox::ListQuery,
 }
 
 #[derive(Deserialize)]
@@ -68,6 +71,8 @@ struct MessageTemplate {
     folders: Vec<FolderLink>,
     folder_title: String,
     folder_url: String,
+    /// The folder's list, shown beside the message on wide screens.
+    list: Option<super::mailbox::ListView>,
     subject: String,
     from: Vec<Mailbox>,
     to: Vec<Mailbox>,
@@ -111,7 +116,7 @@ async fn message_page(
     Query(query): Query<ViewQuery>,
 ) -> Result<MessageTemplate, AppError> {
     let uid = parse_uid(&uid)?;
-    let images_allowed = query.images.as_deref() == Some("1");
+    let mut images_allowed = query.images.as_deref() == Some("1");
     let ctx = PageCtx::for_session(&state, &session);
     let folders = session.imap.folders().await?;
     let fetched = session
@@ -121,7 +126,7 @@ async fn message_page(
     let (bytes, truncated) = display_bytes(&session.imap, &folder, &fetched).await?;
     let message_url = ctx.message_url(&folder, uid);
     // Rendering is synchronous and scoped, so nothing borrowed by it lives across an await.
-    let (view, unreadable, root) = {
+    let render = |images_allowed: bool| {
         let part_url = |section: &str| format!("{message_url}/part/{section}");
         let blocked = super::assets::url(&ctx.base, "blocked.svg");
         let links = Links {
@@ -142,6 +147,17 @@ async fn message_page(
             None => (None, true, None),
         }
     };
+    let (mut view, unreadable, root) = render(images_allowed);
+    if let Some(v) = &view {
+        if v.blocked_remote > 0
+            && !images_allowed
+            && session.prefs.known_images
+            && is_known_sender(&session, &folders, &v.from).await
+        {
+            images_allowed = true;
+            view = render(true).0;
+        }
+    }
     let conversation = match root {
         Some(root) => conversation(&session.imap, &ctx, &folders, &folder, uid, &root).await,
         None => Vec::new(),
@@ -170,6 +186,16 @@ async fn message_page(
         Some(Body::Text(html)) => (Some(html.clone()), None),
         _ => (None, None),
     };
+    // The list beside the message; a list that cannot be made (a search the server refuses)
+    // leaves the message on its own rather than failing the page.
+    let list = super::mailbox::list_view(&ctx, &session, &folders, &folder, &query.list, Some(uid))
+        .await
+        .ok();
+    // The list's page and search, for the way back after an action.
+    let list_suffix = list
+        .as_ref()
+        .and_then(|l| l.url.split_once('?').map(|(_, q)| format!("?{q}")))
+        .unwrap_or_default();
     let view = view.unwrap_or_else(|| view::MessageView {
         subject: String::new(),
         from: Vec::new(),
@@ -184,7 +210,11 @@ async fn message_page(
     Ok(MessageTemplate {
         folders: sidebar(&ctx, &folders, &folder),
         folder_title: folder_title(&ctx, &folders, &folder),
-        folder_url: ctx.folder_url(&folder),
+        folder_url: list
+            .as_ref()
+            .map(|l| l.url.clone())
+            .unwrap_or_else(|| ctx.folder_url(&folder)),
+        list,
         subject: if view.subject.is_empty() {
             ctx.lang.t("no-subject")
         } else {
@@ -206,7 +236,7 @@ async fn message_page(
         uid,
         flagged: fetched.flags.flagged,
         actions_url: format!("{}/actions", ctx.folder_url(&folder)),
-        back: format!("/mail/{}/{uid}", segment(&folder)),
+        back: format!("/mail/{}/{uid}{}", segment(&folder), list_suffix),
         targets: super::mailbox::move_targets(&ctx, &folders, &folder),
         reply_url: format!(
             "{}/compose?folder={}&reply={uid}",
@@ -223,6 +253,40 @@ async fn message_page(
         size: ctx.size(u64::from(fetched.size)),
         ctx,
     })
+}
+
+/// Whether the message is from someone the person has written to (their address is a
+/// recipient of something in Sent): the "show images from known senders" preference. A
+/// look-alike domain is never known, and any doubt (no Sent folder, an error) means unknown.
+async fn is_known_sender(
+    session: &CurrentSession,
+    folders: &[crate::imap::Folder],
+    from: &[Mailbox],
+) -> bool {
+    let [sender] = from else {
+        return false;
+    };
+    let Some(email) = sender
+        .email
+        .as_deref()
+        .filter(|_| !sender.deceptive_domain())
+    else {
+        return false;
+    };
+    let Some(sent) = folders.iter().find(|f| f.role == Some(Role::Sent)) else {
+        return false;
+    };
+    let query = crate::imap::SearchQuery {
+        to: email.to_string(),
+        ..Default::default()
+    };
+    match session.imap.page(&sent.name, 0, 1, Some(query)).await {
+        Ok(found) => found.total > 0,
+        Err(e) => {
+            tracing::debug!(error = %e, "known-sender check failed");
+            false
+        }
+    }
 }
 
 /// One message of a conversation, as the message page lists it.

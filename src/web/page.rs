@@ -41,12 +41,24 @@ pub struct PageCtx {
     /// The moment the page is made, in the zone dates are shown in: every relative date on
     /// one page is relative to the same "now".
     pub now: DateTime<FixedOffset>,
+    /// Light or dark when the person chose one; automatic follows the system.
+    pub theme: crate::prefs::Theme,
 }
 
 impl PageCtx {
     /// The fingerprinted URL of a static file (cached for good by browsers).
     pub fn asset(&self, name: &str) -> String {
         super::assets::url(&self.base, name)
+    }
+
+    /// An icon from the sprite, decorative: whatever it stands for is also written beside it
+    /// (or named by the control it sits in), so it is hidden from screen readers. `name` is
+    /// always a literal of the templates; print it with `|safe`.
+    pub fn icon(&self, name: &str) -> String {
+        format!(
+            r#"<svg class="icon" aria-hidden="true" focusable="false"><use href="{}#{name}"></use></svg>"#,
+            self.asset("icons.svg")
+        )
     }
 
     pub fn anonymous(state: &AppState, lang: Lang) -> PageCtx {
@@ -56,6 +68,7 @@ impl PageCtx {
             csrf: String::new(),
             lang,
             now: dates::now(),
+            theme: Default::default(),
         }
     }
 
@@ -66,6 +79,7 @@ impl PageCtx {
             csrf: crate::session::crypto::mask_token(&session.csrf_token),
             lang: session.lang,
             now: dates::now(),
+            theme: session.prefs.theme,
         }
     }
 

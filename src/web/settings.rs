@@ -1,6 +1,7 @@
-//! Per-user settings, stored on the IMAP server (METADATA) so every Carteiro instance and
-//! every device sees the same ones, and Carteiro itself keeps no database: the signature, and
-//! the language (also kept in the session, so pages need not ask the server for it).
+//! The Settings page. Everything is stored on the IMAP server (METADATA) so every Carteiro
+//! instance and every device sees the same, and Carteiro itself keeps no database: the
+//! signature (read when needed) and the preferences of [`crate::prefs`] (also kept in the
+//! session, so pages need not ask the server for them).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -13,8 +14,9 @@ use serde::Deserialize;
 use super::page::{sidebar, FolderLink, PageCtx};
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::i18n::{Lang, Msg, LANGUAGE_SETTING};
+use crate::i18n::{Lang, Msg};
 use crate::imap::ImapError;
+use crate::prefs::{clean_display_name, Preferences, Theme, PAGE_SIZES};
 use crate::session::CurrentSession;
 
 /// Where the signature lives: a private server annotation of the user's own.
@@ -34,8 +36,11 @@ struct SettingsTemplate {
     signature: String,
     /// Every language, for the select: tag and own name.
     languages: Vec<LanguageOption>,
-    /// The stored choice; empty for "the browser's language".
+    /// The preferences shown in the form (the stored ones, or the ones just sent back).
+    prefs: Preferences,
+    /// The stored language choice; empty for "the browser's language".
     language: String,
+    page_sizes: Vec<usize>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -61,14 +66,45 @@ struct SettingsQuery {
     saved: Option<String>,
 }
 
+/// The settings form. Every field is optional so that an older form (or a script posting
+/// only one field) changes only what it sends; the full form always sends `theme`, and then
+/// an unchecked `known_images` means "off".
 #[derive(Deserialize)]
 struct SettingsForm {
     #[serde(default)]
     csrf: String,
     #[serde(default)]
     signature: String,
-    /// A language tag, or empty for the browser's; absent leaves the choice as it is.
+    /// A language tag, or empty for the browser's.
     language: Option<String>,
+    theme: Option<String>,
+    page_size: Option<String>,
+    known_images: Option<String>,
+    display_name: Option<String>,
+}
+
+impl SettingsForm {
+    /// The preferences this form asks for, starting from the current ones.
+    fn apply(&self, current: &Preferences) -> Preferences {
+        let mut prefs = current.clone();
+        if let Some(tag) = &self.language {
+            // Only a language Carteiro has is stored; anything else means "the browser's".
+            prefs.language = Lang::from_tag(tag).map(|l| l.tag());
+        }
+        if let Some(theme) = &self.theme {
+            prefs.theme = Theme::parse(theme);
+            prefs.known_images = self.known_images.as_deref() == Some("yes");
+        }
+        if let Some(size) = self.page_size.as_deref().and_then(|s| s.parse().ok()) {
+            if PAGE_SIZES.contains(&size) {
+                prefs.page_size = size;
+            }
+        }
+        if let Some(name) = &self.display_name {
+            prefs.display_name = clean_display_name(name);
+        }
+        prefs
+    }
 }
 
 async fn settings_page(
@@ -87,7 +123,9 @@ async fn settings_page(
         folders: sidebar(&ctx, &folders, ""),
         signature,
         languages: language_options(),
-        language: session.language_setting.clone().unwrap_or_default(),
+        language: session.prefs.language.clone().unwrap_or_default(),
+        prefs: session.prefs.clone(),
+        page_sizes: PAGE_SIZES.to_vec(),
         notice: query.saved.map(|_| ctx.lang.t("settings-saved")),
         error: None,
         ctx,
@@ -108,21 +146,14 @@ async fn save(
         .take(MAX_SIGNATURE)
         .collect();
     let value = (!signature.trim().is_empty()).then_some(signature.clone());
-    // Only a language Carteiro has is stored; anything else means "the browser's".
-    let language = form
-        .language
-        .as_deref()
-        .map(|tag| Lang::from_tag(tag).map(|l| l.tag()));
+    let prefs = form.apply(&session.prefs);
     let mut saved = session.imap.set_setting(SIGNATURE, value).await;
-    if let (Ok(()), Some(language)) = (&saved, &language) {
-        saved = session
-            .imap
-            .set_setting(LANGUAGE_SETTING, language.clone())
-            .await;
+    if saved.is_ok() && prefs != session.prefs {
+        saved = session.imap.set_preferences(&prefs).await;
         if saved.is_ok() {
             state
                 .sessions
-                .set_language(&session.store_key, language.clone())
+                .set_preferences(&session.store_key, prefs.clone())
                 .await?;
         }
     }
@@ -146,10 +177,9 @@ async fn save(
             signature,
             languages: language_options(),
             // The form as it was sent, so nothing chosen is lost.
-            language: language
-                .flatten()
-                .or_else(|| session.language_setting.clone())
-                .unwrap_or_default(),
+            language: prefs.language.clone().unwrap_or_default(),
+            prefs,
+            page_sizes: PAGE_SIZES.to_vec(),
             notice: None,
             error: Some(ctx.msg(&error)),
             ctx,

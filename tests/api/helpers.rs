@@ -376,6 +376,15 @@ impl Imap {
             .expect("APPEND");
     }
 
+    /// APPENDs a message with this INTERNALDATE (`"04-Mar-2020 08:00:00 +0000"`), as an
+    /// import of old mail does.
+    pub async fn append_dated(&mut self, folder: &str, raw: &[u8], date: &str) {
+        self.session
+            .append(folder, None, Some(&format!("\"{date}\"")), raw)
+            .await
+            .expect("APPEND");
+    }
+
     /// A server-level private annotation (METADATA), as Carteiro stores settings.
     pub async fn setting(&mut self, entry: &str) -> Option<String> {
         self.session
@@ -399,6 +408,44 @@ impl Imap {
             .try_collect()
             .await
             .expect("STORE results");
+    }
+
+    /// EXPUNGE in the selected folder, as another mail client would.
+    pub async fn expunge(&mut self) {
+        use futures::TryStreamExt;
+        let _: Vec<_> = self
+            .session
+            .expunge()
+            .await
+            .expect("EXPUNGE")
+            .try_collect()
+            .await
+            .expect("EXPUNGE results");
+    }
+
+    /// STATUS UNSEEN of a folder.
+    pub async fn unseen(&mut self, folder: &str) -> u32 {
+        self.session
+            .status(folder, "(UNSEEN)")
+            .await
+            .expect("STATUS")
+            .unseen
+            .expect("UNSEEN")
+    }
+
+    /// Removes every message of a folder (to give a big test mailbox's disk space back).
+    pub async fn delete_all(&mut self, folder: &str) {
+        use futures::TryStreamExt;
+        self.session.select(folder).await.expect("SELECT");
+        let _: Vec<_> = self
+            .session
+            .store("1:*", "+FLAGS.SILENT (\\Deleted)")
+            .await
+            .expect("STORE")
+            .try_collect()
+            .await
+            .expect("STORE results");
+        self.expunge().await;
     }
 
     /// Every folder's wire (modified UTF-7) name.

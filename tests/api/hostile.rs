@@ -282,6 +282,37 @@ async fn every_hostile_message_opens_without_an_error_page_script_or_remote_load
     assert_eq!(status, StatusCode::OK);
 }
 
+/// The list's snippets of hostile bodies are text only: no element inside any snippet, and
+/// the script payloads' bodies do yield snippets (so the check is not vacuous).
+#[tokio::test]
+async fn snippets_of_hostile_bodies_are_inert_text() {
+    let app = spawn_app().await;
+    let suite = suite(&app).await;
+    let pages: Vec<Html> = check_list_pages(&app, "INBOX", suite.len())
+        .await
+        .iter()
+        .map(|p| Html::parse_document(p))
+        .collect();
+    let snippet_sel = Selector::parse("td.subject .snippet").unwrap();
+    let mut shown = 0;
+    for page in &pages {
+        for snippet in page.select(&snippet_sel) {
+            shown += 1;
+            let inner: Vec<_> = snippet
+                .descendants()
+                .filter_map(scraper::ElementRef::wrap)
+                .skip(1)
+                .map(|e| e.value().name().to_string())
+                .collect();
+            assert!(inner.is_empty(), "elements inside a snippet: {inner:?}");
+            let text: String = snippet.text().collect();
+            assert!(text.chars().count() <= 141, "snippet too long: {text}");
+        }
+    }
+    let xss = of_class(&suite, "html-xss").len() + of_class(&suite, "text-xss").len();
+    assert!(shown >= xss, "{shown} snippets for {xss} script payloads");
+}
+
 /// HTML bodies of the html-xss class: each is shown (in a frame, with its harmless text),
 /// and nothing of the script survives in any form a browser would run.
 #[tokio::test]
@@ -794,6 +825,8 @@ fn list_row(list: &[Html], m: &HostileMessage) -> (String, String) {
             r.select(&subject_sel)
                 .next()
                 .and_then(|a| a.value().attr("href"))
+                // Links from later pages carry the list's page (`?page=2`).
+                .and_then(|href| href.split('?').next())
                 == Some(url.as_str())
         })
         .unwrap_or_else(|| panic!("{}: listed", m.label()));

@@ -116,7 +116,9 @@ async fn a_page_costs_a_few_imap_commands_whatever_the_folder_size() {
         let (status, _) = app.page(path).await;
         assert_eq!(status, StatusCode::OK);
         let commands = proxy.commands();
-        assert!(commands.len() <= 4, "{path}: {commands:?}");
+        // LIST, SELECT, SORT (first page only), the rows' FETCH, and the partial FETCH of
+        // their text parts for the snippets (one per distinct section; all are `1` here).
+        assert!(commands.len() <= 5, "{path}: {commands:?}");
         for c in &commands {
             assert!(
                 !c.contains("BODY[]") && !c.contains("BODY.PEEK[]"),
@@ -145,6 +147,109 @@ async fn a_page_costs_a_few_imap_commands_whatever_the_folder_size() {
         "{:?}",
         proxy.commands()
     );
+    // A page shown before costs only fresh flags: its rows and snippets are remembered.
+    proxy.clear();
+    let (_, html) = app.page("/mail/INBOX?page=2").await;
+    assert_eq!(texts(&html, "td.subject a").len(), 50);
+    assert_eq!(
+        proxy.commands()[1..],
+        [
+            "SELECT \"INBOX\" (CONDSTORE)".to_string(),
+            "UID FETCH 201:250 (UID FLAGS)".to_string()
+        ]
+    );
+}
+
+#[tokio::test]
+async fn new_mail_extends_the_shared_order_and_anything_else_sorts_again() {
+    let proxy = ChaosProxy::start("127.0.0.1:143").await;
+    let app = spawn_app_with(test_config(&format!(
+        "imap://127.0.0.1:{}?tls=none",
+        proxy.port
+    )))
+    .await;
+    app.login().await;
+    seed_numbered(&app, 60).await;
+    let sorts = || {
+        proxy
+            .commands()
+            .iter()
+            .filter(|c| c.starts_with("UID SORT"))
+            .count()
+    };
+    app.page("/mail/INBOX").await;
+    assert_eq!(sorts(), 1);
+
+    // New mail: put in front without sorting again.
+    let mut imap = app.imap().await;
+    for i in 61..=63 {
+        let raw = message(
+            "S <s@example.test>",
+            &format!("Message {i:04}"),
+            "Tue, 4 Mar 2025 08:00:00 +0000",
+            "b",
+        );
+        imap.append("INBOX", &raw, None).await;
+    }
+    proxy.clear();
+    let (_, html) = app.page("/mail/INBOX").await;
+    assert_eq!(sorts(), 0, "{:?}", proxy.commands());
+    assert!(proxy
+        .commands()
+        .iter()
+        .any(|c| c.ends_with(",61:* (UID INTERNALDATE)")));
+    let subjects = texts(&html, "td.subject a");
+    assert_eq!(
+        subjects[..4],
+        [
+            "Message 0063",
+            "Message 0062",
+            "Message 0061",
+            "Message 0060"
+        ]
+    );
+
+    // Another session of the same account (another browser) reuses the order.
+    let other = TestApp {
+        client: crate::helpers::browser(),
+        base_url: app.base_url.clone(),
+        user: app.user.clone(),
+        state: app.state.clone(),
+        metrics_url: None,
+    };
+    other.login().await;
+    proxy.clear();
+    let (_, html) = other.page("/mail/INBOX?page=2").await;
+    assert_eq!(sorts(), 0, "{:?}", proxy.commands());
+    assert_eq!(texts(&html, "td.subject a")[0], "Message 0013");
+
+    // Old mail imported with its old date belongs further down: sorted again, not put first.
+    let raw = message(
+        "S <s@example.test>",
+        "Imported",
+        "Tue, 4 Mar 2020 08:00:00 +0000",
+        "b",
+    );
+    imap.append_dated("INBOX", &raw, "04-Mar-2020 08:00:00 +0000")
+        .await;
+    proxy.clear();
+    let (_, html) = app.page("/mail/INBOX").await;
+    assert_eq!(sorts(), 1, "{:?}", proxy.commands());
+    assert_eq!(texts(&html, "td.subject a")[0], "Message 0063");
+    let (_, last) = app.page("/mail/INBOX?page=2").await;
+    assert_eq!(texts(&last, "td.subject a").last().unwrap(), "Imported");
+
+    // An expunge: sorted again.
+    let uids = imap.uids("INBOX").await;
+    imap.select_and_store("INBOX", uids[0], "+FLAGS (\\Deleted)")
+        .await;
+    imap.expunge().await;
+    proxy.clear();
+    let (_, html) = app.page("/mail/INBOX?page=2").await;
+    assert_eq!(sorts(), 1, "{:?}", proxy.commands());
+    let mut expected: Vec<String> = (2..=13).rev().map(|i| format!("Message {i:04}")).collect();
+    expected.push("Imported".into());
+    assert_eq!(texts(&html, "td.subject a"), expected);
 }
 
 #[tokio::test]

@@ -335,3 +335,44 @@ async fn a_message_that_arrived_after_the_folder_was_opened_can_be_opened_direct
     assert_eq!(status, StatusCode::OK);
     assert_eq!(texts(&html, "h1.subject"), ["Nova"]);
 }
+
+/// The view fetches the message's structure with its body; its attachments and inline images
+/// then download without asking for the structure again.
+#[tokio::test]
+async fn a_viewed_messages_parts_download_without_fetching_its_structure_again() {
+    let proxy = crate::chaos::ChaosProxy::start("127.0.0.1:143").await;
+    let app = crate::helpers::spawn_app_with(crate::helpers::test_config(&format!(
+        "imap://127.0.0.1:{}?tls=none",
+        proxy.port
+    )))
+    .await;
+    app.login().await;
+    let raw = "From: a@example.test\r\nSubject: Anexo\r\nDate: Sun, 9 Mar 2025 10:00:00 +0000\r\n\
+MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\r\nUm anexo.\r\n--B\r\n\
+Content-Type: application/pdf; name=\"a.pdf\"\r\nContent-Disposition: attachment; filename=a.pdf\r\n\
+Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--B--\r\n";
+    seed(&app, raw.as_bytes()).await;
+    seed(&app, raw.as_bytes()).await;
+    let structure_fetches = || {
+        proxy
+            .commands()
+            .iter()
+            .filter(|c| c.contains("BODYSTRUCTURE"))
+            .count()
+    };
+    // Without a view first, the download looks the structure up itself.
+    proxy.clear();
+    let response = app.get("/mail/INBOX/1/part/2").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.bytes().await.unwrap().as_ref(), b"%PDF-1.4\n");
+    assert_eq!(structure_fetches(), 1, "{:?}", proxy.commands());
+    // After a view, it is already known.
+    proxy.clear();
+    let (status, _) = app.page("/mail/INBOX/2").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(structure_fetches(), 1, "the view's: {:?}", proxy.commands());
+    let response = app.get("/mail/INBOX/2/part/2").await;
+    assert_eq!(response.bytes().await.unwrap().as_ref(), b"%PDF-1.4\n");
+    assert_eq!(structure_fetches(), 1, "{:?}", proxy.commands());
+}

@@ -9,7 +9,8 @@
 #   LOAD_SESSIONS=200 LOAD_SECONDS=20 scripts/loadtest.sh    a smaller one
 #
 # Other knobs: LOAD_USERS (20), LOAD_MESSAGES per user (200), LOAD_CONCURRENCY requests in
-# flight (64), LOAD_MAX_IMAP (800). The load generator is benches/load (Rust, no extra tool to
+# flight (64), LOAD_MAX_IMAP (800), LOAD_ROUND_ROBIN=1 (sessions in strict turns, not at
+# random: the worst case for reclaiming connections). The load generator is benches/load (Rust, no extra tool to
 # install); results and how to read them: docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -24,6 +24,8 @@ pub struct Plan {
     pub duration: Duration,
     /// Requests in flight at any moment (a closed loop: each worker waits for its answer).
     pub concurrency: usize,
+    /// Sessions take strict turns instead of being picked at random.
+    pub round_robin: bool,
     pub max_imap_connections: usize,
 }
 
@@ -278,7 +280,16 @@ pub async fn login_all(
                 .send()
                 .await
                 .expect("login answers");
-            assert_eq!(response.status(), 303, "login of session {i} ({user})");
+            if response.status() != 303 {
+                let status = response.status();
+                let page = response.text().await.unwrap_or_default();
+                let alert = page
+                    .split("role=\"alert\"")
+                    .nth(1)
+                    .map(|rest| rest.chars().take(300).collect::<String>())
+                    .unwrap_or_default();
+                panic!("login of session {i} ({user}): {status}{alert}");
+            }
             let cookie = response
                 .headers()
                 .get_all("set-cookie")
@@ -368,6 +379,7 @@ pub async fn run(
     plan: &Plan,
 ) -> Report {
     let deadline = Instant::now() + plan.duration;
+    let round_robin = plan.round_robin;
     let latencies = Arc::new(Mutex::new(Vec::<u32>::with_capacity(1 << 20)));
     let bad = Arc::new(Mutex::new(BTreeMap::<u16, u64>::new()));
     let socket_errors = Arc::new(AtomicU64::new(0));
@@ -384,8 +396,14 @@ pub async fn run(
         async move {
             let mut mine = Vec::new();
             while Instant::now() < deadline {
-                // Every session in turn, so all of them stay in use.
-                let session = next_session.fetch_add(1, Ordering::Relaxed) % cookies.len();
+                // Sessions at random (all of them get used). Strict turns would be the worst
+                // case for the connection limit's least-recently-used reclaiming when there
+                // are more sessions than connections: every request would reconnect.
+                let session = if round_robin {
+                    next_session.fetch_add(1, Ordering::Relaxed) % cookies.len()
+                } else {
+                    xorshift(&mut seed) as usize % cookies.len()
+                };
                 let path = pick_path(xorshift(&mut seed), plan.messages_per_user);
                 let sent = Instant::now();
                 let result = http
@@ -458,12 +476,28 @@ pub async fn full_run(binary: &Path, stack_dir: &Path, plan: &Plan, tag: &str) -
     let rss_before = rss_kib(server.pid);
     let sampler = Sampler::start(server.pid);
     let login_started = Instant::now();
-    let cookies = login_all(&http, &server.base_url, &users, plan.sessions, 16).await;
+    // No more logins at once than requests in flight later, nor than half the connections:
+    // a login waits for a connection to park before it can reclaim one.
+    let parallel = plan
+        .concurrency
+        .min(16)
+        .min(plan.max_imap_connections / 2)
+        .max(1);
+    let cookies = login_all(&http, &server.base_url, &users, plan.sessions, parallel).await;
     let login_seconds = login_started.elapsed().as_secs_f64();
     let rss_after = rss_kib(server.pid);
     let mut report = run(&http, &server.base_url, server.pid, &cookies, plan).await;
     (report.peak_imap_connections, report.rss_peak_kib) = sampler.finish();
     report.login_seconds = login_seconds;
+    // Why anything failed, as the server saw it.
+    let logs = std::fs::read_to_string(&server.log_path).unwrap_or_default();
+    for line in logs
+        .lines()
+        .filter(|l| l.contains("WARN") || l.contains("ERROR"))
+        .take(10)
+    {
+        println!("server: {line}");
+    }
     report.rss_before_logins_kib = rss_before;
     report.rss_after_logins_kib = rss_after;
     drop(server);

@@ -4,7 +4,8 @@
 //! (`scripts/mailstack.sh up`). Settings come from the environment: `LOAD_SESSIONS` (1000),
 //! `LOAD_USERS` (20; Dovecot allows 500 connections per user and address), `LOAD_MESSAGES`
 //! per user (200), `LOAD_SECONDS` (60), `LOAD_CONCURRENCY` requests in flight (64),
-//! `LOAD_MAX_IMAP` Carteiro's `max_imap_connections` (800). Exits non-zero on any error
+//! `LOAD_MAX_IMAP` Carteiro's `max_imap_connections` (800), `LOAD_ROUND_ROBIN=1` to take
+//! sessions in strict turns rather than at random (the worst case for reclaiming). Exits non-zero on any error
 //! or if the IMAP connections ever exceeded the limit. Figures: docs/performance.md.
 
 mod driver;
@@ -28,6 +29,7 @@ fn main() {
         duration: Duration::from_secs(setting("LOAD_SECONDS", 60) as u64),
         concurrency: setting("LOAD_CONCURRENCY", 64),
         max_imap_connections: setting("LOAD_MAX_IMAP", 800),
+        round_robin: setting("LOAD_ROUND_ROBIN", 0) == 1,
     };
     let stack_dir = std::env::var("CARTEIRO_STACK_DIR")
         .map(PathBuf::from)

@@ -18,6 +18,7 @@ async fn fifty_sessions_browse_with_no_error_within_the_connection_limit() {
         duration: Duration::from_secs(5),
         concurrency: 8,
         max_imap_connections: 20,
+        round_robin: false,
     };
     let tag = crate::helpers::fresh_user("load").replace('@', "-at-");
     let report = driver::full_run(

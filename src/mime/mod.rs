@@ -112,13 +112,19 @@ pub fn mailboxes(address: Option<&mail_parser::Address<'_>>) -> Vec<Mailbox> {
 /// megabyte long, and pages repeat it (title, heading, each list row's label and link).
 pub const MAX_HEADER_TEXT: usize = 1000;
 
+/// Bidi embedding, override and isolate controls: they can reorder what surrounds them on the
+/// page (an address or an extension that reads backwards), so no text from a message keeps them.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Removes control characters (a header may carry NUL, bidi overrides or line breaks) and cuts
 /// the text at [`MAX_HEADER_TEXT`] characters, marking the cut with `…`.
 pub fn clean_text(text: &str) -> String {
     let mut out: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
-        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .filter(|c| !is_bidi_control(*c))
         .take(MAX_HEADER_TEXT + 1)
         .collect::<String>()
         .trim()

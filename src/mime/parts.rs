@@ -125,7 +125,7 @@ pub fn safe_filename(name: &str) -> String {
         let c = match c {
             '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
             c if c.is_control() => '_',
-            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => '_',
+            c if super::is_bidi_control(c) => '_',
             // Zero-width space, marks and joiners of no use in a name, word joiner, BOM.
             '\u{200B}'
             | '\u{200E}'

@@ -51,7 +51,10 @@ pub fn snippet(
         .flat_map(str::split_whitespace)
         .peekable();
     while let Some(word) = words.next() {
-        let word: String = word.chars().filter(|c| !c.is_control()).collect();
+        let word: String = word
+            .chars()
+            .filter(|c| !c.is_control() && !super::is_bidi_control(*c))
+            .collect();
         if word.is_empty() {
             continue;
         }
@@ -128,6 +131,20 @@ mod tests {
             snippet(b"  \r\n ", TransferEncoding::Identity, None, false, false),
             None
         );
+    }
+
+    #[test]
+    fn bidi_controls_never_reach_the_preview() {
+        let raw = "pay \u{202E}fdp.exe\u{202C} now \u{2067}x\u{2069}";
+        let s = snippet(
+            raw.as_bytes(),
+            TransferEncoding::Identity,
+            None,
+            false,
+            false,
+        )
+        .unwrap();
+        assert_eq!(s, "pay fdp.exe now x");
     }
 
     #[test]

@@ -358,7 +358,9 @@ Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--B--\r\n";
         proxy
             .commands()
             .iter()
-            .filter(|c| c.contains("BODYSTRUCTURE"))
+            // The list beside an open message fetches its rows' structures (for the paper
+            // clips) with their headers; only a message's own structure lookups count here.
+            .filter(|c| c.contains("BODYSTRUCTURE") && !c.contains("HEADER.FIELDS"))
             .count()
     };
     // Without a view first, the download looks the structure up itself.

@@ -19,6 +19,19 @@ pub struct ChaosProxy {
     sent: Arc<Mutex<Vec<u8>>>,
 }
 
+/// A signed-in app whose IMAP goes, in plain text, through a recording proxy in front of the
+/// local Dovecot, so a test can read the commands a page costs.
+pub async fn signed_in_behind_recorder() -> (ChaosProxy, crate::helpers::TestApp) {
+    let proxy = ChaosProxy::start("127.0.0.1:143").await;
+    let app = crate::helpers::spawn_app_with(crate::helpers::test_config(&format!(
+        "imap://127.0.0.1:{}?tls=none",
+        proxy.port
+    )))
+    .await;
+    app.login().await;
+    (proxy, app)
+}
+
 impl ChaosProxy {
     pub async fn start(target: &'static str) -> ChaosProxy {
         ChaosProxy::start_slow(target, Duration::ZERO).await

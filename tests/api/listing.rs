@@ -103,13 +103,7 @@ Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--XYZ--\r\n";
 #[tokio::test]
 async fn a_page_costs_a_few_imap_commands_whatever_the_folder_size() {
     // Plain IMAP through a recording proxy, so the commands can be read on the wire.
-    let proxy = ChaosProxy::start("127.0.0.1:143").await;
-    let app = spawn_app_with(test_config(&format!(
-        "imap://127.0.0.1:{}?tls=none",
-        proxy.port
-    )))
-    .await;
-    app.login().await;
+    let (proxy, app) = crate::chaos::signed_in_behind_recorder().await;
     seed_numbered(&app, 300).await;
     for path in ["/mail/INBOX", "/mail/INBOX?page=2", "/mail/INBOX?page=6"] {
         proxy.clear();
@@ -162,13 +156,7 @@ async fn a_page_costs_a_few_imap_commands_whatever_the_folder_size() {
 
 #[tokio::test]
 async fn new_mail_extends_the_shared_order_and_anything_else_sorts_again() {
-    let proxy = ChaosProxy::start("127.0.0.1:143").await;
-    let app = spawn_app_with(test_config(&format!(
-        "imap://127.0.0.1:{}?tls=none",
-        proxy.port
-    )))
-    .await;
-    app.login().await;
+    let (proxy, app) = crate::chaos::signed_in_behind_recorder().await;
     seed_numbered(&app, 60).await;
     let sorts = || {
         proxy

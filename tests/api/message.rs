@@ -273,13 +273,7 @@ async fn missing_messages_and_bad_uids_are_404_pages() {
 
 #[tokio::test]
 async fn a_large_message_is_shown_from_its_text_parts_without_fetching_its_attachment() {
-    let proxy = crate::chaos::ChaosProxy::start("127.0.0.1:143").await;
-    let app = crate::helpers::spawn_app_with(crate::helpers::test_config(&format!(
-        "imap://127.0.0.1:{}?tls=none",
-        proxy.port
-    )))
-    .await;
-    app.login().await;
+    let (proxy, app) = crate::chaos::signed_in_behind_recorder().await;
     let video = noise(3_000_000, 5);
     let raw = format!(
         "From: Tio <tio@example.test>\r\nSubject: =?UTF-8?Q?V=C3=ADdeo_da_festa?=\r\nDate: Tue, 11 Mar 2025 10:00:00 +0000\r\n\
@@ -340,13 +334,7 @@ async fn a_message_that_arrived_after_the_folder_was_opened_can_be_opened_direct
 /// then download without asking for the structure again.
 #[tokio::test]
 async fn a_viewed_messages_parts_download_without_fetching_its_structure_again() {
-    let proxy = crate::chaos::ChaosProxy::start("127.0.0.1:143").await;
-    let app = crate::helpers::spawn_app_with(crate::helpers::test_config(&format!(
-        "imap://127.0.0.1:{}?tls=none",
-        proxy.port
-    )))
-    .await;
-    app.login().await;
+    let (proxy, app) = crate::chaos::signed_in_behind_recorder().await;
     let raw = "From: a@example.test\r\nSubject: Anexo\r\nDate: Sun, 9 Mar 2025 10:00:00 +0000\r\n\
 MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\n\
 Content-Type: text/plain; charset=utf-8\r\n\r\nUm anexo.\r\n--B\r\n\

@@ -244,13 +244,7 @@ async fn actions_from_the_message_page_return_to_the_right_place() {
 
 #[tokio::test]
 async fn select_all_in_a_large_folder_takes_a_few_commands_not_one_per_message() {
-    let proxy = ChaosProxy::start("127.0.0.1:143").await;
-    let app = spawn_app_with(test_config(&format!(
-        "imap://127.0.0.1:{}?tls=none",
-        proxy.port
-    )))
-    .await;
-    app.login().await;
+    let (proxy, app) = crate::chaos::signed_in_behind_recorder().await;
     let subjects: Vec<String> = (0..10_000).map(|i| format!("m{i}")).collect();
     let refs: Vec<&str> = subjects.iter().map(String::as_str).collect();
     seed(&app, "INBOX", &refs).await;

@@ -15,9 +15,9 @@
 
 use std::time::{Duration, Instant};
 
-use carteiro::app::Application;
 use carteiro::config::Config;
 use carteiro::imap::connect::Connector;
+use carteiro::startup::Application;
 use secrecy::SecretString;
 
 #[allow(dead_code)]

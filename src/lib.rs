@@ -1,11 +1,11 @@
 //! Carteiro: a webmail gateway that brings an IMAP/SMTP mailbox to the browser.
 
-/// Building the application: the one bootstrap path for `main` and the tests.
-pub mod app;
 /// Configuration from a TOML file and `CARTEIRO_*` variables.
 pub mod config;
 /// The web layer's single error type.
 pub mod error;
+/// Readiness: whether the IMAP server can be reached, asked at most every few seconds.
+pub mod health;
 /// `carteiro healthcheck`: asks a running server whether it is healthy.
 pub mod healthcheck;
 /// Languages: Fluent messages, and numbers, sizes and dates written per language.
@@ -28,6 +28,10 @@ pub mod server;
 pub mod session;
 /// Building and submitting outgoing mail.
 pub mod smtp;
+/// Building and running the application: the one composition root.
+pub mod startup;
+/// The state every request shares.
+pub mod state;
 /// Tracing set-up that never logs credentials.
 pub mod telemetry;
 /// HTTP routes, pages and middleware.

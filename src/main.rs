@@ -3,9 +3,9 @@
 
 use std::process::ExitCode;
 
-use carteiro::app::Application;
 use carteiro::config::Config;
 use carteiro::healthcheck::{self, Probe};
+use carteiro::startup::Application;
 
 const USAGE: &str = "\
 usage: carteiro                       serve (configured by CARTEIRO_* variables or CARTEIRO_CONFIG)

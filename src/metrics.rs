@@ -1,7 +1,7 @@
 //! Prometheus metrics: requests, sessions, IMAP and SMTP, as an operator needs them.
 //!
 //! `prometheus-client` rather than the `metrics` facade with `metrics-exporter-prometheus`: its
-//! registry is a value owned by the [`App`](crate::app::App), not a process-wide recorder that
+//! registry is a value owned by the [`App`](crate::state::App), not a process-wide recorder that
 //! can be installed once. Every `Application` (the tests build dozens in one process) counts
 //! only its own traffic, and the handle is passed along explicitly like the rest of the state.
 //!

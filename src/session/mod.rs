@@ -20,11 +20,11 @@ use moka::future::Cache;
 use secrecy::SecretString;
 use tokio_util::task::TaskTracker;
 
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::imap::connect::Connector;
 use crate::imap::{ImapError, ImapHandle};
+use crate::state::AppState;
 pub use crypto::SessionCookie;
 pub use store::{MemoryStore, SessionRecord, SessionStore};
 

@@ -16,10 +16,10 @@ use axum::routing::get;
 use axum::Router;
 
 use super::page::{sidebar, FolderLink, PageCtx};
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::mailapps::{autoconfig, autodiscover, domain_of, mobileconfig, MailApps, Server};
 use crate::session::CurrentSession;
+use crate::state::AppState;
 
 /// Where the Apple profile is downloaded from (under the base path).
 const PROFILE_PATH: &str = "/apps/mail.mobileconfig";

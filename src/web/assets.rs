@@ -15,8 +15,8 @@ use axum::Router;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// (name, content type, bytes)
 const FILES: &[(&str, &str, &[u8])] = &[

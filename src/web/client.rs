@@ -17,7 +17,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use ipnet::IpNet;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// The client as Carteiro should see it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

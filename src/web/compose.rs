@@ -17,7 +17,6 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 use super::page::{role_folder, sidebar, FolderLink, PageCtx};
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::i18n::{Lang, Msg};
 use crate::imap::{Folder, ImapError, ImapHandle, Role};
@@ -25,6 +24,7 @@ use crate::mime::{self, parts};
 use crate::session::CurrentSession;
 use crate::smtp::compose::{self, BuildError, Outgoing, OutgoingAttachment};
 use crate::smtp::SendError;
+use crate::state::AppState;
 
 /// The section a part reference uses for a whole message forwarded as an attachment.
 const WHOLE_MESSAGE: &str = "0";
@@ -580,7 +580,7 @@ enum SendFailure {
     App(AppError),
 }
 
-/// [`send`] in a task of its own, tracked by [`App::background`](crate::app::App): once a send
+/// [`send`] in a task of its own, tracked by [`App::background`](crate::state::App): once a send
 /// has begun it runs to the end (the message out, filed in Sent, the draft removed) even if
 /// the browser goes away, which drops this request, and a shutdown waits for it. Cutting it
 /// anywhere in between could leave a message sent but not filed, or half submitted.

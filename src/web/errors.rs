@@ -14,9 +14,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::lang::{browser_lang, ChosenLang};
 use super::page::{query_value, PageCtx};
-use crate::app::AppState;
 use crate::error::{ErrorPage, LoginRedirect};
 use crate::i18n::Msg;
+use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]

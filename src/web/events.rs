@@ -29,10 +29,10 @@ use axum_extra::extract::cookie::CookieJar;
 use futures::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::imap::{FolderStatus, ImapError};
 use crate::session::{CurrentSession, COOKIE_NAME};
+use crate::state::AppState;
 
 /// A folder name longer than this is not one (IMAP servers allow far less).
 const MAX_FOLDER_NAME: usize = 1000;

@@ -11,11 +11,11 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::page::{folder_title, query_value, sidebar, FolderLink, PageCtx};
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::imap::{Folder, FolderChange, ImapError};
 use crate::session::CurrentSession;
+use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/folders", get(folders_page).post(change))

@@ -15,11 +15,11 @@ use serde::Deserialize;
 use super::client::ClientInfo;
 use super::lang::BrowserLang;
 use super::page::PageCtx;
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::imap::ImapError;
 use crate::session::{self, CurrentSession, LoginError};
+use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -8,12 +8,12 @@ use axum::Router;
 use serde::Deserialize;
 
 use super::page::{folder_title, sidebar, FolderLink, PageCtx};
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::imap::{ImapError, Role, SearchQuery, Summary};
 use crate::mime::headers;
 use crate::session::CurrentSession;
+use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/mail/{folder}", get(folder_page))

@@ -15,13 +15,13 @@ use serde::Deserialize;
 use tokio::sync::mpsc;
 
 use super::page::{folder_title, segment, sidebar, FolderLink, PageCtx};
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::imap::{FetchedMessage, ImapError, ImapHandle, Role, TransferEncoding};
 use crate::mime::parts::{self, Attachment};
 use crate::mime::view::{self, Body, Links};
 use crate::mime::{self, transfer::Decoder, Mailbox};
 use crate::session::CurrentSession;
+use crate::state::AppState;
 
 /// Bytes of a message fetched for its view in one go. A larger message is shown from its
 /// text parts only, fetched by section, so its attachments never pass through memory.

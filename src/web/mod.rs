@@ -35,8 +35,8 @@ use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// Largest request body accepted (login and other forms; uploads get their own limit).
 const MAX_FORM_BYTES: usize = 64 * 1024;

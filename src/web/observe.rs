@@ -15,8 +15,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tower_http::request_id::{MakeRequestId, RequestId};
 
-use crate::app::AppState;
 use crate::metrics::method_label;
+use crate::state::AppState;
 
 /// The request id header, set on the way in and copied to the response.
 pub const REQUEST_ID: &str = "x-request-id";

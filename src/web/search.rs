@@ -9,11 +9,11 @@ use axum::Router;
 
 use super::mailbox::{row, search_params, Row, SearchForm};
 use super::page::{folder_title, sidebar, FolderLink, PageCtx};
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::imap::{ImapError, Role, SearchQuery};
 use crate::session::CurrentSession;
+use crate::state::AppState;
 
 /// Results shown per folder before "all N in this folder".
 const PER_FOLDER: usize = 10;

@@ -5,8 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use carteiro::app::{AppState, Application};
 use carteiro::config::Config;
+use carteiro::startup::Application;
+use carteiro::state::AppState;
 use reqwest::{redirect, StatusCode};
 use scraper::{Html, Selector};
 use tokio::net::TcpStream;

@@ -4,7 +4,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use carteiro::app::Application;
+use carteiro::startup::Application;
 use reqwest::StatusCode;
 
 use crate::helpers::{

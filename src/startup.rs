@@ -1,4 +1,5 @@
-//! Building and running the application: the one bootstrap path shared by `main` and tests.
+//! Building and running the application: the one composition root, shared by `main`, the
+//! tests and the benches. Everything is wired here, and only here.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,42 +16,8 @@ use crate::session::redis_store::{self, RedisStore};
 use crate::session::throttle::LoginThrottle;
 use crate::session::{MemoryStore, SessionManager, SessionStore};
 use crate::smtp::Submitter;
+use crate::state::{App, AppState};
 use crate::web;
-
-/// Shared state of every request.
-#[derive(Clone)]
-pub struct AppState(pub Arc<App>);
-
-impl std::ops::Deref for AppState {
-    type Target = App;
-    fn deref(&self) -> &App {
-        &self.0
-    }
-}
-
-/// What the handlers share.
-pub struct App {
-    /// The validated configuration.
-    pub config: Config,
-    /// Login, lookup and logout of sessions, and their IMAP actors.
-    pub sessions: SessionManager,
-    /// Dials the IMAP server (used by the start-up check).
-    pub connector: Connector,
-    /// Submits outgoing mail over SMTP.
-    pub submitter: Submitter,
-    /// Counts failed logins (brute-force protection).
-    pub throttle: LoginThrottle,
-    /// Counters, gauges and histograms served at `/metrics` on the metrics listener.
-    pub metrics: Arc<Metrics>,
-    /// The last answer of `/readyz`, reused for a few seconds.
-    pub readiness: web::health::Readiness,
-    /// Work that must not be cut when its request goes away (a send in progress); a
-    /// shutdown waits for it.
-    pub background: TaskTracker,
-    /// Cancelled when shutdown begins: endless responses (live updates) end then, so the
-    /// server does not wait out its grace period for them.
-    pub stopping: CancellationToken,
-}
 
 /// A bound, ready-to-serve application.
 pub struct Application {

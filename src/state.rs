@@ -1,0 +1,52 @@
+//! The state every request shares: [`AppState`], a cheap handle to the one [`App`].
+//!
+//! A leaf of the web layer: it names the services handlers use and imports nothing from
+//! `web`, so pages, extractors and middleware depend on it and never the other way round.
+
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::config::Config;
+use crate::health::Readiness;
+use crate::imap::connect::Connector;
+use crate::metrics::Metrics;
+use crate::session::throttle::LoginThrottle;
+use crate::session::SessionManager;
+use crate::smtp::Submitter;
+
+/// Shared state of every request.
+#[derive(Clone)]
+pub struct AppState(pub Arc<App>);
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+/// What the handlers share.
+pub struct App {
+    /// The validated configuration.
+    pub config: Config,
+    /// Login, lookup and logout of sessions, and their IMAP actors.
+    pub sessions: SessionManager,
+    /// Dials the IMAP server (used by the start-up check).
+    pub connector: Connector,
+    /// Submits outgoing mail over SMTP.
+    pub submitter: Submitter,
+    /// Counts failed logins (brute-force protection).
+    pub throttle: LoginThrottle,
+    /// Counters, gauges and histograms served at `/metrics` on the metrics listener.
+    pub metrics: Arc<Metrics>,
+    /// The last answer of `/readyz`, reused for a few seconds.
+    pub readiness: Readiness,
+    /// Work that must not be cut when its request goes away (a send in progress); a
+    /// shutdown waits for it.
+    pub background: TaskTracker,
+    /// Cancelled when shutdown begins: endless responses (live updates) end then, so the
+    /// server does not wait out its grace period for them.
+    pub stopping: CancellationToken,
+}

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::i18n::Msg;
 use crate::imap::{Declined, ImapError};
+use crate::session::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -88,6 +89,12 @@ impl From<ImapError> for AppError {
             ImapError::Protocol(cause) => AppError::Internal(format!("IMAP protocol: {cause}")),
             ImapError::Declined(why) => AppError::BadRequest(declined(&why)),
         }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        AppError::Internal(e.to_string())
     }
 }
 

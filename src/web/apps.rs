@@ -15,10 +15,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
+use super::extract::CurrentSession;
 use super::page::{sidebar, FolderLink, PageCtx};
 use crate::error::AppError;
 use crate::mailapps::{autoconfig, autodiscover, domain_of, mobileconfig, MailApps, Server};
-use crate::session::CurrentSession;
 use crate::state::AppState;
 
 /// Where the Apple profile is downloaded from (under the base path).

@@ -16,12 +16,12 @@ use axum::Router;
 use serde::Deserialize;
 use std::sync::Arc;
 
+use super::extract::CurrentSession;
 use super::page::{role_folder, sidebar, FolderLink, PageCtx};
 use crate::error::AppError;
 use crate::i18n::{Lang, Msg};
 use crate::imap::{Folder, ImapError, ImapHandle, Role};
 use crate::mime::{self, parts};
-use crate::session::CurrentSession;
 use crate::smtp::compose::{self, BuildError, Outgoing, OutgoingAttachment};
 use crate::smtp::SendError;
 use crate::state::AppState;

@@ -29,9 +29,9 @@ use axum_extra::extract::cookie::CookieJar;
 use futures::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 
+use super::extract::{CurrentSession, COOKIE_NAME};
 use crate::error::AppError;
 use crate::imap::{FolderStatus, ImapError};
-use crate::session::{CurrentSession, COOKIE_NAME};
 use crate::state::AppState;
 
 /// A folder name longer than this is not one (IMAP servers allow far less).

@@ -10,11 +10,11 @@ use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
 
+use super::extract::CurrentSession;
 use super::page::{folder_title, query_value, sidebar, FolderLink, PageCtx};
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::imap::{Folder, FolderChange, ImapError};
-use crate::session::CurrentSession;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

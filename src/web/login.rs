@@ -13,12 +13,13 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 use super::client::ClientInfo;
+use super::extract::{self, CurrentSession};
 use super::lang::BrowserLang;
 use super::page::PageCtx;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::imap::ImapError;
-use crate::session::{self, CurrentSession, LoginError};
+use crate::session::LoginError;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -142,7 +143,7 @@ async fn login(
             } else {
                 format!("{base}{next}")
             };
-            let jar = jar.add(session::session_cookie(cookie.encode(), base, client.https));
+            let jar = jar.add(extract::session_cookie(cookie.encode(), base, client.https));
             Ok((jar, Redirect::to(&target)).into_response())
         }
         Err(LoginError::Imap(ImapError::AuthFailed)) => {
@@ -177,7 +178,7 @@ async fn logout(
     state.sessions.logout(&session.store_key).await?;
     tracing::info!(user = %session.username, "logged out");
     let base = &state.config.base_path;
-    let jar = jar.add(session::removal_cookie(base, client.https));
+    let jar = jar.add(extract::removal_cookie(base, client.https));
     Ok((jar, Redirect::to(&format!("{base}/login?out=1"))).into_response())
 }
 

@@ -14,13 +14,13 @@ use bytes::Bytes;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
+use super::extract::CurrentSession;
 use super::page::{folder_title, segment, sidebar, FolderLink, PageCtx};
 use crate::error::AppError;
 use crate::imap::{FetchedMessage, ImapError, ImapHandle, Role, TransferEncoding};
 use crate::mime::parts::{self, Attachment};
 use crate::mime::view::{self, Body, Links};
 use crate::mime::{self, transfer::Decoder, Mailbox};
-use crate::session::CurrentSession;
 use crate::state::AppState;
 
 /// Bytes of a message fetched for its view in one go. A larger message is shown from its

@@ -8,6 +8,7 @@ pub mod client;
 pub mod compose;
 pub mod errors;
 pub mod events;
+pub mod extract;
 pub mod folders;
 pub mod health;
 pub mod lang;

@@ -4,10 +4,10 @@
 use chrono::{DateTime, FixedOffset};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
+use super::extract::CurrentSession;
 use crate::error::AppError;
 use crate::i18n::{dates, Lang, Msg, Tr};
 use crate::imap::{Folder, Role};
-use crate::session::CurrentSession;
 use crate::state::AppState;
 
 /// Characters left as they are in a path segment: RFC 3986 unreserved.

@@ -7,12 +7,12 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::Router;
 
+use super::extract::CurrentSession;
 use super::mailbox::{row, search_params, Row, SearchForm};
 use super::page::{folder_title, sidebar, FolderLink, PageCtx};
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::imap::{ImapError, Role, SearchQuery};
-use crate::session::CurrentSession;
 use crate::state::AppState;
 
 /// Results shown per folder before "all N in this folder".

@@ -11,12 +11,12 @@ use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
 
+use super::extract::CurrentSession;
 use super::page::{sidebar, FolderLink, PageCtx};
 use crate::error::AppError;
 use crate::i18n::{Lang, Msg};
 use crate::imap::ImapError;
 use crate::prefs::{clean_display_name, Preferences, Theme, PAGE_SIZES};
-use crate::session::CurrentSession;
 use crate::state::AppState;
 
 /// Where the signature lives: a private server annotation of the user's own.

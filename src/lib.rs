@@ -2,8 +2,6 @@
 
 /// Configuration from a TOML file and `CARTEIRO_*` variables.
 pub mod config;
-/// The web layer's single error type.
-pub mod error;
 /// Readiness: whether the IMAP server can be reached, asked at most every few seconds.
 pub mod health;
 /// `carteiro healthcheck`: asks a running server whether it is healthy.

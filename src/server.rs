@@ -5,28 +5,19 @@
 //! that sends its request one byte a minute (slowloris) would hold a connection, and its
 //! memory, forever. Here every connection has a timer: the request head must arrive within
 //! `client_timeout`, which also closes keep-alive connections left idle that long. The body is
-//! guarded by [`stalled_body_guard`]: each piece must follow the previous one within the same
+//! guarded by the web layer's stalled-body middleware: each piece must follow the previous one within the same
 //! time, or the request is answered with a 408 page. A slow but steady upload is fine.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::extract::{ConnectInfo, Request};
 use axum::Router;
-use http_body_util::BodyExt;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
-use tower_http::timeout::{TimeoutBody, TimeoutError};
-
-use crate::error::AppError;
-use crate::state::AppState;
 
 /// How long in-flight requests may take to finish once shutdown has begun.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -83,28 +74,4 @@ pub async fn serve(
         tracing::warn!("some requests were still running after the shutdown grace period");
     }
     Ok(())
-}
-
-/// Middleware: a request body that stops arriving for `client_timeout` ends the request with a
-/// 408 page instead of holding the handler (and an upload's memory) forever.
-pub async fn stalled_body_guard(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let stalled = Arc::new(AtomicBool::new(false));
-    let flag = stalled.clone();
-    let (parts, body) = request.into_parts();
-    let body = TimeoutBody::new(state.config.client_timeout, body).map_err(move |e| {
-        if e.is::<TimeoutError>() {
-            flag.store(true, Ordering::Relaxed);
-        }
-        e
-    });
-    let response = next.run(Request::from_parts(parts, Body::new(body))).await;
-    if stalled.load(Ordering::Relaxed) {
-        tracing::info!("request body stalled; answered 408");
-        return AppError::SlowRequest.into_response();
-    }
-    response
 }

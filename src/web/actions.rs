@@ -11,9 +11,9 @@ use axum::Router;
 use axum_extra::extract::Form;
 use serde::Deserialize;
 
+use super::error::AppError;
 use super::extract::CurrentSession;
 use super::page::{query_value, role_folder, sidebar, FolderLink, PageCtx};
-use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::imap::{Folder, Role, Selection};
 use crate::state::AppState;

@@ -15,9 +15,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
+use super::error::AppError;
 use super::extract::CurrentSession;
 use super::page::{sidebar, FolderLink, PageCtx};
-use crate::error::AppError;
 use crate::mailapps::{autoconfig, autodiscover, domain_of, mobileconfig, MailApps, Server};
 use crate::state::AppState;
 

@@ -15,7 +15,7 @@ use axum::Router;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::error::AppError;
+use super::error::AppError;
 use crate::state::AppState;
 
 /// (name, content type, bytes)

@@ -16,9 +16,9 @@ use axum::Router;
 use serde::Deserialize;
 use std::sync::Arc;
 
+use super::error::AppError;
 use super::extract::CurrentSession;
 use super::page::{role_folder, sidebar, FolderLink, PageCtx};
-use crate::error::AppError;
 use crate::i18n::{Lang, Msg};
 use crate::imap::{Folder, ImapError, ImapHandle, Role};
 use crate::mime::{self, parts};

@@ -29,8 +29,8 @@ use axum_extra::extract::cookie::CookieJar;
 use futures::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 
+use super::error::AppError;
 use super::extract::{CurrentSession, COOKIE_NAME};
-use crate::error::AppError;
 use crate::imap::{FolderStatus, ImapError};
 use crate::state::AppState;
 

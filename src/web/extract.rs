@@ -7,8 +7,8 @@ use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
+use super::error::AppError;
 use super::lang::{browser_lang, ChosenLang};
-use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::session::Session;
 use crate::state::AppState;

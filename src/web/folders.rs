@@ -10,9 +10,9 @@ use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
 
+use super::error::AppError;
 use super::extract::CurrentSession;
 use super::page::{folder_title, query_value, sidebar, FolderLink, PageCtx};
-use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::imap::{Folder, FolderChange, ImapError};
 use crate::state::AppState;

@@ -12,11 +12,11 @@ use axum_extra::extract::cookie::CookieJar;
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use super::client::ClientInfo;
+use super::error::AppError;
 use super::extract::{self, CurrentSession};
 use super::lang::BrowserLang;
+use super::middleware::client::ClientInfo;
 use super::page::PageCtx;
-use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::imap::ImapError;
 use crate::session::LoginError;

@@ -7,9 +7,9 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
+use super::error::AppError;
 use super::extract::CurrentSession;
 use super::page::{folder_title, sidebar, FolderLink, PageCtx};
-use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::imap::{ImapError, Role, SearchQuery, Summary};
 use crate::mime::headers;

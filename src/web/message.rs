@@ -14,9 +14,9 @@ use bytes::Bytes;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
+use super::error::AppError;
 use super::extract::CurrentSession;
 use super::page::{folder_title, segment, sidebar, FolderLink, PageCtx};
-use crate::error::AppError;
 use crate::imap::{FetchedMessage, ImapError, ImapHandle, Role, TransferEncoding};
 use crate::mime::parts::{self, Attachment};
 use crate::mime::view::{self, Body, Links};

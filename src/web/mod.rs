@@ -4,9 +4,8 @@
 pub mod actions;
 pub mod apps;
 pub mod assets;
-pub mod client;
 pub mod compose;
-pub mod errors;
+pub mod error;
 pub mod events;
 pub mod extract;
 pub mod folders;
@@ -15,17 +14,16 @@ pub mod lang;
 pub mod login;
 pub mod mailbox;
 pub mod message;
-pub mod observe;
+pub mod middleware;
 pub mod page;
 pub mod search;
-pub mod security;
 pub mod settings;
 
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, StatusCode};
-use axum::middleware;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use axum::Router;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate};
@@ -36,8 +34,9 @@ use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::error::AppError;
 use crate::state::AppState;
+use error::AppError;
+use middleware::{body_guard, client, error_pages, observe, security};
 
 /// Largest request body accepted (login and other forms; uploads get their own limit).
 const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -95,23 +94,17 @@ pub fn router(state: AppState) -> Router {
     // the request id is set before the span that carries it is opened.
     routed
         .layer(CsrfLayer::new())
-        .layer(middleware::from_fn_with_state(
+        .layer(from_fn_with_state(
             state.clone(),
-            crate::server::stalled_body_guard,
+            body_guard::stalled_body_guard,
         ))
-        .layer(middleware::from_fn_with_state(
+        .layer(from_fn_with_state(
             state.clone(),
-            errors::render_error_pages,
+            error_pages::render_error_pages,
         ))
-        .layer(middleware::from_fn(security::headers))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            client::identify,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            observe::observe,
-        ))
+        .layer(from_fn(security::headers))
+        .layer(from_fn_with_state(state.clone(), client::identify))
+        .layer(from_fn_with_state(state.clone(), observe::observe))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
         .layer(CompressionLayer::new().compress_when(compressible()))
         // The access line and error logging are `observe`'s; the layer only opens the span.
@@ -123,7 +116,7 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, observe::RandomRequestId))
-        .layer(middleware::from_fn_with_state(
+        .layer(from_fn_with_state(
             state.clone(),
             observe::drop_unusable_request_id,
         ))

@@ -4,8 +4,8 @@
 use chrono::{DateTime, FixedOffset};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
+use super::error::AppError;
 use super::extract::CurrentSession;
-use crate::error::AppError;
 use crate::i18n::{dates, Lang, Msg, Tr};
 use crate::imap::{Folder, Role};
 use crate::state::AppState;

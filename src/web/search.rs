@@ -7,10 +7,10 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::Router;
 
+use super::error::AppError;
 use super::extract::CurrentSession;
 use super::mailbox::{row, search_params, Row, SearchForm};
 use super::page::{folder_title, sidebar, FolderLink, PageCtx};
-use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::imap::{ImapError, Role, SearchQuery};
 use crate::state::AppState;

@@ -11,9 +11,9 @@ use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
 
+use super::error::AppError;
 use super::extract::CurrentSession;
 use super::page::{sidebar, FolderLink, PageCtx};
-use crate::error::AppError;
 use crate::i18n::{Lang, Msg};
 use crate::imap::ImapError;
 use crate::prefs::{clean_display_name, Preferences, Theme, PAGE_SIZES};
@@ -188,7 +188,7 @@ async fn save(
         Err(ImapError::Refused(reason)) => {
             Msg::new("settings-error-not-saved").arg("reason", reason)
         }
-        Err(ImapError::Declined(why)) => crate::error::declined(&why),
+        Err(ImapError::Declined(why)) => super::error::declined(&why),
         Err(e) => return Err(e.into()),
     };
     let ctx = PageCtx::for_session(&state, &session);

@@ -1,6 +1,6 @@
 //! Turns error responses into pages a person can act on.
 //!
-//! Handlers return [`AppError`](crate::error::AppError), which marks the response with what to
+//! Handlers return [`AppError`](crate::web::error::AppError), which marks the response with what to
 //! show; this middleware has the state (base path) and the request's language to render it.
 //! Plain-text rejections from extractors and other layers (bad path, timeout, CSRF) get a page
 //! too: never a blank page.
@@ -12,11 +12,11 @@ use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::lang::{browser_lang, ChosenLang};
-use super::page::{query_value, PageCtx};
-use crate::error::{ErrorPage, LoginRedirect};
 use crate::i18n::Msg;
 use crate::state::AppState;
+use crate::web::error::{ErrorPage, LoginRedirect};
+use crate::web::lang::{browser_lang, ChosenLang};
+use crate::web::page::{query_value, PageCtx};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]

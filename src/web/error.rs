@@ -1,7 +1,7 @@
 //! The one error type of the web layer.
 //!
 //! Handlers return `Result<_, AppError>`. Each variant knows its status; the page the person
-//! sees is rendered later by [`crate::web::errors`], which has the app state (base path,
+//! sees is rendered later by [`crate::web::middleware::error_pages`], which has the app state (base path,
 //! templates) and the request's language that an `IntoResponse` impl does not, so what the
 //! person reads travels as a [`Msg`], put into words there. Infrastructure errors are logged
 //! here with their cause and shown as an opaque, friendly page.

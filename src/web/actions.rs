@@ -8,11 +8,10 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::Router;
-use axum_extra::extract::Form;
 use serde::Deserialize;
 
 use super::error::AppError;
-use super::extract::CurrentSession;
+use super::extract::{CsrfForm, CurrentSession};
 use super::page::{query_value, role_folder, sidebar, FolderLink, PageCtx};
 use crate::i18n::Msg;
 use crate::imap::{Folder, Role, Selection};
@@ -24,8 +23,6 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Deserialize, Default)]
 struct ActionForm {
-    #[serde(default)]
-    csrf: String,
     /// Ticked messages (repeated field).
     #[serde(default)]
     uid: Vec<u32>,
@@ -71,9 +68,8 @@ async fn act(
     State(state): State<AppState>,
     session: CurrentSession,
     Path(folder): Path<String>,
-    Form(form): Form<ActionForm>,
+    CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, AppError> {
-    session.check_csrf(&form.csrf)?;
     let ctx = PageCtx::for_session(&state, &session);
     let selection = if form.all == "1" {
         Selection::All

@@ -7,11 +7,11 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
+use axum::Router;
 use serde::Deserialize;
 
 use super::error::AppError;
-use super::extract::CurrentSession;
+use super::extract::{CsrfForm, CurrentSession};
 use super::page::{folder_title, query_value, sidebar, FolderLink, PageCtx};
 use crate::i18n::Msg;
 use crate::imap::{Folder, FolderChange, ImapError};
@@ -55,8 +55,6 @@ struct FoldersQuery {
 
 #[derive(Deserialize, Default)]
 struct ChangeForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     action: String,
     #[serde(default)]
@@ -141,9 +139,8 @@ async fn render(
 async fn change(
     State(state): State<AppState>,
     session: CurrentSession,
-    Form(form): Form<ChangeForm>,
+    CsrfForm(form): CsrfForm<ChangeForm>,
 ) -> Result<Response, AppError> {
-    session.check_csrf(&form.csrf)?;
     let folders = session.imap.folders().await?;
     let find = |name: &str| folders.iter().find(|f| f.name == name).cloned();
     let protected = |f: &Folder| f.role.is_some();

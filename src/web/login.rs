@@ -10,10 +10,11 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::cookie::CookieJar;
 use secrecy::SecretString;
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 use super::error::AppError;
-use super::extract::{self, CurrentSession};
+use super::extract::{self, CsrfForm, CurrentSession};
 use super::lang::BrowserLang;
 use super::middleware::client::ClientInfo;
 use super::page::PageCtx;
@@ -53,12 +54,6 @@ struct LoginForm {
     password: String,
     #[serde(default)]
     next: String,
-}
-
-#[derive(Deserialize)]
-struct LogoutForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 async fn root(State(state): State<AppState>, session: Option<CurrentSession>) -> Redirect {
@@ -172,9 +167,9 @@ async fn logout(
     client: ClientInfo,
     session: CurrentSession,
     jar: CookieJar,
-    Form(form): Form<LogoutForm>,
+    // The form has no field but the token.
+    _: CsrfForm<IgnoredAny>,
 ) -> Result<Response, AppError> {
-    session.check_csrf(&form.csrf)?;
     state.sessions.logout(&session.store_key).await?;
     tracing::info!(user = %session.username, "logged out");
     let base = &state.config.base_path;

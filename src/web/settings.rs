@@ -8,11 +8,11 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
+use axum::Router;
 use serde::Deserialize;
 
 use super::error::AppError;
-use super::extract::CurrentSession;
+use super::extract::{CsrfForm, CurrentSession};
 use super::page::{sidebar, FolderLink, PageCtx};
 use crate::i18n::{Lang, Msg};
 use crate::imap::ImapError;
@@ -92,18 +92,29 @@ struct SettingsQuery {
 /// The settings form. Every field is optional so that an older form (or a script posting
 /// only one field) changes only what it sends; the full form always sends `theme`, and then
 /// an unchecked `known_images` means "off".
+///
+/// A field sent empty is `Some("")`, not `None`: an empty language means "the browser's" and
+/// an empty name clears the name, which is not the same as leaving them as they are.
 #[derive(Deserialize)]
 struct SettingsForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     signature: String,
     /// A language tag, or empty for the browser's.
+    #[serde(default, deserialize_with = "sent")]
     language: Option<String>,
+    #[serde(default, deserialize_with = "sent")]
     theme: Option<String>,
+    #[serde(default, deserialize_with = "sent")]
     page_size: Option<String>,
+    #[serde(default, deserialize_with = "sent")]
     known_images: Option<String>,
+    #[serde(default, deserialize_with = "sent")]
     display_name: Option<String>,
+}
+
+/// A form field that was sent, empty or not (HTML form parsers read `field=` as absent).
+fn sent<'de, D: serde::Deserializer<'de>>(field: D) -> Result<Option<String>, D::Error> {
+    String::deserialize(field).map(Some)
 }
 
 impl SettingsForm {
@@ -158,9 +169,8 @@ async fn settings_page(
 async fn save(
     State(state): State<AppState>,
     session: CurrentSession,
-    Form(form): Form<SettingsForm>,
+    CsrfForm(form): CsrfForm<SettingsForm>,
 ) -> Result<Response, AppError> {
-    session.check_csrf(&form.csrf)?;
     let signature: String = form
         .signature
         .replace("\r\n", "\n")
@@ -209,4 +219,32 @@ async fn save(
         },
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_field_sent_empty_is_not_a_field_left_out() {
+        let form: SettingsForm =
+            serde_html_form::from_str("language=&display_name=&theme=dark").unwrap();
+        assert_eq!(form.language.as_deref(), Some(""));
+        assert_eq!(form.display_name.as_deref(), Some(""));
+        assert_eq!(form.theme.as_deref(), Some("dark"));
+        assert_eq!(form.page_size, None);
+        let current = Preferences {
+            language: Some("pt-BR".into()),
+            display_name: Some("Ana".into()),
+            ..Default::default()
+        };
+        let prefs = form.apply(&current);
+        assert_eq!(prefs.language, None, "empty means the browser's language");
+        assert_eq!(prefs.display_name, None, "empty clears the name");
+        let untouched = serde_html_form::from_str::<SettingsForm>("theme=dark")
+            .unwrap()
+            .apply(&current);
+        assert_eq!(untouched.language.as_deref(), Some("pt-BR"));
+        assert_eq!(untouched.display_name.as_deref(), Some("Ana"));
+    }
 }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::error::AppError;
 use super::extract::{CsrfForm, CurrentSession};
-use super::page::{query_value, role_folder, sidebar, FolderLink, PageCtx};
+use super::page::{query_value, role_folder, sidebar, FolderLink, PageCtx, PageFrame};
 use crate::i18n::Msg;
 use crate::imap::{Folder, Role, Selection};
 use crate::state::AppState;
@@ -70,7 +70,6 @@ async fn act(
     Path(folder): Path<String>,
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> Result<Response, AppError> {
-    let ctx = PageCtx::for_session(&state, &session);
     let selection = if form.all == "1" {
         Selection::All
     } else if form.page_all == "1" && !form.page_uid.is_empty() {
@@ -83,7 +82,7 @@ async fn act(
     } else {
         return Err(AppError::BadRequest(Msg::new("error-select-first")));
     };
-    let folders = session.imap.folders().await?;
+    let PageFrame { ctx, folders } = PageFrame::load(&state, &session).await?;
     let here = folders
         .iter()
         .find(|f| f.name == folder)

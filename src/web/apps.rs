@@ -17,7 +17,7 @@ use axum::Router;
 
 use super::error::AppError;
 use super::extract::CurrentSession;
-use super::page::{sidebar, FolderLink, PageCtx};
+use super::page::{FolderLink, PageCtx, PageFrame};
 use crate::mailapps::{autoconfig, autodiscover, domain_of, mobileconfig, MailApps, Server};
 use crate::state::AppState;
 
@@ -88,12 +88,13 @@ struct AppsTemplate {
 async fn apps_page(
     State(state): State<AppState>,
     session: CurrentSession,
+    frame: PageFrame,
 ) -> Result<AppsTemplate, AppError> {
-    let ctx = PageCtx::for_session(&state, &session);
-    let folders = session.imap.folders().await?;
+    let folders = frame.sidebar("");
+    let ctx = frame.ctx;
     let apps = &state.config.mail_apps;
     Ok(AppsTemplate {
-        folders: sidebar(&ctx, &folders, ""),
+        folders,
         profile_url: apps
             .is_complete()
             .then(|| format!("{}{PROFILE_PATH}", ctx.base)),

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::error::AppError;
 use super::extract::{CsrfForm, CurrentSession};
-use super::page::{folder_title, query_value, sidebar, FolderLink, PageCtx};
+use super::page::{folder_title, query_value, FolderLink, PageCtx, PageFrame};
 use crate::i18n::Msg;
 use crate::imap::{Folder, FolderChange, ImapError};
 use crate::state::AppState;
@@ -93,8 +93,10 @@ async fn render(
     error: Option<Msg>,
     confirm_delete: Option<String>,
 ) -> Result<FoldersTemplate, AppError> {
-    let ctx = PageCtx::for_session(state, session);
-    let folders = session.imap.folders().await?;
+    // Loaded afresh: after a change, the page shows the folders as they now are.
+    let frame = PageFrame::load(state, session).await?;
+    let sidebar = frame.sidebar("");
+    let PageFrame { ctx, folders } = frame;
     let quota = session.imap.quota().await.unwrap_or(None).map(|q| {
         let percent = (q.used * 100).checked_div(q.limit).unwrap_or(0);
         ctx.msg(
@@ -125,7 +127,7 @@ async fn render(
         .map(|f| (f.name.clone(), folder_title(&ctx, &folders, &f.name)))
         .collect();
     Ok(FoldersTemplate {
-        folders: sidebar(&ctx, &folders, ""),
+        folders: sidebar,
         rows,
         parents,
         quota,

@@ -2,14 +2,14 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
 use super::error::AppError;
 use super::extract::CurrentSession;
-use super::page::{folder_title, sidebar, FolderLink, PageCtx};
+use super::page::{folder_title, FolderLink, PageCtx, PageFrame};
 use crate::i18n::Msg;
 use crate::imap::{ImapError, Role, SearchQuery, Summary};
 use crate::mime::headers;
@@ -160,13 +160,12 @@ struct FolderTemplate {
 }
 
 async fn folder_page(
-    State(state): State<AppState>,
     session: CurrentSession,
+    frame: PageFrame,
     Path(folder): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> Result<FolderTemplate, AppError> {
-    let ctx = PageCtx::for_session(&state, &session);
-    let folders = session.imap.folders().await?;
+    let PageFrame { ctx, folders } = &frame;
     let mut list = list_view(&ctx, &session, &folders, &folder, &query.list, None).await?;
     list.notice = query.done.as_deref().and_then(|d| {
         let to = folder_title(&ctx, &folders, query.to.as_deref().unwrap_or(""));
@@ -184,9 +183,9 @@ async fn folder_page(
         _ => None,
     };
     Ok(FolderTemplate {
-        folders: sidebar(&ctx, &folders, &folder),
+        folders: frame.sidebar(&folder),
         list,
-        ctx,
+        ctx: frame.ctx,
     })
 }
 

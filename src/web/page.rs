@@ -1,6 +1,8 @@
 //! What every page template shares: base path, user, CSRF token, language, URL builders,
-//! the sidebar.
+//! the sidebar; and [`PageFrame`], which a signed-in page's handler takes to get them.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use chrono::{DateTime, FixedOffset};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
@@ -125,6 +127,37 @@ impl PageCtx {
 
     pub fn message_url(&self, folder: &str, uid: u32) -> String {
         format!("{}/mail/{}/{uid}", self.base, segment(folder))
+    }
+}
+
+/// What frames every signed-in page: its context and the account's folders, for the sidebar
+/// and for finding folders by role. As an extractor it also means "must be signed in".
+pub struct PageFrame {
+    pub ctx: PageCtx,
+    pub folders: Vec<Folder>,
+}
+
+impl PageFrame {
+    /// The frame of `session`'s pages, with the folder list as it is now.
+    pub async fn load(state: &AppState, session: &CurrentSession) -> Result<PageFrame, AppError> {
+        Ok(PageFrame {
+            ctx: PageCtx::for_session(state, session),
+            folders: session.imap.folders().await?,
+        })
+    }
+
+    /// The sidebar, marking `current` (empty on pages that are not a folder's).
+    pub fn sidebar(&self, current: &str) -> Vec<FolderLink> {
+        sidebar(&self.ctx, &self.folders, current)
+    }
+}
+
+impl FromRequestParts<AppState> for PageFrame {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let session = CurrentSession::from_request_parts(parts, state).await?;
+        PageFrame::load(state, &session).await
     }
 }
 

@@ -3,14 +3,14 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::routing::get;
 use axum::Router;
 
 use super::error::AppError;
 use super::extract::CurrentSession;
 use super::mailbox::{row, search_params, Row, SearchForm};
-use super::page::{folder_title, sidebar, FolderLink, PageCtx};
+use super::page::{folder_title, sidebar, FolderLink, PageCtx, PageFrame};
 use crate::i18n::Msg;
 use crate::imap::{ImapError, Role, SearchQuery};
 use crate::state::AppState;
@@ -42,13 +42,11 @@ struct SearchTemplate {
 }
 
 async fn search_everywhere(
-    State(state): State<AppState>,
     session: CurrentSession,
+    PageFrame { ctx, folders }: PageFrame,
     Query(form): Query<SearchForm>,
 ) -> Result<SearchTemplate, AppError> {
-    let ctx = PageCtx::for_session(&state, &session);
     let search = form.to_query();
-    let folders = session.imap.folders().await?;
     let mut groups = Vec::new();
     if !search.is_empty() {
         let params = search_params(&search);

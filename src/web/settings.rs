@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::error::AppError;
 use super::extract::{CsrfForm, CurrentSession};
-use super::page::{sidebar, FolderLink, PageCtx};
+use super::page::{FolderLink, PageCtx, PageFrame};
 use crate::i18n::{Lang, Msg};
 use crate::imap::ImapError;
 use crate::prefs::{clean_display_name, Preferences, Theme, PAGE_SIZES};
@@ -39,16 +39,11 @@ struct ShortcutsTemplate {
     folders: Vec<FolderLink>,
 }
 
-async fn shortcuts_page(
-    State(state): State<AppState>,
-    session: CurrentSession,
-) -> Result<ShortcutsTemplate, AppError> {
-    let ctx = PageCtx::for_session(&state, &session);
-    let folders = session.imap.folders().await?;
-    Ok(ShortcutsTemplate {
-        folders: sidebar(&ctx, &folders, ""),
-        ctx,
-    })
+async fn shortcuts_page(frame: PageFrame) -> ShortcutsTemplate {
+    ShortcutsTemplate {
+        folders: frame.sidebar(""),
+        ctx: frame.ctx,
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -142,19 +137,18 @@ impl SettingsForm {
 }
 
 async fn settings_page(
-    State(state): State<AppState>,
     session: CurrentSession,
+    frame: PageFrame,
     Query(query): Query<SettingsQuery>,
 ) -> Result<SettingsTemplate, AppError> {
-    let ctx = PageCtx::for_session(&state, &session);
-    let folders = session.imap.folders().await?;
     let signature = session
         .imap
         .get_setting(SIGNATURE)
         .await?
         .unwrap_or_default();
+    let ctx = frame.ctx.clone();
     Ok(SettingsTemplate {
-        folders: sidebar(&ctx, &folders, ""),
+        folders: frame.sidebar(""),
         signature,
         languages: language_options(),
         language: session.prefs.language.clone().unwrap_or_default(),
@@ -201,12 +195,12 @@ async fn save(
         Err(ImapError::Declined(why)) => super::error::declined(&why),
         Err(e) => return Err(e.into()),
     };
-    let ctx = PageCtx::for_session(&state, &session);
-    let folders = session.imap.folders().await?;
+    let frame = PageFrame::load(&state, &session).await?;
+    let ctx = frame.ctx.clone();
     Ok((
         axum::http::StatusCode::BAD_GATEWAY,
         SettingsTemplate {
-            folders: sidebar(&ctx, &folders, ""),
+            folders: frame.sidebar(""),
             signature,
             languages: language_options(),
             // The form as it was sent, so nothing chosen is lost.

@@ -150,7 +150,10 @@ impl SessionManager {
         };
         if unix_now().saturating_sub(record.created_at) >= self.max_age.as_secs() {
             // Past its absolute lifetime: ended on the server exactly like a logout.
-            tracing::info!(user = %record.username, "session reached its maximum age");
+            tracing::info!(
+                user = %record.username,
+                "session reached its maximum age"
+            );
             self.logout(&key).await?;
             return Ok(None);
         }

@@ -1,11 +1,21 @@
 //! Brute-force protection for the login form.
 //!
-//! Failed logins are counted per account and per client address over a window. Past a small
+//! Login attempts are counted per account and per client address over a window. Past a small
 //! allowance, each further attempt must wait, twice as long each time: the password is not
 //! even tried (so a blocked attempt costs the IMAP server nothing), and the answer is the
 //! same whether the account exists or not.
+//!
+//! An attempt is counted *before* its password is tried ([`LoginThrottle::begin`]), in one
+//! atomic step with the check: checking first and counting after the IMAP answer let every
+//! guess sent in parallel pass the check while the others were still being tried. A right
+//! password then clears the account's count and takes the attempt back from the address's;
+//! an attempt the server could not judge (down, busy) is taken back from both.
+//!
+//! Addresses are counted by host for IPv4 and by /64 for IPv6, the block one subscriber
+//! usually holds: counting single IPv6 addresses would give an attacker billions of fresh
+//! allowances.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -14,11 +24,11 @@ use moka::sync::Cache;
 use redis::aio::ConnectionManager;
 use sha2::Sha256;
 
-/// Failures allowed per account before waiting starts.
+/// Attempts allowed per account before waiting starts.
 const ACCOUNT_ALLOWANCE: u32 = 5;
-/// Failures allowed per client address (many accounts from one place) before waiting starts.
+/// Attempts allowed per client address (many accounts from one place) before waiting starts.
 const ADDRESS_ALLOWANCE: u32 = 20;
-/// How long failures are remembered.
+/// How long attempts are remembered.
 const WINDOW: Duration = Duration::from_secs(15 * 60);
 /// Longest wait imposed.
 const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
@@ -26,11 +36,11 @@ const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
 #[derive(Debug, Clone, Copy, Default)]
 struct Failures {
     count: u32,
-    /// Unix time of the last failure, in milliseconds (comparable across instances).
+    /// Unix time of the last attempt, in milliseconds (comparable across instances).
     last_ms: u64,
 }
 
-/// Counts failed logins, in this process or in Redis (shared by every instance).
+/// Counts login attempts, in this process or in Redis (shared by every instance).
 pub struct LoginThrottle {
     backend: Backend,
 }
@@ -39,7 +49,7 @@ enum Backend {
     Memory {
         accounts: Cache<String, Failures>,
         addresses: Cache<IpAddr, Failures>,
-        /// Serialises read-modify-write of the counters.
+        /// Makes each check-and-count one step.
         lock: Mutex<()>,
     },
     /// Keys are HMACs of the account and address, so a dump of Redis does not list who was
@@ -48,6 +58,16 @@ enum Backend {
         conn: ConnectionManager,
         secret: Vec<u8>,
     },
+}
+
+/// One login attempt, counted already; say how it ended with [`LoginThrottle::succeeded`],
+/// [`LoginThrottle::failed`] or [`LoginThrottle::not_tried`]. An attempt whose request goes
+/// away before it ends stays counted, as a failure.
+#[must_use = "an attempt stays counted as a failure until its outcome is reported"]
+#[derive(Debug)]
+pub struct Attempt {
+    account: String,
+    address: IpAddr,
 }
 
 impl Default for LoginThrottle {
@@ -75,6 +95,48 @@ fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// The address attempts are counted under: IPv4 as it is (an IPv4-mapped IPv6 address too),
+/// IPv6 by its /64.
+fn address_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
+/// Checks both counters and, when neither asks to wait, counts the attempt in both: all in
+/// one step on the Redis server. Answers the wait in milliseconds, 0 for "counted, go on".
+/// The arithmetic is [`wait`]'s.
+const BEGIN_SCRIPT: &str = r"
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local max_wait = tonumber(ARGV[5])
+local function wait(key, allowance)
+  local v = redis.call('HMGET', key, 'count', 'last')
+  local count = tonumber(v[1]) or 0
+  local last = tonumber(v[2]) or 0
+  if count < allowance then return 0 end
+  local delay = math.min(1000 * 2 ^ math.min(count - allowance, 16), max_wait)
+  local elapsed = now - last
+  if elapsed < delay then return delay - elapsed end
+  return 0
+end
+local w = math.max(wait(KEYS[1], tonumber(ARGV[3])), wait(KEYS[2], tonumber(ARGV[4])))
+if w > 0 then return w end
+for _, key in ipairs(KEYS) do
+  redis.call('HINCRBY', key, 'count', 1)
+  redis.call('HSET', key, 'last', now)
+  redis.call('PEXPIRE', key, window)
+end
+return 0
+";
+
 impl LoginThrottle {
     /// Counters shared through Redis.
     pub fn redis(conn: ConnectionManager, secret: &[u8]) -> LoginThrottle {
@@ -86,53 +148,13 @@ impl LoginThrottle {
         }
     }
 
-    /// `Some(wait)` when this attempt must not be tried now.
-    pub async fn check(&self, account: &str, address: IpAddr) -> Option<Duration> {
-        let account = account.to_lowercase();
-        let (by_account, by_address) = match &self.backend {
-            Backend::Memory {
-                accounts,
-                addresses,
-                ..
-            } => (
-                accounts.get(&account).unwrap_or_default(),
-                addresses.get(&address).unwrap_or_default(),
-            ),
-            Backend::Redis { conn, secret } => {
-                let keys = [
-                    redis_key(secret, "account", &account),
-                    redis_key(secret, "address", &address.to_string()),
-                ];
-                let mut pipe = redis::pipe();
-                for key in &keys {
-                    pipe.cmd("HMGET").arg(key).arg("count").arg("last");
-                }
-                let answer: Result<Vec<(Option<u32>, Option<u64>)>, _> =
-                    pipe.query_async(&mut conn.clone()).await;
-                match answer {
-                    Ok(rows) if rows.len() == 2 => {
-                        let f = |(count, last): (Option<u32>, Option<u64>)| Failures {
-                            count: count.unwrap_or(0),
-                            last_ms: last.unwrap_or(0),
-                        };
-                        (f(rows[0]), f(rows[1]))
-                    }
-                    other => {
-                        // Failing open: a Redis outage must not lock everyone out (and the
-                        // sessions in the same Redis are down anyway).
-                        tracing::error!(result = ?other.err(), "login throttle: Redis unavailable");
-                        (Failures::default(), Failures::default())
-                    }
-                }
-            }
+    /// Counts an attempt before its password is tried, or answers how long it must wait
+    /// (and then it is not counted: waiting attempts do not lengthen the wait).
+    pub async fn begin(&self, account: &str, ip: IpAddr) -> Result<Attempt, Duration> {
+        let attempt = Attempt {
+            account: account.to_lowercase(),
+            address: address_key(ip),
         };
-        let now = now_ms();
-        wait(by_account, ACCOUNT_ALLOWANCE, now).max(wait(by_address, ADDRESS_ALLOWANCE, now))
-    }
-
-    /// Records a failed attempt.
-    pub async fn failed(&self, account: &str, address: IpAddr) {
-        let account = account.to_lowercase();
         let now = now_ms();
         match &self.backend {
             Backend::Memory {
@@ -141,26 +163,71 @@ impl LoginThrottle {
                 lock,
             } => {
                 let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
-                let bump = |f: Option<Failures>| Failures {
-                    count: f.map(|f| f.count).unwrap_or(0).saturating_add(1),
+                let by_account = accounts.get(&attempt.account).unwrap_or_default();
+                let by_address = addresses.get(&attempt.address).unwrap_or_default();
+                let waits = wait(by_account, ACCOUNT_ALLOWANCE, now).max(wait(
+                    by_address,
+                    ADDRESS_ALLOWANCE,
+                    now,
+                ));
+                if let Some(wait) = waits {
+                    return Err(wait);
+                }
+                let bump = |f: Failures| Failures {
+                    count: f.count.saturating_add(1),
                     last_ms: now,
                 };
-                accounts.insert(account.clone(), bump(accounts.get(&account)));
-                addresses.insert(address, bump(addresses.get(&address)));
+                accounts.insert(attempt.account.clone(), bump(by_account));
+                addresses.insert(attempt.address, bump(by_address));
+            }
+            Backend::Redis { conn, secret } => {
+                let [account_key, address_key] = attempt.redis_keys(secret);
+                let answer: Result<u64, _> = redis::cmd("EVAL")
+                    .arg(BEGIN_SCRIPT)
+                    .arg(2)
+                    .arg(account_key)
+                    .arg(address_key)
+                    .arg(now)
+                    .arg(WINDOW.as_millis() as u64)
+                    .arg(ACCOUNT_ALLOWANCE)
+                    .arg(ADDRESS_ALLOWANCE)
+                    .arg(MAX_WAIT.as_millis() as u64)
+                    .query_async(&mut conn.clone())
+                    .await;
+                match answer {
+                    Ok(0) => {}
+                    Ok(wait_ms) => return Err(Duration::from_millis(wait_ms)),
+                    // Failing open: a Redis outage must not lock everyone out (and the
+                    // sessions in the same Redis are down anyway).
+                    Err(e) => tracing::error!(error = %e, "login throttle: Redis unavailable"),
+                }
+            }
+        }
+        Ok(attempt)
+    }
+
+    /// The password was wrong. The attempt is counted already; the wait runs from now.
+    pub async fn failed(&self, attempt: Attempt) {
+        let now = now_ms();
+        match &self.backend {
+            Backend::Memory {
+                accounts,
+                addresses,
+                lock,
+            } => {
+                let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+                let touch = |f: Failures| Failures { last_ms: now, ..f };
+                if let Some(f) = accounts.get(&attempt.account) {
+                    accounts.insert(attempt.account.clone(), touch(f));
+                }
+                if let Some(f) = addresses.get(&attempt.address) {
+                    addresses.insert(attempt.address, touch(f));
+                }
             }
             Backend::Redis { conn, secret } => {
                 let mut pipe = redis::pipe();
-                pipe.atomic();
-                for key in [
-                    redis_key(secret, "account", &account),
-                    redis_key(secret, "address", &address.to_string()),
-                ] {
-                    pipe.cmd("HINCRBY").arg(&key).arg("count").arg(1).ignore();
+                for key in attempt.redis_keys(secret) {
                     pipe.cmd("HSET").arg(&key).arg("last").arg(now).ignore();
-                    pipe.cmd("PEXPIRE")
-                        .arg(&key)
-                        .arg(WINDOW.as_millis() as u64)
-                        .ignore();
                 }
                 if let Err(e) = pipe.query_async::<()>(&mut conn.clone()).await {
                     tracing::error!(error = %e, "login throttle: Redis unavailable");
@@ -169,21 +236,71 @@ impl LoginThrottle {
         }
     }
 
-    /// A successful login clears the account's count (not the address's).
-    pub async fn succeeded(&self, account: &str) {
-        let account = account.to_lowercase();
+    /// The password was right: the account's count is cleared, and the attempt no longer
+    /// counts against the address (many people may sign in from one office).
+    pub async fn succeeded(&self, attempt: Attempt) {
+        self.take_back(attempt, true).await;
+    }
+
+    /// The server could not judge the password (unreachable, busy): the attempt counts
+    /// against no one.
+    pub async fn not_tried(&self, attempt: Attempt) {
+        self.take_back(attempt, false).await;
+    }
+
+    async fn take_back(&self, attempt: Attempt, clear_account: bool) {
         match &self.backend {
-            Backend::Memory { accounts, .. } => accounts.invalidate(&account),
+            Backend::Memory {
+                accounts,
+                addresses,
+                lock,
+            } => {
+                let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+                let less = |f: Failures| Failures {
+                    count: f.count.saturating_sub(1),
+                    ..f
+                };
+                if clear_account {
+                    accounts.invalidate(&attempt.account);
+                } else if let Some(f) = accounts.get(&attempt.account) {
+                    accounts.insert(attempt.account.clone(), less(f));
+                }
+                if let Some(f) = addresses.get(&attempt.address) {
+                    addresses.insert(attempt.address, less(f));
+                }
+            }
             Backend::Redis { conn, secret } => {
-                let deleted = redis::cmd("DEL")
-                    .arg(redis_key(secret, "account", &account))
-                    .query_async::<()>(&mut conn.clone())
-                    .await;
-                if let Err(e) = deleted {
+                let [account_key, address_key] = attempt.redis_keys(secret);
+                let mut pipe = redis::pipe();
+                pipe.atomic();
+                if clear_account {
+                    pipe.cmd("DEL").arg(&account_key).ignore();
+                } else {
+                    pipe.cmd("HINCRBY")
+                        .arg(&account_key)
+                        .arg("count")
+                        .arg(-1)
+                        .ignore();
+                }
+                pipe.cmd("HINCRBY")
+                    .arg(&address_key)
+                    .arg("count")
+                    .arg(-1)
+                    .ignore();
+                if let Err(e) = pipe.query_async::<()>(&mut conn.clone()).await {
                     tracing::error!(error = %e, "login throttle: Redis unavailable");
                 }
             }
         }
+    }
+}
+
+impl Attempt {
+    fn redis_keys(&self, secret: &[u8]) -> [String; 2] {
+        [
+            redis_key(secret, "account", &self.account),
+            redis_key(secret, "address", &self.address.to_string()),
+        ]
     }
 }
 
@@ -197,8 +314,8 @@ fn redis_key(secret: &[u8], kind: &str, value: &str) -> String {
     format!("carteiro:login-failures:{hex}")
 }
 
-/// The remaining wait after `f`'s failures at time `now_ms`, or `None` if the allowance is not
-/// used up.
+/// The remaining wait after `f`'s attempts at time `now_ms`, or `None` if the allowance is
+/// not used up. [`BEGIN_SCRIPT`] does the same arithmetic on the Redis server.
 fn wait(f: Failures, allowance: u32, now_ms: u64) -> Option<Duration> {
     if f.count < allowance {
         return None;
@@ -213,27 +330,87 @@ fn wait(f: Failures, allowance: u32, now_ms: u64) -> Option<Duration> {
 mod tests {
     use super::*;
 
+    async fn fail(t: &LoginThrottle, account: &str, ip: IpAddr) -> Result<(), Duration> {
+        let attempt = t.begin(account, ip).await?;
+        t.failed(attempt).await;
+        Ok(())
+    }
+
     #[tokio::test]
     async fn waiting_starts_after_the_allowance_and_doubles() {
         let t = LoginThrottle::default();
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
         for _ in 0..ACCOUNT_ALLOWANCE {
-            assert!(t.check("Ana@example.test", ip).await.is_none());
-            t.failed("ana@example.test", ip).await;
+            fail(&t, "Ana@example.test", ip).await.unwrap();
         }
-        let first = t
-            .check("ANA@example.test", ip)
+        let first = fail(&t, "ANA@example.test", ip)
             .await
-            .expect("blocked after the allowance");
+            .expect_err("blocked after the allowance");
         assert!(first <= Duration::from_secs(1));
-        t.failed("ana@example.test", ip).await;
-        let second = t.check("ana@example.test", ip).await.unwrap();
+        let other = t.begin("bob@example.test", ip).await;
+        assert!(other.is_ok(), "another account is not blocked");
+        t.succeeded(other.unwrap()).await;
+        tokio::time::sleep(first).await;
+        fail(&t, "ana@example.test", ip).await.unwrap();
+        let second = t.begin("ana@example.test", ip).await.unwrap_err();
         assert!(second > Duration::from_secs(1) && second <= Duration::from_secs(2));
-        assert!(
-            t.check("bob@example.test", ip).await.is_none(),
-            "another account is not blocked"
+    }
+
+    #[tokio::test]
+    async fn guesses_sent_together_get_no_more_than_the_allowance() {
+        let t = LoginThrottle::default();
+        let ip: IpAddr = "192.0.2.2".parse().unwrap();
+        // Every guess begins before any of them has an answer, as when they race.
+        let mut begun = Vec::new();
+        let mut refused = 0;
+        for _ in 0..50 {
+            match t.begin("ana@example.test", ip).await {
+                Ok(attempt) => begun.push(attempt),
+                Err(_) => refused += 1,
+            }
+        }
+        assert_eq!(begun.len(), ACCOUNT_ALLOWANCE as usize);
+        assert_eq!(refused, 50 - ACCOUNT_ALLOWANCE as usize);
+        for attempt in begun {
+            t.failed(attempt).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_right_password_clears_the_account_and_an_untried_one_counts_for_no_one() {
+        let t = LoginThrottle::default();
+        let ip: IpAddr = "192.0.2.3".parse().unwrap();
+        for _ in 0..ACCOUNT_ALLOWANCE - 1 {
+            fail(&t, "ana@example.test", ip).await.unwrap();
+        }
+        // The server was down for this one: it does not use up the last try.
+        let untried = t.begin("ana@example.test", ip).await.unwrap();
+        t.not_tried(untried).await;
+        let right = t.begin("ana@example.test", ip).await.unwrap();
+        t.succeeded(right).await;
+        for _ in 0..ACCOUNT_ALLOWANCE {
+            fail(&t, "ana@example.test", ip).await.unwrap();
+        }
+        assert!(t.begin("ana@example.test", ip).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn ipv6_clients_are_counted_by_their_64_block() {
+        let t = LoginThrottle::default();
+        for i in 0..ADDRESS_ALLOWANCE {
+            // A new address and a new account every time, all in one /64.
+            let ip: IpAddr = format!("2001:db8:1:2::{:x}", i + 1).parse().unwrap();
+            fail(&t, &format!("user{i}@example.test"), ip)
+                .await
+                .unwrap();
+        }
+        let same_block: IpAddr = "2001:db8:1:2:ffff::1".parse().unwrap();
+        assert!(t.begin("fresh@example.test", same_block).await.is_err());
+        let next_block: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert!(t.begin("fresh@example.test", next_block).await.is_ok());
+        assert_eq!(
+            address_key("::ffff:192.0.2.9".parse().unwrap()),
+            "192.0.2.9".parse::<IpAddr>().unwrap()
         );
-        t.succeeded("ana@example.test").await;
-        assert!(t.check("ana@example.test", ip).await.is_none());
     }
 }

@@ -109,18 +109,28 @@ async fn login(
     if username.is_empty() || form.password.is_empty() {
         return failed(StatusCode::BAD_REQUEST, Msg::new("login-error-missing"));
     }
-    if let Some(wait) = state.throttle.check(&username, ip).await {
-        // Same words whether the account exists or not; the IMAP server is not asked.
-        tracing::warn!(user = %username, %ip, "login refused: too many failed attempts");
-        state.metrics.login_failed("throttled");
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        return failed(
-            StatusCode::TOO_MANY_REQUESTS,
-            Msg::new("login-error-throttled").arg("minutes", minutes),
-        );
-    }
+    // Counted before the password is tried, so guesses sent together cannot all slip
+    // through while the first ones are still being checked.
+    let attempt = match state.throttle.begin(&username, ip).await {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            // Same words whether the account exists or not; the IMAP server is not asked.
+            tracing::warn!(user = %username, %ip, "login refused: too many failed attempts");
+            state.metrics.login_failed("throttled");
+            let minutes = wait.as_secs().div_ceil(60).max(1);
+            return failed(
+                StatusCode::TOO_MANY_REQUESTS,
+                Msg::new("login-error-throttled").arg("minutes", minutes),
+            );
+        }
+    };
     let password = SecretString::from(form.password);
     let outcome = state.sessions.login(&username, password).await;
+    match &outcome {
+        Ok(_) => state.throttle.succeeded(attempt).await,
+        Err(LoginError::Imap(ImapError::AuthFailed)) => state.throttle.failed(attempt).await,
+        Err(_) => state.throttle.not_tried(attempt).await,
+    }
     if let Err(LoginError::Imap(e)) = &outcome {
         state.metrics.login_failed(match e {
             ImapError::AuthFailed => "wrong_credentials",
@@ -130,7 +140,6 @@ async fn login(
     }
     match outcome {
         Ok(cookie) => {
-            state.throttle.succeeded(&username).await;
             tracing::info!(user = %username, %ip, "login succeeded");
             let base = &state.config.base_path;
             let target = if next.is_empty() {
@@ -142,7 +151,6 @@ async fn login(
             Ok((jar, Redirect::to(&target)).into_response())
         }
         Err(LoginError::Imap(ImapError::AuthFailed)) => {
-            state.throttle.failed(&username, ip).await;
             // A fail2ban filter can match this line: see the README.
             tracing::warn!(user = %username, %ip, "login failed: wrong credentials");
             failed(StatusCode::UNAUTHORIZED, Msg::new("login-error-wrong"))

@@ -257,6 +257,43 @@ async fn login_limits_are_shared_between_instances() {
 }
 
 #[tokio::test]
+async fn guesses_sent_at_once_to_two_instances_share_one_allowance() {
+    let redis = Redis::start().await;
+    let a = Instance::start(&redis).await;
+    let b = Instance::start(&redis).await;
+    let user = fresh_user("race");
+    let guesses = (0..12).map(|i| {
+        let url = if i % 2 == 0 {
+            a.url("/login")
+        } else {
+            b.url("/login")
+        };
+        let user = user.clone();
+        async move {
+            browser()
+                .post(url)
+                .form(&[("username", user.as_str()), ("password", "wrong")])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    });
+    let statuses = futures::future::join_all(guesses).await;
+    let tried = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert_eq!(tried, 5, "{statuses:?}");
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::UNAUTHORIZED || *s == StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test]
 async fn an_unreachable_redis_stops_start_up_with_one_clear_line() {
     let mut config = test_config("imap://localhost:143");
     config.redis_url = Some("redis://:s3cret@127.0.0.1:1".into());

@@ -277,6 +277,26 @@ async fn repeated_wrong_passwords_make_the_account_wait_without_asking_the_serve
 }
 
 #[tokio::test]
+async fn guesses_sent_all_at_once_are_tried_no_more_often_than_the_allowance() {
+    let app = spawn_app().await;
+    let guesses = (0..12).map(|_| app.login_as(&app.user, "wrong"));
+    let statuses: Vec<StatusCode> = futures::future::join_all(guesses)
+        .await
+        .into_iter()
+        .map(|r| r.status())
+        .collect();
+    let tried = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let waited = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((tried, waited), (5, 7), "{statuses:?}");
+}
+
+#[tokio::test]
 async fn every_page_carries_the_security_headers() {
     let app = spawn_app().await;
     app.login().await;

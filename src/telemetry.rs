@@ -1,4 +1,4 @@
-//! Logging set-up.
+//! Logging set-up, and [`untrusted`] for writing what a client typed into a log line.
 //!
 //! async-imap logs the LOGIN/AUTHENTICATE lines (credentials) at trace level and lettre logs
 //! SMTP dialogue at debug, so both are capped at info whatever the configured filter says.
@@ -96,14 +96,59 @@ pub fn init_for_tests() {
         .try_init();
 }
 
+/// Text a client chose (a user name), for a log field: control and other invisible
+/// characters are written as escapes (`\n`, `\u{2028}`), so the text stays on its line. A
+/// name holding a line break would otherwise write a line of its own, one that a fail2ban
+/// filter reads like any other. Unlike `?` (Debug), it adds no quotes, so JSON logs keep the
+/// plain value.
+pub fn untrusted(text: &str) -> tracing::field::DisplayValue<Untrusted<'_>> {
+    tracing::field::display(Untrusted(text))
+}
+
+/// See [`untrusted`].
+pub struct Untrusted<'a>(&'a str);
+
+impl std::fmt::Display for Untrusted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for c in self.0.chars() {
+            if c == '"' || c == '\\' || c == '\'' {
+                // Kept as they are: they cannot start a line.
+                write!(f, "{c}")?;
+            } else {
+                write!(f, "{}", c.escape_debug())?;
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Format;
+    use super::*;
 
     #[test]
     fn log_formats_are_text_or_json() {
         assert_eq!(Format::parse(""), Some(Format::Text));
         assert_eq!(Format::parse("JSON "), Some(Format::Json));
         assert_eq!(Format::parse("logfmt"), None);
+    }
+
+    #[test]
+    fn untrusted_text_stays_on_one_line_and_ordinary_names_are_unchanged() {
+        let shown =
+            Untrusted("x\nWARN login failed ip=1.2.3.4\r\u{2028}\u{85}\u{1b}[31m").to_string();
+        assert!(
+            !shown.contains(['\n', '\r', '\u{2028}', '\u{85}', '\u{1b}']),
+            "{shown}"
+        );
+        assert_eq!(
+            shown,
+            "x\\nWARN login failed ip=1.2.3.4\\r\\u{2028}\\u{85}\\u{1b}[31m"
+        );
+        assert_eq!(
+            Untrusted("ana.lima@exemplo.com.br").to_string(),
+            "ana.lima@exemplo.com.br"
+        );
+        assert_eq!(Untrusted("joão").to_string(), "joão");
     }
 }

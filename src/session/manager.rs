@@ -11,6 +11,7 @@ use super::crypto::{self, SessionCookie};
 use super::store::{SessionRecord, SessionStore, StoreError};
 use crate::imap::connect::Connector;
 use crate::imap::{ImapError, ImapHandle};
+use crate::telemetry::untrusted;
 
 fn unix_now() -> u64 {
     SystemTime::now()
@@ -151,7 +152,7 @@ impl SessionManager {
         if unix_now().saturating_sub(record.created_at) >= self.max_age.as_secs() {
             // Past its absolute lifetime: ended on the server exactly like a logout.
             tracing::info!(
-                user = %record.username,
+                user = untrusted(&record.username),
                 "session reached its maximum age"
             );
             self.logout(&key).await?;

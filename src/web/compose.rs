@@ -25,6 +25,7 @@ use crate::mime::{self, parts};
 use crate::smtp::compose::{self, BuildError, Outgoing, OutgoingAttachment};
 use crate::smtp::SendError;
 use crate::state::AppState;
+use crate::telemetry::untrusted;
 
 /// The section a part reference uses for a whole message forwarded as an attachment.
 const WHOLE_MESSAGE: &str = "0";
@@ -629,7 +630,7 @@ async fn send(
         )
         .await
         .map_err(|e| {
-            tracing::warn!(user = %session.username, error = %e, "send failed");
+            tracing::warn!(user = untrusted(&session.username), error = %e, "send failed");
             let status = match e {
                 SendError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
                 SendError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -637,7 +638,7 @@ async fn send(
             };
             SendFailure::Form(status, send_error(session.lang, &e))
         })?;
-    tracing::info!(user = %session.username, "message sent");
+    tracing::info!(user = untrusted(&session.username), "message sent");
     // The message is out: what follows only files it, and must not make it look unsent.
     if state.config.save_sent {
         match role_folder(folders, Role::Sent) {

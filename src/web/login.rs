@@ -22,6 +22,7 @@ use crate::i18n::Msg;
 use crate::imap::ImapError;
 use crate::session::LoginError;
 use crate::state::AppState;
+use crate::telemetry::untrusted;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -115,7 +116,7 @@ async fn login(
         Ok(attempt) => attempt,
         Err(wait) => {
             // Same words whether the account exists or not; the IMAP server is not asked.
-            tracing::warn!(user = %username, %ip, "login refused: too many failed attempts");
+            tracing::warn!(user = untrusted(&username), %ip, "login refused: too many failed attempts");
             state.metrics.login_failed("throttled");
             let minutes = wait.as_secs().div_ceil(60).max(1);
             return failed(
@@ -140,7 +141,7 @@ async fn login(
     }
     match outcome {
         Ok(cookie) => {
-            tracing::info!(user = %username, %ip, "login succeeded");
+            tracing::info!(user = untrusted(&username), %ip, "login succeeded");
             let base = &state.config.base_path;
             let target = if next.is_empty() {
                 format!("{base}/mail/INBOX")
@@ -151,8 +152,10 @@ async fn login(
             Ok((jar, Redirect::to(&target)).into_response())
         }
         Err(LoginError::Imap(ImapError::AuthFailed)) => {
-            // A fail2ban filter can match this line: see the README.
-            tracing::warn!(user = %username, %ip, "login failed: wrong credentials");
+            // A fail2ban filter can match this line: see the README. The user name is what
+            // the client typed, so it is logged escaped: a name holding a line break must
+            // not forge a line of its own for the filter to read.
+            tracing::warn!(user = untrusted(&username), %ip, "login failed: wrong credentials");
             failed(StatusCode::UNAUTHORIZED, Msg::new("login-error-wrong"))
         }
         Err(LoginError::Imap(ImapError::Busy)) => failed(
@@ -160,7 +163,7 @@ async fn login(
             Msg::new("login-error-busy"),
         ),
         Err(LoginError::Imap(e)) => {
-            tracing::warn!(user = %username, error = %e, "login failed: mail server unavailable");
+            tracing::warn!(user = untrusted(&username), error = %e, "login failed: mail server unavailable");
             failed(
                 StatusCode::SERVICE_UNAVAILABLE,
                 Msg::new("login-error-unavailable"),
@@ -179,7 +182,7 @@ async fn logout(
     _: CsrfForm<IgnoredAny>,
 ) -> Result<Response, AppError> {
     state.sessions.logout(&session.store_key).await?;
-    tracing::info!(user = %session.username, "logged out");
+    tracing::info!(user = untrusted(&session.username), "logged out");
     let base = &state.config.base_path;
     let jar = jar.add(extract::removal_cookie(base, client.https));
     Ok((jar, Redirect::to(&format!("{base}/login?out=1"))).into_response())

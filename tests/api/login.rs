@@ -296,6 +296,57 @@ async fn guesses_sent_all_at_once_are_tried_no_more_often_than_the_allowance() {
     assert_eq!((tried, waited), (5, 7), "{statuses:?}");
 }
 
+/// The hosts the README's fail2ban filter (`login failed: wrong credentials .* ip=<HOST>`)
+/// would ban, reading the log as fail2ban does: line by line, the greedy `.*` reaching the
+/// last `ip=` of the line.
+fn banned_hosts(logs: &str) -> Vec<String> {
+    logs.lines()
+        .filter_map(|line| {
+            let rest = line.split_once("login failed: wrong credentials ")?.1;
+            let host = rest.rsplit_once("ip=")?.1;
+            let end = host
+                .find(|c: char| !(c.is_alphanumeric() || ".:-_".contains(c)))
+                .unwrap_or(host.len());
+            Some(host[..end].to_string())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_user_name_cannot_forge_a_log_line_that_bans_another_address() {
+    let binary = crate::helpers::Binary::start(&[]).await;
+    let victim = "198.51.100.23";
+    let forged = [
+        format!(
+            "x\nWARN carteiro::web::login: login failed: wrong credentials user=y ip={victim}\nz"
+        ),
+        format!("x\r\nlogin failed: wrong credentials ip={victim}\r\n"),
+        format!("x\u{2028}login failed: wrong credentials ip={victim}\u{85}z"),
+    ];
+    for name in &forged {
+        let response = browser()
+            .post(format!("{}/login", binary.base_url))
+            .form(&[("username", name.as_str()), ("password", "wrong")])
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "{name:?}\n{}",
+            binary.logs()
+        );
+    }
+    let logs = binary.logs();
+    let banned = banned_hosts(&logs);
+    assert_eq!(banned.len(), forged.len(), "one line per failure:\n{logs}");
+    assert!(
+        banned.iter().all(|host| host == "127.0.0.1"),
+        "{banned:?}\n{logs}"
+    );
+}
+
 #[tokio::test]
 async fn every_page_carries_the_security_headers() {
     let app = spawn_app().await;

@@ -166,9 +166,9 @@ async fn folder_page(
     Query(query): Query<PageQuery>,
 ) -> Result<FolderTemplate, AppError> {
     let PageFrame { ctx, folders } = &frame;
-    let mut list = list_view(&ctx, &session, &folders, &folder, &query.list, None).await?;
+    let mut list = list_view(ctx, &session, folders, &folder, &query.list, None).await?;
     list.notice = query.done.as_deref().and_then(|d| {
-        let to = folder_title(&ctx, &folders, query.to.as_deref().unwrap_or(""));
+        let to = folder_title(ctx, folders, query.to.as_deref().unwrap_or(""));
         super::actions::notice(d, query.n.unwrap_or(0), &to).map(|m| ctx.msg(&m))
     });
     list.undo = match (&query.undo_from, &query.undo_uids, &query.undo_to) {

@@ -19,13 +19,16 @@ pub mod page;
 pub mod search;
 pub mod settings;
 
+use std::any::Any;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::csrf::CsrfLayer;
@@ -88,16 +91,31 @@ pub fn router(state: AppState) -> Router {
             // Mail apps look for their settings at the domain root, not under the prefix.
             .merge(apps::discovery().with_state(state.clone()))
     };
+    with_middleware(routed, &state)
+}
+
+/// Wraps the routes in the middleware every response goes through.
+fn with_middleware(routed: Router, state: &AppState) -> Router {
     let request_id = HeaderName::from_static(observe::REQUEST_ID);
-    // Layers wrap the ones added before them: the CSRF check, the timeouts and the
-    // stalled-body guard sit inside the error-page renderer, so their refusals become pages;
-    // the request id is set before the span that carries it is opened.
+    // Layers wrap the ones added before them: the CSRF check, the timeouts, the
+    // stalled-body guard and the panic catcher sit inside the error-page renderer, so their
+    // refusals become pages; the request id is set before the span that carries it is opened.
     routed
         .layer(CsrfLayer::new())
         .layer(from_fn_with_state(
             state.clone(),
             body_guard::stalled_body_guard,
         ))
+        // A bug that panics in a handler ends that one request with the ordinary "something
+        // went wrong" page, instead of resetting the connection with no answer at all.
+        .layer(CatchPanicLayer::custom(|panic: Box<dyn Any + Send>| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            AppError::Internal(format!("a handler panicked: {what:?}")).into_response()
+        }))
         .layer(from_fn_with_state(
             state.clone(),
             error_pages::render_error_pages,
@@ -149,4 +167,60 @@ fn compressible() -> impl Predicate {
                     || content_type.contains("+xml"))
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::startup::Application;
+
+    async fn state() -> AppState {
+        let env: Vec<(String, String)> = [
+            ("CARTEIRO_LISTEN", "127.0.0.1:0"),
+            // Never dialled: these routes do not touch the mail server.
+            ("CARTEIRO_IMAP_URL", "imap://127.0.0.1:9"),
+            (
+                "CARTEIRO_SECRET_KEY",
+                "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+            ),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .into();
+        let config = Config::load(None, &env)
+            .expect("valid test configuration")
+            .0;
+        Application::build(config).await.expect("builds").state()
+    }
+
+    async fn boom() -> &'static str {
+        panic!("a bug")
+    }
+
+    #[tokio::test]
+    async fn a_handler_that_panics_gets_the_error_page_and_the_server_goes_on() {
+        let state = state().await;
+        let routes = Router::new()
+            .route("/boom", get(boom))
+            .route("/fine", get(|| async { "fine" }))
+            .with_state(state.clone());
+        let app = with_middleware(routes, &state);
+        let get = |path: &str| Request::get(path).body(Body::empty()).unwrap();
+        let response = app.clone().oneshot(get("/boom")).await.unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let content_type = response.headers()[header::CONTENT_TYPE].to_str().unwrap();
+        assert!(content_type.starts_with("text/html"), "{content_type}");
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        let page = String::from_utf8_lossy(&body);
+        assert!(page.contains("Something went wrong"), "{page}");
+        assert!(!page.contains("a bug"), "the panic's words stay in the log");
+        let response = app.oneshot(get("/fine")).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
 }

@@ -159,7 +159,7 @@ fn identifier(host: &str, username: &str) -> String {
         .collect();
     labels.push("carteiro".into());
     let digest = Sha256::digest(format!("carteiro-mobileconfig-id\0{username}").as_bytes());
-    labels.push(hex(&digest[..8]));
+    labels.push(hex::encode(&digest[..8]));
     labels.join(".")
 }
 
@@ -173,7 +173,7 @@ fn uuid(part: &str, server: &Server, username: &str) -> String {
     b.copy_from_slice(&digest[..16]);
     b[6] = (b[6] & 0x0f) | 0x80;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex(&b).to_ascii_uppercase();
+    let h = hex::encode_upper(b);
     format!(
         "{}-{}-{}-{}-{}",
         &h[..8],
@@ -182,10 +182,6 @@ fn uuid(part: &str, server: &Server, username: &str) -> String {
         &h[16..20],
         &h[20..]
     )
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A file name for the download, from the server's name (only safe characters).

@@ -62,11 +62,7 @@ impl SessionCookie {
             <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
         mac.update(b"carteiro-session-v1");
         mac.update(&self.id);
-        mac.finalize()
-            .into_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        hex::encode(mac.finalize().into_bytes())
     }
 
     /// Encrypts the password for the store, bound to this session's store key.
@@ -131,11 +127,6 @@ pub fn unmask_token(masked: &str) -> Option<String> {
     let (pad, xored) = bytes.split_at(bytes.len() / 2);
     let token: Vec<u8> = pad.iter().zip(xored).map(|(p, x)| p ^ x).collect();
     String::from_utf8(token).ok()
-}
-
-/// Equality in time independent of where the inputs differ.
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

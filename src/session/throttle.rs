@@ -310,8 +310,7 @@ fn redis_key(secret: &[u8], kind: &str, value: &str) -> String {
     mac.update(b"\0");
     mac.update(value.as_bytes());
     let digest = mac.finalize().into_bytes();
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("carteiro:login-failures:{hex}")
+    format!("carteiro:login-failures:{}", hex::encode(&digest[..16]))
 }
 
 /// The remaining wait after `f`'s attempts at time `now_ms`, or `None` if the allowance is

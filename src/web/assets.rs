@@ -51,13 +51,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
 static HASHES: LazyLock<Vec<String>> = LazyLock::new(|| {
     FILES
         .iter()
-        .map(|(_, _, bytes)| {
-            Sha256::digest(bytes)
-                .iter()
-                .take(8)
-                .map(|b| format!("{b:02x}"))
-                .collect()
-        })
+        .map(|(_, _, bytes)| hex::encode(&Sha256::digest(bytes)[..8]))
         .collect()
 });
 

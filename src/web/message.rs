@@ -639,10 +639,7 @@ async fn download_etag(
         hash.update((field.len() as u64).to_be_bytes());
         hash.update(field.as_bytes());
     }
-    let hex: String = hash.finalize()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hex = hex::encode(&hash.finalize()[..16]);
     HeaderValue::from_str(&format!("\"{hex}\"")).map_err(|e| AppError::Internal(e.to_string()))
 }
 

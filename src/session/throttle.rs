@@ -33,7 +33,7 @@ const WINDOW: Duration = Duration::from_secs(15 * 60);
 /// Longest wait imposed.
 const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Failures {
     count: u32,
     /// Unix time of the last attempt, in milliseconds (comparable across instances).
@@ -46,18 +46,53 @@ pub struct LoginThrottle {
 }
 
 enum Backend {
-    Memory {
-        accounts: Cache<String, Failures>,
-        addresses: Cache<IpAddr, Failures>,
-        /// Makes each check-and-count one step.
-        lock: Mutex<()>,
-    },
+    Memory(Memory),
     /// Keys are HMACs of the account and address, so a dump of Redis does not list who was
     /// attacked from where.
     Redis {
         conn: ConnectionManager,
         secret: Vec<u8>,
     },
+}
+
+/// The counters of one process.
+struct Memory {
+    accounts: Cache<String, Failures>,
+    addresses: Cache<IpAddr, Failures>,
+    /// Makes each read-and-change of the counters one step.
+    lock: Mutex<()>,
+}
+
+impl Memory {
+    /// Hands `change` the attempt's two counters (`None`: no attempt on record) and keeps
+    /// what it leaves, all under the lock. A counter left as it was is not written back, so
+    /// merely looking does not restart its window.
+    fn change<R>(
+        &self,
+        attempt: &Attempt,
+        change: impl FnOnce(&mut Option<Failures>, &mut Option<Failures>) -> R,
+    ) -> R {
+        let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let (account_was, address_was) = (
+            self.accounts.get(&attempt.account),
+            self.addresses.get(&attempt.address),
+        );
+        let (mut account, mut address) = (account_was, address_was);
+        let result = change(&mut account, &mut address);
+        if account != account_was {
+            match account {
+                Some(f) => self.accounts.insert(attempt.account.clone(), f),
+                None => self.accounts.invalidate(&attempt.account),
+            }
+        }
+        if address != address_was {
+            match address {
+                Some(f) => self.addresses.insert(attempt.address, f),
+                None => self.addresses.invalidate(&attempt.address),
+            }
+        }
+        result
+    }
 }
 
 /// One login attempt, counted already; say how it ended with [`LoginThrottle::succeeded`],
@@ -73,7 +108,7 @@ pub struct Attempt {
 impl Default for LoginThrottle {
     fn default() -> Self {
         LoginThrottle {
-            backend: Backend::Memory {
+            backend: Backend::Memory(Memory {
                 accounts: Cache::builder()
                     .time_to_live(WINDOW)
                     .max_capacity(1_000_000)
@@ -83,7 +118,7 @@ impl Default for LoginThrottle {
                     .max_capacity(1_000_000)
                     .build(),
                 lock: Mutex::new(()),
-            },
+            }),
         }
     }
 }
@@ -157,28 +192,28 @@ impl LoginThrottle {
         };
         let now = now_ms();
         match &self.backend {
-            Backend::Memory {
-                accounts,
-                addresses,
-                lock,
-            } => {
-                let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
-                let by_account = accounts.get(&attempt.account).unwrap_or_default();
-                let by_address = addresses.get(&attempt.address).unwrap_or_default();
-                let waits = wait(by_account, ACCOUNT_ALLOWANCE, now).max(wait(
-                    by_address,
-                    ADDRESS_ALLOWANCE,
-                    now,
-                ));
-                if let Some(wait) = waits {
+            Backend::Memory(memory) => {
+                let refused = memory.change(&attempt, |account, address| {
+                    let (by_account, by_address) =
+                        (account.unwrap_or_default(), address.unwrap_or_default());
+                    let waits = wait(by_account, ACCOUNT_ALLOWANCE, now).max(wait(
+                        by_address,
+                        ADDRESS_ALLOWANCE,
+                        now,
+                    ));
+                    if waits.is_none() {
+                        let bump = |f: Failures| Failures {
+                            count: f.count.saturating_add(1),
+                            last_ms: now,
+                        };
+                        *account = Some(bump(by_account));
+                        *address = Some(bump(by_address));
+                    }
+                    waits
+                });
+                if let Some(wait) = refused {
                     return Err(wait);
                 }
-                let bump = |f: Failures| Failures {
-                    count: f.count.saturating_add(1),
-                    last_ms: now,
-                };
-                accounts.insert(attempt.account.clone(), bump(by_account));
-                addresses.insert(attempt.address, bump(by_address));
             }
             Backend::Redis { conn, secret } => {
                 let [account_key, address_key] = attempt.redis_keys(secret);
@@ -210,20 +245,11 @@ impl LoginThrottle {
     pub async fn failed(&self, attempt: Attempt) {
         let now = now_ms();
         match &self.backend {
-            Backend::Memory {
-                accounts,
-                addresses,
-                lock,
-            } => {
-                let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
-                let touch = |f: Failures| Failures { last_ms: now, ..f };
-                if let Some(f) = accounts.get(&attempt.account) {
-                    accounts.insert(attempt.account.clone(), touch(f));
+            Backend::Memory(memory) => memory.change(&attempt, |account, address| {
+                for f in [account, address].into_iter().flatten() {
+                    f.last_ms = now;
                 }
-                if let Some(f) = addresses.get(&attempt.address) {
-                    addresses.insert(attempt.address, touch(f));
-                }
-            }
+            }),
             Backend::Redis { conn, secret } => {
                 let mut pipe = redis::pipe();
                 for key in attempt.redis_keys(secret) {
@@ -250,25 +276,17 @@ impl LoginThrottle {
 
     async fn take_back(&self, attempt: Attempt, clear_account: bool) {
         match &self.backend {
-            Backend::Memory {
-                accounts,
-                addresses,
-                lock,
-            } => {
-                let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
-                let less = |f: Failures| Failures {
-                    count: f.count.saturating_sub(1),
-                    ..f
-                };
+            Backend::Memory(memory) => memory.change(&attempt, |account, address| {
+                let less = |f: &mut Failures| f.count = f.count.saturating_sub(1);
                 if clear_account {
-                    accounts.invalidate(&attempt.account);
-                } else if let Some(f) = accounts.get(&attempt.account) {
-                    accounts.insert(attempt.account.clone(), less(f));
+                    *account = None;
+                } else if let Some(f) = account {
+                    less(f);
                 }
-                if let Some(f) = addresses.get(&attempt.address) {
-                    addresses.insert(attempt.address, less(f));
+                if let Some(f) = address {
+                    less(f);
                 }
-            }
+            }),
             Backend::Redis { conn, secret } => {
                 let [account_key, address_key] = attempt.redis_keys(secret);
                 let mut pipe = redis::pipe();

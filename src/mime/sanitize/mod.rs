@@ -30,7 +30,7 @@
 //! private `bounded` module): html5ever is quadratic in nesting depth and in a few other
 //! places, so a megabyte of `<div>` would otherwise cost minutes of CPU each time it is shown.
 //!
-//! The files, by concern: `policy` (the allow-lists), `filter` (ammonia's attribute filter,
+//! The files, by concern: [`policy`] (the allow-lists), `filter` (ammonia's attribute filter,
 //! which decides every kept URL and style), `url` (what a URL attribute value is), `css`
 //! (inline styles), `cid` (`cid:` references resolved to part URLs) and `bounded` (the
 //! pre-tokenizer that bounds the parser's work). This file holds the public entry point, which
@@ -40,7 +40,7 @@ mod bounded;
 mod cid;
 mod css;
 mod filter;
-mod policy;
+pub mod policy;
 mod url;
 
 #[cfg(test)]
@@ -52,7 +52,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use cid::{nonce, resolve_cid_markers, CidTable};
 use filter::FilterState;
 use policy::{
-    DROP_WITH_CONTENT, GENERIC_ATTRIBUTES, STYLE_PROPERTIES, TAGS, TAG_ATTRIBUTES, URL_SCHEMES,
+    ALLOWED_TAGS, DROP_WITH_CONTENT, GENERIC_ATTRIBUTES, STYLE_PROPERTIES, TAG_ATTRIBUTES,
+    URL_SCHEMES,
 };
 
 /// How [`sanitize_html`] treats resources that the message references.
@@ -107,7 +108,7 @@ fn sanitize_prepared(input: &str, opts: &SanitizeOptions<'_>) -> Sanitized {
 
     let mut builder = ammonia::Builder::empty();
     builder
-        .tags(TAGS.iter().copied().collect())
+        .tags(ALLOWED_TAGS.iter().copied().collect())
         .clean_content_tags(DROP_WITH_CONTENT.iter().copied().collect())
         .generic_attributes(GENERIC_ATTRIBUTES.iter().copied().collect())
         .tag_attributes(

@@ -1,11 +1,13 @@
 //! What survives sanitising: the allow-lists of elements, attributes, URL schemes and CSS, in
 //! one place so that the whole policy can be reviewed at once. The code that applies them lives
-//! in the sibling modules ([`super::filter`], [`super::css`], [`super::url`]).
+//! in the sibling modules (`filter`, `css`, `url`). [`ALLOWED_TAGS`] is public: the integration
+//! tests check rendered pages against it; the rest is the sanitizer's own.
 
 /// Formatting elements that survive. Anything else is removed, keeping its children unless it
-/// is listed in [`DROP_WITH_CONTENT`].
+/// is listed in [`DROP_WITH_CONTENT`]. Public so that the end-to-end hostile-message tests check
+/// rendered bodies against this very list instead of a copy that could drift from it.
 #[rustfmt::skip]
-pub(super) const TAGS: &[&str] = &[
+pub const ALLOWED_TAGS: &[&str] = &[
     "a", "abbr", "acronym", "address", "article", "aside", "b", "bdi", "bdo", "big",
     "blockquote", "br", "caption", "center", "cite", "code", "col", "colgroup", "dd", "del",
     "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "font", "footer", "h1", "h2", "h3",

@@ -1,17 +1,18 @@
-//! Tests of the sanitizer, by concern: hostile markup, styles, resources (remote images,
-//! `cid:`, links), kept formatting, the bounded parser work and randomized tag soup. This file
-//! holds what they share: the options they run with and a strict reader of the output that
-//! checks every tag, attribute, URL and style against the rules.
+//! Tests of the sanitizer, by concern: the policy, hostile markup, styles, resources (remote
+//! images, `cid:`, links), kept formatting, the bounded parser work and randomized tag soup.
+//! This file holds what they share: the options they run with and a strict reader of the
+//! output that checks every tag, attribute, URL and style against the rules.
 
 mod bounded;
 mod formatting;
 mod hostile;
+mod policy;
 mod resources;
 mod styles;
 mod tag_soup;
 
 use super::policy::{
-    FORBIDDEN_IN_STYLE, GENERIC_ATTRIBUTES, STYLE_PROPERTIES, TAGS, TAG_ATTRIBUTES,
+    ALLOWED_TAGS, FORBIDDEN_IN_STYLE, GENERIC_ATTRIBUTES, STYLE_PROPERTIES, TAG_ATTRIBUTES,
 };
 use super::{sanitize_html, SanitizeOptions, Sanitized};
 
@@ -82,7 +83,7 @@ fn check_tag(html: &str, mut i: usize, allow_remote: bool) -> Result<usize, Stri
         i += 1;
     }
     let name = &html[start..i];
-    if !TAGS.contains(&name) {
+    if !ALLOWED_TAGS.contains(&name) {
         return Err(format!("tag <{name}>"));
     }
     let mut attrs = Vec::new();

@@ -24,6 +24,14 @@ pub(super) struct FilterState {
     pub(super) cids: Mutex<CidTable>,
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Set by `super::panic_at_next_attribute`; taken (and acted on) by the next filter call on
+    /// this thread.
+    pub(super) static PANIC_AT_NEXT_ATTRIBUTE: std::cell::Cell<bool> =
+        const { std::cell::Cell::new(false) };
+}
+
 impl FilterState {
     /// ammonia's attribute filter: gets the entity-decoded value of every attribute that
     /// survived the allow-list, returns the value to keep or `None` to drop the attribute.
@@ -33,6 +41,10 @@ impl FilterState {
         attribute: &str,
         value: &'u str,
     ) -> Option<Cow<'u, str>> {
+        #[cfg(test)]
+        if PANIC_AT_NEXT_ATTRIBUTE.take() {
+            panic!("forced by a test: <{element} {attribute}>");
+        }
         self.decide(element, attribute, value)
             .filter(|kept| cheap_to_serialize(kept))
     }

@@ -46,6 +46,7 @@ mod url;
 #[cfg(test)]
 mod tests;
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -92,8 +93,39 @@ pub struct Sanitized {
 /// therefore tells whether offering "show remote content" is worthwhile.
 ///
 /// The output is deterministic for a given input and options.
-pub fn sanitize_html(input: &str, opts: &SanitizeOptions<'_>) -> Sanitized {
-    sanitize_prepared(&bounded::bound_parser_work(input), opts)
+///
+/// A panic inside (a bug in this module, in ammonia or in html5ever that a hostile body
+/// reaches, or in `opts.cid_url`) is contained and logged, and comes back as
+/// [`SanitizeError::Panicked`]: it costs the reader this body, not the connection or the
+/// worker. (Under a fuzzer, whose panic hook aborts first, it is still a crash.)
+pub fn sanitize_html(input: &str, opts: &SanitizeOptions<'_>) -> Result<Sanitized, SanitizeError> {
+    // Unwind safety: everything the call builds (the filter's state, ammonia's tree) is its own
+    // and dropped with it; the caller's `cid_url` may have recorded some ids before a panic,
+    // which is why the caller gets an error and no partial result to combine them with.
+    let sanitized = catch_unwind(AssertUnwindSafe(|| {
+        sanitize_prepared(&bounded::bound_parser_work(input), opts)
+    }));
+    sanitized.map_err(|_| {
+        tracing::error!(bytes = input.len(), "the HTML sanitizer panicked on a body");
+        SanitizeError::Panicked
+    })
+}
+
+/// Why [`sanitize_html`] returned no body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SanitizeError {
+    /// The sanitizer panicked on this body: a bug worth reporting (it is logged), not something
+    /// the reader can fix. Show the message without its HTML, never a broken page.
+    #[error("the HTML body could not be sanitized (the sanitizer panicked)")]
+    Panicked,
+}
+
+/// Makes the next sanitizing on this thread panic from inside ammonia, at the first attribute
+/// its filter sees (so the input needs one), as a bug in the parser or the filter would: tests
+/// use it to check that a panic is contained, here and in the callers.
+#[cfg(test)]
+pub(crate) fn panic_at_next_attribute() {
+    filter::PANIC_AT_NEXT_ATTRIBUTE.set(true);
 }
 
 /// [`sanitize_html`] without the rewriting that bounds the parser's work (tests compare both).

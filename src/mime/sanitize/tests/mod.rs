@@ -1,11 +1,13 @@
 //! Tests of the sanitizer, by concern: the policy, hostile markup, styles, resources (remote
-//! images, `cid:`, links), kept formatting, the bounded parser work and randomized tag soup.
+//! images, `cid:`, links), kept formatting, the bounded parser work, randomized tag soup and
+//! contained panics.
 //! This file holds what they share: the options they run with and a strict reader of the
 //! output that checks every tag, attribute, URL and style against the rules.
 
 mod bounded;
 mod formatting;
 mod hostile;
+mod panics;
 mod policy;
 mod resources;
 mod styles;
@@ -14,7 +16,7 @@ mod tag_soup;
 use super::policy::{
     ALLOWED_TAGS, FORBIDDEN_IN_STYLE, GENERIC_ATTRIBUTES, STYLE_PROPERTIES, TAG_ATTRIBUTES,
 };
-use super::{sanitize_html, SanitizeOptions, Sanitized};
+use super::{sanitize_html, SanitizeError, SanitizeOptions, Sanitized};
 
 const BLOCKED: &str = "/static/blocked.svg";
 /// Absolute local URLs, used where output is sanitised a second time (relative URLs in the
@@ -39,6 +41,7 @@ fn run(input: &str, allow_remote: bool) -> Sanitized {
             blocked_image_url: BLOCKED,
         },
     )
+    .expect("sanitizes without panicking")
 }
 
 fn blocked(input: &str) -> Sanitized {

@@ -100,7 +100,8 @@ fn cid_callback_is_called_once_per_distinct_id() {
             cid_url: &lookup,
             blocked_image_url: BLOCKED,
         },
-    );
+    )
+    .expect("sanitizes");
     assert_eq!(calls.get(), 2);
     assert_eq!(out.html.matches("src=\"/part/a\"").count(), 200);
     assert_eq!(out.html.matches("src=\"/part/b\"").count(), 100);

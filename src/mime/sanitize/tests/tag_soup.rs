@@ -50,6 +50,7 @@ fn random_tag_soup_keeps_invariants() {
                 blocked_image_url: ABS_BLOCKED,
             },
         )
+        .expect("sanitizes")
     };
     let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
     for case in 0..2_000u32 {

@@ -53,7 +53,11 @@ pub fn message(raw: &[u8]) -> Result<(), String> {
             ));
         }
         let parts = view::part_list(&message, None);
-        if let Some((sanitized, _)) = view::html_body(&message, &parts, allow_remote, &links) {
+        // The sanitizer contains its own panics and reports them as an error: one here is a
+        // failure like any other (under libFuzzer, whose panic hook aborts, it is a crash).
+        let rendered = view::try_html_body(&message, &parts, allow_remote, &links)
+            .map_err(|e| format!("HTML body (allow_remote {allow_remote}): {e}"))?;
+        if let Some((sanitized, _)) = rendered {
             sanitized_html(&sanitized.html, allow_remote)
                 .map_err(|e| format!("HTML body (allow_remote {allow_remote}): {e}"))?;
         }
@@ -91,7 +95,8 @@ pub fn sanitize(input: &[u8]) -> Result<(), String> {
                 cid_url: &cid_url,
                 blocked_image_url: BLOCKED_IMAGE_URL,
             },
-        );
+        )
+        .map_err(|e| format!("allow_remote {allow_remote}: {e}"))?;
         sanitized_html(&out.html, allow_remote)
             .map_err(|e| format!("allow_remote {allow_remote}: {e}"))?;
         if allow_remote && out.blocked_remote != 0 {

@@ -4,8 +4,9 @@
 //!   bounded amount and never take the worker down.
 //! - [`headers`] decodes the header block of a list row; [`view`] builds a message view.
 //! - [`parts`] classifies parts into body, inline images and attachments.
-//! - [`sanitize`] and [`plain_text`] render bodies safely; [`transfer`] undoes
-//!   Content-Transfer-Encoding while streaming a download.
+//! - [`sanitize`] and [`plain_text`] render bodies safely (the sanitizer, fed hostile HTML,
+//!   contains its panics too); [`transfer`] undoes Content-Transfer-Encoding while streaming a
+//!   download.
 
 pub mod headers;
 pub mod idn;

@@ -2,11 +2,13 @@
 
 use std::cell::RefCell;
 use std::collections::HashSet;
+use std::panic::catch_unwind;
 
+use mail_parser::decoders::html::html_to_text;
 use mail_parser::{Message, MimeHeaders, PartType};
 
 use super::parts::{self, Attachment};
-use super::sanitize::{sanitize_html, SanitizeOptions, Sanitized};
+use super::sanitize::{sanitize_html, SanitizeError, SanitizeOptions, Sanitized};
 use super::{clean_text, header_date, mailboxes, plain_text, Mailbox};
 use crate::imap::PartInfo;
 
@@ -35,6 +37,9 @@ pub enum Body {
     Text(String),
     /// No text at all (only attachments, or an empty message).
     Empty,
+    /// An HTML body the sanitizer failed on, with no text to show in its place: the page should
+    /// say that the message could not be shown and offer its source.
+    Unreadable,
 }
 
 /// How bodies refer to parts: builds the URL of an inline image part.
@@ -52,13 +57,20 @@ pub fn build(
     links: &Links<'_>,
 ) -> MessageView {
     let parts = part_list(message, server_parts);
-    let rendered = html_body(message, &parts, allow_remote, links);
+    let rendered = try_html_body(message, &parts, allow_remote, links);
     let (body, shown_cids, blocked_remote) = match rendered {
-        Some((sanitized, cids)) => (Body::Html, cids, sanitized.blocked_remote),
-        None => match text_body(message) {
+        Ok(Some((sanitized, cids))) => (Body::Html, cids, sanitized.blocked_remote),
+        Ok(None) => match text_body(message) {
             Some(html) => (Body::Text(html), HashSet::new(), 0),
             None => (Body::Empty, HashSet::new(), 0),
         },
+        // The sanitizer failed on the HTML (it logged why). The reader still gets the message:
+        // the sender's own plain-text version when there is one, else the text of the HTML,
+        // escaped like any plain text (formatting lost; inline images listed as attachments).
+        Err(SanitizeError::Panicked) => {
+            let text = text_body(message).or_else(|| html_as_text(message));
+            (text.map_or(Body::Unreadable, Body::Text), HashSet::new(), 0)
+        }
     };
     MessageView {
         subject: message.subject().map(clean_text).unwrap_or_default(),
@@ -84,13 +96,28 @@ pub fn part_list(message: &Message<'_>, server_parts: Option<&[PartInfo]>) -> Ve
     }
 }
 
-/// Sanitizes the HTML body, if the message has one. Returns it with the Content-IDs it shows.
+/// [`try_html_body`] for the body's own frame, where a body that cannot be shown is simply not
+/// there: the page never links to the frame of such a body, since [`build`] puts text in its
+/// place (and sanitizing the same body gives the same outcome every time).
 pub fn html_body(
     message: &Message<'_>,
     parts: &[PartInfo],
     allow_remote: bool,
     links: &Links<'_>,
 ) -> Option<(Sanitized, HashSet<String>)> {
+    try_html_body(message, parts, allow_remote, links)
+        .ok()
+        .flatten()
+}
+
+/// Sanitizes the HTML body, if the message has one (`Ok(None)` otherwise). Returns it with the
+/// Content-IDs it shows, or the sanitizer's error when it failed on the body.
+pub fn try_html_body(
+    message: &Message<'_>,
+    parts: &[PartInfo],
+    allow_remote: bool,
+    links: &Links<'_>,
+) -> Result<Option<(Sanitized, HashSet<String>)>, SanitizeError> {
     let has_html = message.html_body.iter().any(|&i| {
         matches!(
             message.parts.get(i as usize).map(|p| &p.body),
@@ -98,7 +125,7 @@ pub fn html_body(
         )
     });
     if !has_html {
-        return None;
+        return Ok(None);
     }
     // Concatenate every body part in order: HTML as is, text escaped, so a message made of
     // several inline pieces shows them all.
@@ -128,8 +155,29 @@ pub fn html_body(
             cid_url: &cid_url,
             blocked_image_url: links.blocked_image_url,
         },
-    );
-    Some((sanitized, shown.into_inner()))
+    )?;
+    Ok(Some((sanitized, shown.into_inner())))
+}
+
+/// The text of the HTML body's parts as escaped HTML, for when the sanitizer failed on them.
+/// mail-parser's converter is a plain scanner, not the html5ever parser under the sanitizer,
+/// so the same bug is unlikely to stop it too; it is guarded all the same.
+fn html_as_text(message: &Message<'_>) -> Option<String> {
+    let mut pieces = Vec::new();
+    for &index in &message.html_body {
+        let text = match message.parts.get(index as usize).map(|p| &p.body) {
+            Some(PartType::Html(html)) => match catch_unwind(|| html_to_text(html)) {
+                Ok(text) => text,
+                Err(_) => continue,
+            },
+            Some(PartType::Text(text)) => text.to_string(),
+            _ => continue,
+        };
+        if !text.trim().is_empty() {
+            pieces.push(plain_text::plain_to_html(&text));
+        }
+    }
+    (!pieces.is_empty()).then(|| pieces.join("\n<hr>\n"))
 }
 
 /// The plain-text body as escaped HTML, joining several text parts with a rule.
@@ -232,6 +280,68 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mime::sanitize::panic_at_next_attribute;
+
+    fn view(raw: &str) -> MessageView {
+        let message = crate::mime::parse(raw.as_bytes()).expect("parses");
+        let part_url = |section: &str| format!("/mail/INBOX/1/part/{section}");
+        let links = Links {
+            part_url: &part_url,
+            blocked_image_url: "/static/blocked.svg",
+        };
+        build(&message, None, false, &links)
+    }
+
+    const ALTERNATIVE: &str = "From: a@example.test\r\nSubject: Both\r\n\
+Content-Type: multipart/alternative; boundary=\"b\"\r\n\r\n\
+--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nOl\u{e1}, the text version.\r\n\
+--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p title=\"t\">The <b>HTML</b> one.</p>\r\n\
+--b--\r\n";
+
+    const HTML_ONLY: &str = "From: a@example.test\r\nSubject: Html\r\n\
+Content-Type: text/html; charset=utf-8\r\n\r\n\
+<p title=\"t\">Only <b>HTML</b> here, see https://example.com/x</p>\r\n";
+
+    #[test]
+    fn a_body_the_sanitizer_fails_on_gives_way_to_its_text_version() {
+        assert_eq!(view(ALTERNATIVE).body, Body::Html);
+        panic_at_next_attribute();
+        let shown = view(ALTERNATIVE);
+        assert_eq!(shown.body, Body::Text("Olá, the text version.".into()));
+    }
+
+    #[test]
+    fn an_html_only_body_the_sanitizer_fails_on_shows_its_text_escaped() {
+        panic_at_next_attribute();
+        let Body::Text(html) = view(HTML_ONLY).body else {
+            panic!("the HTML's text is shown");
+        };
+        assert!(html.contains("Only HTML here"), "{html}");
+        assert!(html.contains("<a href=\"https://example.com/x\""), "{html}");
+        assert!(!html.contains("<b>") && !html.contains("<p"), "{html}");
+    }
+
+    #[test]
+    fn a_failed_body_with_no_text_at_all_is_unreadable_and_has_no_frame() {
+        let raw = HTML_ONLY.replace("Only <b>HTML</b> here, see https://example.com/x", "");
+        assert_eq!(view(&raw).body, Body::Html);
+        panic_at_next_attribute();
+        assert_eq!(view(&raw).body, Body::Unreadable);
+        let message = crate::mime::parse(raw.as_bytes()).expect("parses");
+        let part_url = |section: &str| format!("/part/{section}");
+        let links = Links {
+            part_url: &part_url,
+            blocked_image_url: "/static/blocked.svg",
+        };
+        let parts = part_list(&message, None);
+        panic_at_next_attribute();
+        assert!(html_body(&message, &parts, false, &links).is_none());
+        panic_at_next_attribute();
+        assert_eq!(
+            try_html_body(&message, &parts, false, &links).err(),
+            Some(SanitizeError::Panicked)
+        );
+    }
 
     #[test]
     fn a_rebuilt_message_keeps_headers_and_shows_the_fetched_text() {

@@ -80,7 +80,10 @@ fn every_corpus_message_renders_without_panic_or_script() {
                 }
             }
             let parts = view::part_list(&message, None);
-            if let Some((sanitized, _)) = view::html_body(&message, &parts, allow_remote, &links) {
+            // `try_html_body`, not `html_body`: a contained sanitizer panic fails the test.
+            let rendered = view::try_html_body(&message, &parts, allow_remote, &links)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            if let Some((sanitized, _)) = rendered {
                 if let Some(what) = dangerous(&sanitized.html) {
                     panic!("{}: HTML body has {what}", path.display());
                 }

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use carteiro::mime::sanitize::policy::ALLOWED_TAGS;
 use carteiro::mime::{self, clean_text, Mailbox};
 use reqwest::StatusCode;
 use scraper::{Html, Selector};
@@ -148,18 +149,9 @@ fn assert_frame_policy(csp: &str, label: &str, images_allowed: bool) {
     }
 }
 
-/// Elements a sanitized body may contain (the frame document's own head included).
-#[rustfmt::skip]
-const FRAME_ELEMENTS: &[&str] = &[
-    "html", "head", "meta", "base", "style", "body",
-    "a", "abbr", "acronym", "address", "article", "aside", "b", "bdi", "bdo", "big",
-    "blockquote", "br", "caption", "center", "cite", "code", "col", "colgroup", "dd", "del",
-    "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "font", "footer", "h1", "h2", "h3",
-    "h4", "h5", "h6", "header", "hgroup", "hr", "i", "img", "ins", "kbd", "li", "main", "mark",
-    "nav", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "section", "small", "span",
-    "strike", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time",
-    "tr", "tt", "u", "ul", "var", "wbr",
-];
+/// Elements of the frame document around a sanitized body: its own head and the root
+/// elements. The body may hold these and the sanitizer's allow-list, nothing else.
+const FRAME_DOCUMENT_ELEMENTS: &[&str] = &["html", "head", "meta", "base", "style", "body"];
 
 /// Elements of a sanitized body outside the formatting allow-list, and head elements that
 /// are not the frame's own (`<meta charset>`, `<base target>`, one `<style>`).
@@ -183,7 +175,9 @@ fn unexpected_frame_elements(frame: &str) -> Vec<String> {
             }
             _ => true,
         };
-        if !FRAME_ELEMENTS.contains(&name.as_str()) || !own_head {
+        let allowed = FRAME_DOCUMENT_ELEMENTS.contains(&name.as_str())
+            || ALLOWED_TAGS.contains(&name.as_str());
+        if !allowed || !own_head {
             out.push(name);
         }
     }

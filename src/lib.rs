@@ -30,5 +30,7 @@ pub mod session;
 pub mod smtp;
 /// Tracing set-up that never logs credentials.
 pub mod telemetry;
+/// The upstream servers as URLs: protocol, host, port and transport security (a leaf).
+pub mod upstream;
 /// HTTP routes, pages and middleware.
 pub mod web;

@@ -19,9 +19,10 @@ use super::cache::MailCache;
 use super::conn::{Capabilities, ImapConn};
 use super::limit::{ConnectionLimit, Parking};
 use super::ImapError;
-use crate::config::{Config, ConfigError, Security, Upstream};
+use crate::config::{Config, ConfigError};
 use crate::insecure_tls::AcceptAnyCertificate;
 use crate::metrics::Metrics;
+use crate::upstream::{Security, Upstream};
 
 /// Any byte stream an IMAP client can run over (TCP or TLS over TCP).
 pub trait ImapStream: AsyncRead + AsyncWrite + Unpin + Send + Sync + Debug {}

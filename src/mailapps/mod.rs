@@ -17,7 +17,12 @@ pub mod autodiscover;
 pub mod mobileconfig;
 pub mod xml;
 
-use crate::config::{ConfigError, Security, Upstream};
+use crate::upstream::{Security, Upstream};
+
+/// An `apps_*` entry that cannot work, with the words an admin needs to fix it.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct AppsUrlError(pub String);
 
 /// A mail protocol an app may be told to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,7 +118,7 @@ impl MailApps {
         upstream_imap: &Upstream,
         upstream_smtp: &Upstream,
         warnings: &mut Vec<String>,
-    ) -> Result<MailApps, ConfigError> {
+    ) -> Result<MailApps, AppsUrlError> {
         let mut list = |kind: Kind, given: Option<&[String]>, fallback: Option<&Upstream>| match (
             given, fallback,
         ) {
@@ -181,7 +186,7 @@ fn example(kind: Kind) -> &'static str {
 }
 
 /// Parses one entry of an `apps_*` list, e.g. `imaps://mail.example.com:993`.
-pub fn parse_server(kind: Kind, text: &str) -> Result<Server, ConfigError> {
+pub fn parse_server(kind: Kind, text: &str) -> Result<Server, AppsUrlError> {
     let setting = kind.setting();
     let ((tls, tls_port), (plain, plain_port)) = kind.schemes();
     let help = format!(
@@ -190,7 +195,7 @@ pub fn parse_server(kind: Kind, text: &str) -> Result<Server, ConfigError> {
         example(kind)
     );
     let url = url::Url::parse(text).map_err(|e| {
-        ConfigError(format!(
+        AppsUrlError(format!(
             "{setting} entry {text:?} is not a URL ({e}); {help}"
         ))
     })?;
@@ -198,13 +203,13 @@ pub fn parse_server(kind: Kind, text: &str) -> Result<Server, ConfigError> {
         s if s == tls => (Encryption::Tls, tls_port),
         s if s == plain => (Encryption::StartTls, plain_port),
         other => {
-            return Err(ConfigError(format!(
+            return Err(AppsUrlError(format!(
                 "{setting} entry {text:?}: scheme {other:?} is not understood; {help}"
             )))
         }
     };
     if url.query().is_some_and(|q| q.contains("tls=none")) {
-        return Err(ConfigError(format!(
+        return Err(AppsUrlError(format!(
             "{setting} entry {text:?} offers no encryption: mail apps would send passwords in the clear; {help}"
         )));
     }
@@ -214,14 +219,14 @@ pub fn parse_server(kind: Kind, text: &str) -> Result<Server, ConfigError> {
         || url.password().is_some()
         || !matches!(url.path(), "" | "/")
     {
-        return Err(ConfigError(format!(
+        return Err(AppsUrlError(format!(
             "{setting} entry {text:?} must be just scheme, host and port; {help}"
         )));
     }
     let host = url
         .host_str()
         .filter(|h| !h.is_empty())
-        .ok_or_else(|| ConfigError(format!("{setting} entry {text:?} has no host; {help}")))?
+        .ok_or_else(|| AppsUrlError(format!("{setting} entry {text:?} has no host; {help}")))?
         .trim_start_matches('[')
         .trim_end_matches(']')
         .to_string();
@@ -244,7 +249,7 @@ pub fn domain_of(address: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{parse_imap_url, parse_smtp_url};
+    use crate::upstream::{parse_imap_url, parse_smtp_url};
 
     fn list(text: &str) -> Vec<String> {
         text.split(',').map(str::to_string).collect()

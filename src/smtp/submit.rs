@@ -14,8 +14,9 @@ use lettre::transport::smtp::commands::Ehlo;
 use lettre::transport::smtp::extension::ClientId;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::config::{Config, ConfigError, Security, Upstream};
+use crate::config::{Config, ConfigError};
 use crate::metrics::Metrics;
+use crate::upstream::{Security, Upstream};
 
 /// How long connecting, or any one SMTP exchange, may take.
 const TIMEOUT: Duration = Duration::from_secs(30);

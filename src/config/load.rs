@@ -1,0 +1,280 @@
+//! The validated configuration, and how it is assembled from the file, the environment and
+//! the defaults.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::error::ConfigError;
+use super::parse::{
+    normalize_base_path, parse_duration, parse_listen, parse_network, parse_size, redact,
+};
+use super::secrets::{decode_secret, load_or_create_secret};
+use super::sources::{apply_env, read_file};
+use crate::upstream::{parse_imap_url, parse_smtp_url, Upstream};
+
+/// Everything Carteiro needs to run, after parsing and validation.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Address the HTTP server listens on.
+    pub listen: SocketAddr,
+    /// Address of the separate listener that serves `/metrics`; none means no metrics
+    /// endpoint at all. Never the public listener (see [`crate::metrics::router`]).
+    pub metrics_listen: Option<SocketAddr>,
+    /// Path prefix when served under a sub-path (`/webmail`), empty at the root.
+    pub base_path: String,
+    /// The IMAP server every account lives on.
+    pub imap: Upstream,
+    /// The SMTP submission server, used with the same credentials.
+    pub smtp: Upstream,
+    /// Largest message Carteiro sends, in bytes (the server's own SIZE limit also applies).
+    pub max_message_size: usize,
+    /// APPEND a copy of every sent message to the Sent folder (off for servers that file
+    /// sent mail themselves).
+    pub save_sent: bool,
+    /// Extra trust anchor (PEM) for the upstream TLS certificates, besides the web PKI roots.
+    pub tls_ca_file: Option<PathBuf>,
+    /// Skip verifying the upstream certificates (explicit opt-in, warned about at start-up).
+    pub tls_insecure: bool,
+    /// Key material for server-side secrets (store keys); at least 32 bytes.
+    pub secret_key: Vec<u8>,
+    /// Where generated state (the secret key, when none is configured) is kept.
+    pub data_dir: PathBuf,
+    /// A session unused for this long is logged out, on the server and at IMAP.
+    pub session_idle_timeout: Duration,
+    /// A session this old ends even if it is in use: the reader signs in again.
+    pub session_max_age: Duration,
+    /// A client must send its request head, and each piece of its body, within this time.
+    pub client_timeout: Duration,
+    /// How often an open page asks the IMAP server whether new mail arrived (live updates).
+    pub live_updates_every: Duration,
+    /// Redis server sharing sessions and login limits between instances (`redis://host:6379`);
+    /// `None` keeps them in this process.
+    pub redis_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-*`/`Forwarded` headers are believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Mark the session cookie `Secure` (set when Carteiro is served over HTTPS).
+    pub secure_cookies: bool,
+    /// Upper bound of IMAP connections open at once, all sessions together.
+    pub max_imap_connections: usize,
+    /// A session's IMAP connection unused for this long is logged out; the session stays,
+    /// and its next request reconnects.
+    pub imap_idle_timeout: Duration,
+    /// IMAP extensions to ignore although the server announces them (for servers whose
+    /// implementation of one is broken), upper-case, e.g. `SORT`.
+    pub imap_disabled_caps: Vec<String>,
+    /// The IMAP, POP3 and SMTP servers mail apps are told to use (the apps page and the
+    /// automatic-configuration documents): public names, which may differ from `imap`/`smtp`.
+    pub mail_apps: crate::mailapps::MailApps,
+}
+
+/// Where Carteiro listens unless told otherwise: loopback, behind a reverse proxy.
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+impl Config {
+    /// Reads the file named by `CARTEIRO_CONFIG` (if any) and the environment.
+    ///
+    /// Returns the configuration and warnings to log once tracing is up (unknown variables).
+    pub fn from_env() -> Result<(Config, Vec<String>), ConfigError> {
+        let vars: Vec<(String, String)> = std::env::vars().collect();
+        let file = vars
+            .iter()
+            .find(|(k, _)| k == "CARTEIRO_CONFIG")
+            .map(|(_, path)| PathBuf::from(path));
+        Self::load(file.as_deref(), &vars)
+    }
+
+    /// Only where the server listens (`listen` and `base_path`), from the same file and
+    /// variables: what `carteiro healthcheck` needs. Unlike [`Config::from_env`] it touches
+    /// nothing (no secret key is generated) and checks no other setting.
+    pub fn listen_from_env() -> Result<(SocketAddr, String), ConfigError> {
+        let vars: Vec<(String, String)> = std::env::vars().collect();
+        let file = vars
+            .iter()
+            .find(|(k, _)| k == "CARTEIRO_CONFIG")
+            .map(|(_, path)| PathBuf::from(path));
+        Self::listen_from(file.as_deref(), &vars)
+    }
+
+    /// [`Config::listen_from_env`] from an optional file and a list of environment variables.
+    pub fn listen_from(
+        file: Option<&Path>,
+        env: &[(String, String)],
+    ) -> Result<(SocketAddr, String), ConfigError> {
+        let raw = read_file(file)?;
+        let var = |name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let listen = var("CARTEIRO_LISTEN")
+            .or(raw.listen)
+            .unwrap_or_else(|| DEFAULT_LISTEN.into());
+        let base_path = var("CARTEIRO_BASE_PATH").or(raw.base_path);
+        Ok((
+            parse_listen(&listen)?,
+            normalize_base_path(base_path.as_deref().unwrap_or(""))?,
+        ))
+    }
+
+    /// Builds a configuration from an optional file and a list of environment variables.
+    pub fn load(
+        file: Option<&Path>,
+        env: &[(String, String)],
+    ) -> Result<(Config, Vec<String>), ConfigError> {
+        let mut raw = read_file(file)?;
+        let mut warnings = Vec::new();
+        apply_env(&mut raw, env, &mut warnings)?;
+
+        let listen = parse_listen(raw.listen.as_deref().unwrap_or(DEFAULT_LISTEN))?;
+        let metrics_listen = match raw.metrics_listen.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => {
+                let addr: SocketAddr = text.parse().map_err(|_| {
+                    ConfigError(format!(
+                        "metrics_listen {text:?} is not an IP:port such as 127.0.0.1:9090"
+                    ))
+                })?;
+                // Port 0 (any free port, as the tests ask) never collides.
+                if addr == listen && addr.port() != 0 {
+                    return Err(ConfigError(format!(
+                        "metrics_listen {addr} is the same as listen: metrics need their own address (such as 127.0.0.1:9090), so they are not served to the public"
+                    )));
+                }
+                Some(addr)
+            }
+        };
+        let base_path = normalize_base_path(raw.base_path.as_deref().unwrap_or(""))?;
+        let imap_text = raw
+            .imap_url
+            .unwrap_or_else(|| "imap://localhost:143".into());
+        let imap = parse_imap_url(&imap_text)?;
+        let smtp_text = raw
+            .smtp_url
+            .unwrap_or_else(|| "smtp://localhost:587".into());
+        let smtp = parse_smtp_url(&smtp_text)?;
+        let mail_apps = crate::mailapps::MailApps::from_settings(
+            raw.apps_imap.as_deref(),
+            raw.apps_pop3.as_deref(),
+            raw.apps_smtp.as_deref(),
+            &imap,
+            &smtp,
+            &mut warnings,
+        )?;
+        let max_message_size = match raw.max_message_size {
+            Some(text) => parse_size(&text).ok_or_else(|| {
+                ConfigError(format!(
+                    "max_message_size {text:?} is not a size such as 25MB, 512KB or 1000000"
+                ))
+            })?,
+            None => 25 * 1024 * 1024,
+        };
+        if let Some(ca) = &raw.tls_ca_file {
+            if !ca.is_file() {
+                return Err(ConfigError(format!(
+                    "tls_ca_file {} does not exist; point CARTEIRO_TLS_CA_FILE at the PEM file of the CA that signed the mail server's certificate",
+                    ca.display()
+                )));
+            }
+        }
+        let data_dir = raw.data_dir.unwrap_or_else(|| PathBuf::from("data"));
+        let secret_key = match raw.secret_key {
+            Some(text) => decode_secret(&text)?,
+            None => load_or_create_secret(&data_dir, &mut warnings)?,
+        };
+        let session_idle_timeout = match raw.session_idle_timeout {
+            Some(text) => parse_duration(&text).ok_or_else(|| {
+                ConfigError(format!(
+                    "session_idle_timeout {text:?} is not a duration such as 30m, 2h or 900s"
+                ))
+            })?,
+            None => Duration::from_secs(30 * 60),
+        };
+        let client_timeout = match raw.client_timeout {
+            Some(text) => parse_duration(&text).ok_or_else(|| {
+                ConfigError(format!(
+                    "client_timeout {text:?} is not a duration such as 30s or 2m"
+                ))
+            })?,
+            None => Duration::from_secs(30),
+        };
+        let live_updates_every = match raw.live_updates_every {
+            Some(text) => parse_duration(&text)
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| {
+                    ConfigError(format!(
+                        "live_updates_every {text:?} is not a duration such as 25s or 1m"
+                    ))
+                })?,
+            None => Duration::from_secs(25),
+        };
+        let trusted_proxies = raw
+            .trusted_proxies
+            .unwrap_or_default()
+            .iter()
+            .map(|t| t.trim())
+            .filter(|t| !t.is_empty())
+            .map(parse_network)
+            .collect::<Result<Vec<_>, _>>()?;
+        let redis_url = raw.redis_url.filter(|u| !u.trim().is_empty());
+        if let Some(text) = &redis_url {
+            let ok = url::Url::parse(text)
+                .is_ok_and(|u| matches!(u.scheme(), "redis" | "rediss" | "redis+unix"));
+            if !ok {
+                return Err(ConfigError(format!(
+                    "redis_url {:?} is not a Redis URL such as redis://redis:6379 or redis://:password@redis:6379/0",
+                    redact(text)
+                )));
+            }
+        }
+        let tls_insecure = raw.tls_insecure.unwrap_or(false);
+        if tls_insecure {
+            warnings.push(crate::insecure_tls::WARNING.to_string());
+        }
+        let session_max_age = match raw.session_max_age {
+            Some(text) => parse_duration(&text).ok_or_else(|| {
+                ConfigError(format!(
+                    "session_max_age {text:?} is not a duration such as 12h, 7d or 90m"
+                ))
+            })?,
+            None => Duration::from_secs(12 * 60 * 60),
+        };
+        let imap_idle_timeout = match raw.imap_idle_timeout {
+            Some(text) => parse_duration(&text).ok_or_else(|| {
+                ConfigError(format!(
+                    "imap_idle_timeout {text:?} is not a duration such as 5m or 300s"
+                ))
+            })?,
+            None => Duration::from_secs(5 * 60),
+        };
+        Ok((
+            Config {
+                listen,
+                metrics_listen,
+                base_path,
+                imap,
+                smtp,
+                max_message_size,
+                save_sent: raw.save_sent.unwrap_or(true),
+                tls_ca_file: raw.tls_ca_file,
+                tls_insecure,
+                secret_key,
+                data_dir,
+                session_idle_timeout,
+                session_max_age,
+                client_timeout,
+                live_updates_every,
+                trusted_proxies,
+                redis_url,
+                secure_cookies: raw.secure_cookies.unwrap_or(false),
+                max_imap_connections: raw.max_imap_connections.unwrap_or(1000).max(1),
+                imap_idle_timeout,
+                imap_disabled_caps: raw
+                    .imap_disabled_caps
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|c| c.trim().to_ascii_uppercase())
+                    .filter(|c| !c.is_empty())
+                    .collect(),
+                mail_apps,
+            },
+            warnings,
+        ))
+    }
+}

@@ -160,7 +160,22 @@ impl std::fmt::Display for Upstream {
                 None => (self.protocol.schemes()[0].name, ""),
             },
         };
-        write!(f, "{scheme}://{}:{}{suffix}", self.host, self.port)
+        write!(f, "{scheme}://{}{suffix}", HostPort(&self.host, self.port))
+    }
+}
+
+/// `host:port` as it is written in a URL: an IPv6 address goes in brackets (`[::1]:993`),
+/// or the port could not be told from the address.
+pub struct HostPort<'a>(pub &'a str, pub u16);
+
+impl std::fmt::Display for HostPort<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let HostPort(host, port) = *self;
+        if host.contains(':') {
+            write!(f, "[{host}]:{port}")
+        } else {
+            write!(f, "{host}:{port}")
+        }
     }
 }
 
@@ -281,6 +296,7 @@ mod tests {
             (Protocol::Imap, "imaps://mail.example.com:993"),
             (Protocol::Imap, "imap://127.0.0.1:1143?tls=none"),
             (Protocol::Smtp, "smtp://mail.example.com:2525"),
+            (Protocol::Smtp, "smtp://[::1]:587"),
             (Protocol::Sieve, "sieve://mail.example.com:4190"),
             (Protocol::Sieve, "sieve://mail.example.com:4190?tls=none"),
         ] {
@@ -290,6 +306,12 @@ mod tests {
         }
         let submission = parse_smtp_url("submission://mail.example.com").unwrap();
         assert_eq!(submission.to_string(), "smtp://mail.example.com:587");
+        let v6 = parse_imap_url("imaps://[2001:db8::1]").unwrap();
+        assert_eq!(
+            v6.host, "2001:db8::1",
+            "the host is the address, to dial it"
+        );
+        assert_eq!(v6.to_string(), "imaps://[2001:db8::1]:993");
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub mod autodiscover;
 pub mod mobileconfig;
 pub mod xml;
 
-use crate::upstream::{Security, Upstream};
+use crate::upstream::{HostPort, Security, Upstream};
 
 /// An `apps_*` entry that cannot work, with the words an admin needs to fix it.
 #[derive(Debug, thiserror::Error)]
@@ -96,7 +96,7 @@ impl std::fmt::Display for Server {
             Encryption::Tls => tls,
             Encryption::StartTls => plain,
         };
-        write!(f, "{scheme}://{}:{}", self.host, self.port)
+        write!(f, "{scheme}://{}", HostPort(&self.host, self.port))
     }
 }
 
@@ -287,6 +287,8 @@ mod tests {
             ]
         );
         assert_eq!(urls(&apps.smtp), ["smtps://smtp.example.com:465"]);
+        let v6 = parse_server(Kind::Imap, "imaps://[2001:db8::1]").unwrap();
+        assert_eq!(v6.to_string(), "imaps://[2001:db8::1]:993");
         assert_eq!(apps.incoming().count(), 4);
         assert!(warnings.is_empty());
     }

@@ -10,7 +10,7 @@ use super::parse::{
     normalize_base_path, parse_duration, parse_listen, parse_network, parse_size, redact,
 };
 use super::secrets::{decode_secret, load_or_create_secret};
-use super::sources::{apply_env, read_file};
+use super::sources::{config_file, read_file};
 use crate::upstream::{parse_imap_url, parse_smtp_url, Upstream};
 
 /// Everything Carteiro needs to run, after parsing and validation.
@@ -77,10 +77,7 @@ impl Config {
     /// Returns the configuration and warnings to log once tracing is up (unknown variables).
     pub fn from_env() -> Result<(Config, Vec<String>), ConfigError> {
         let vars: Vec<(String, String)> = std::env::vars().collect();
-        let file = vars
-            .iter()
-            .find(|(k, _)| k == "CARTEIRO_CONFIG")
-            .map(|(_, path)| PathBuf::from(path));
+        let file = config_file(&vars);
         Self::load(file.as_deref(), &vars)
     }
 
@@ -89,10 +86,7 @@ impl Config {
     /// nothing (no secret key is generated) and checks no other setting.
     pub fn listen_from_env() -> Result<(SocketAddr, String), ConfigError> {
         let vars: Vec<(String, String)> = std::env::vars().collect();
-        let file = vars
-            .iter()
-            .find(|(k, _)| k == "CARTEIRO_CONFIG")
-            .map(|(_, path)| PathBuf::from(path));
+        let file = config_file(&vars);
         Self::listen_from(file.as_deref(), &vars)
     }
 
@@ -101,15 +95,15 @@ impl Config {
         file: Option<&Path>,
         env: &[(String, String)],
     ) -> Result<(SocketAddr, String), ConfigError> {
-        let raw = read_file(file)?;
-        let var = |name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-        let listen = var("CARTEIRO_LISTEN")
-            .or(raw.listen)
-            .unwrap_or_else(|| DEFAULT_LISTEN.into());
-        let base_path = var("CARTEIRO_BASE_PATH").or(raw.base_path);
+        let mut raw = read_file(file)?;
+        for (var, text) in env {
+            // Only `listen` and `base_path` are used; a variable of another setting that
+            // does not parse must not make a healthy server look unhealthy.
+            let _ = raw.set_from_env(var, text);
+        }
         Ok((
-            parse_listen(&listen)?,
-            normalize_base_path(base_path.as_deref().unwrap_or(""))?,
+            parse_listen(raw.listen.as_deref().unwrap_or(DEFAULT_LISTEN))?,
+            normalize_base_path(raw.base_path.as_deref().unwrap_or(""))?,
         ))
     }
 
@@ -120,7 +114,7 @@ impl Config {
     ) -> Result<(Config, Vec<String>), ConfigError> {
         let mut raw = read_file(file)?;
         let mut warnings = Vec::new();
-        apply_env(&mut raw, env, &mut warnings)?;
+        raw.apply_env(env, &mut warnings)?;
 
         let listen = parse_listen(raw.listen.as_deref().unwrap_or(DEFAULT_LISTEN))?;
         let metrics_listen = match raw.metrics_listen.as_deref().map(str::trim) {

@@ -1,142 +1,256 @@
 //! Where settings come from: the TOML file named by `CARTEIRO_CONFIG`, overlaid by
 //! `CARTEIRO_*` environment variables.
+//!
+//! Every setting is declared once, in the [`settings!`] table below: its name in the file,
+//! its environment variable, its type, and how the variable's text is read. The file format,
+//! the environment overlay and the list of known variables (to warn about typos) are all
+//! generated from that table, so adding a setting is one line here (and its validation in
+//! `load.rs`), and a variable cannot be forgotten in one list and present in another.
 
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 use serde::Deserialize;
 
 use super::error::ConfigError;
 use super::parse::parse_bool;
 
-/// The file format: every field optional, the environment can override each one.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct FileConfig {
-    pub(super) listen: Option<String>,
-    pub(super) metrics_listen: Option<String>,
-    pub(super) base_path: Option<String>,
-    pub(super) imap_url: Option<String>,
-    pub(super) smtp_url: Option<String>,
-    pub(super) max_message_size: Option<String>,
-    pub(super) save_sent: Option<bool>,
-    pub(super) tls_ca_file: Option<PathBuf>,
-    pub(super) tls_insecure: Option<bool>,
-    pub(super) secret_key: Option<String>,
-    pub(super) data_dir: Option<PathBuf>,
-    pub(super) session_idle_timeout: Option<String>,
-    pub(super) session_max_age: Option<String>,
-    pub(super) client_timeout: Option<String>,
-    pub(super) live_updates_every: Option<String>,
-    pub(super) trusted_proxies: Option<Vec<String>>,
-    pub(super) redis_url: Option<String>,
-    pub(super) secure_cookies: Option<bool>,
-    pub(super) max_imap_connections: Option<usize>,
-    pub(super) imap_idle_timeout: Option<String>,
-    pub(super) imap_disabled_caps: Option<Vec<String>>,
-    pub(super) apps_imap: Option<Vec<String>>,
-    pub(super) apps_pop3: Option<Vec<String>>,
-    pub(super) apps_smtp: Option<Vec<String>>,
-}
+/// The variable that names the configuration file.
+const CONFIG_FILE_VAR: &str = "CARTEIRO_CONFIG";
 
-/// Environment variables Carteiro reads; anything else starting with `CARTEIRO_` is a typo.
-const KNOWN_ENV: &[&str] = &[
-    "CARTEIRO_CONFIG",
-    "CARTEIRO_LISTEN",
-    "CARTEIRO_METRICS_LISTEN",
-    "CARTEIRO_BASE_PATH",
-    "CARTEIRO_IMAP_URL",
-    "CARTEIRO_SMTP_URL",
-    "CARTEIRO_MAX_MESSAGE_SIZE",
-    "CARTEIRO_SAVE_SENT",
-    "CARTEIRO_TLS_CA_FILE",
-    "CARTEIRO_TLS_INSECURE",
-    "CARTEIRO_SECRET_KEY",
-    "CARTEIRO_DATA_DIR",
-    "CARTEIRO_SESSION_IDLE_TIMEOUT",
-    "CARTEIRO_SESSION_MAX_AGE",
-    "CARTEIRO_CLIENT_TIMEOUT",
-    "CARTEIRO_LIVE_UPDATES_EVERY",
-    "CARTEIRO_TRUSTED_PROXIES",
-    "CARTEIRO_REDIS_URL",
-    "CARTEIRO_SECURE_COOKIES",
-    "CARTEIRO_MAX_IMAP_CONNECTIONS",
-    "CARTEIRO_IMAP_IDLE_TIMEOUT",
-    "CARTEIRO_IMAP_DISABLED_CAPS",
-    "CARTEIRO_APPS_IMAP",
-    "CARTEIRO_APPS_POP3",
-    "CARTEIRO_APPS_SMTP",
+/// Variables Carteiro reads that are not settings of [`RawSettings`]: the file's name
+/// (here), logging (`telemetry.rs`) and the test stack (the test suite). Known, so they are
+/// not reported as typos.
+const OTHER_VARS: &[&str] = &[
+    CONFIG_FILE_VAR,
     "CARTEIRO_LOG",
     "CARTEIRO_LOG_FORMAT",
     "CARTEIRO_STACK_DIR",
 ];
 
-/// Overrides the file's settings with the environment's; unknown `CARTEIRO_*` variables
-/// become warnings.
-pub(super) fn apply_env(
-    raw: &mut FileConfig,
-    env: &[(String, String)],
-    warnings: &mut Vec<String>,
-) -> Result<(), ConfigError> {
-    for (key, value) in env {
-        let value = value.clone();
-        match key.as_str() {
-            "CARTEIRO_LISTEN" => raw.listen = Some(value),
-            "CARTEIRO_METRICS_LISTEN" => raw.metrics_listen = Some(value),
-            "CARTEIRO_BASE_PATH" => raw.base_path = Some(value),
-            "CARTEIRO_IMAP_URL" => raw.imap_url = Some(value),
-            "CARTEIRO_SMTP_URL" => raw.smtp_url = Some(value),
-            "CARTEIRO_MAX_MESSAGE_SIZE" => raw.max_message_size = Some(value),
-            "CARTEIRO_SAVE_SENT" => raw.save_sent = Some(parse_bool(key, &value)?),
-            "CARTEIRO_TLS_CA_FILE" => raw.tls_ca_file = Some(value.into()),
-            "CARTEIRO_TLS_INSECURE" => raw.tls_insecure = Some(parse_bool(key, &value)?),
-            "CARTEIRO_SECRET_KEY" => raw.secret_key = Some(value),
-            "CARTEIRO_DATA_DIR" => raw.data_dir = Some(value.into()),
-            "CARTEIRO_SESSION_IDLE_TIMEOUT" => raw.session_idle_timeout = Some(value),
-            "CARTEIRO_SESSION_MAX_AGE" => raw.session_max_age = Some(value),
-            "CARTEIRO_CLIENT_TIMEOUT" => raw.client_timeout = Some(value),
-            "CARTEIRO_LIVE_UPDATES_EVERY" => raw.live_updates_every = Some(value),
-            "CARTEIRO_REDIS_URL" => raw.redis_url = Some(value),
-            "CARTEIRO_TRUSTED_PROXIES" => {
-                raw.trusted_proxies = Some(value.split(',').map(str::to_string).collect());
+/// Declares the settings: `name: Type = "CARTEIRO_NAME", reader;` per line, where `reader`
+/// turns the variable's text into `Type` (the file gives `Type` directly, through serde).
+macro_rules! settings {
+    ($($name:ident: $ty:ty = $var:literal, $read:ident;)*) => {
+        /// The settings as written, before validation: every one optional, read from the
+        /// file and overridden by the environment.
+        ///
+        /// Deliberately not `Debug`: it holds the secret key and the Redis URL as text.
+        #[derive(Default, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub(super) struct RawSettings {
+            $(pub(super) $name: Option<$ty>,)*
+        }
+
+        /// Every setting's name in the file and its environment variable, in table order.
+        const SETTINGS: &[(&str, &str)] = &[$((stringify!($name), $var),)*];
+
+        impl RawSettings {
+            /// Overrides one setting with an environment variable's text; `Ok(false)` when
+            /// `var` names no setting.
+            pub(super) fn set_from_env(
+                &mut self,
+                var: &str,
+                text: &str,
+            ) -> Result<bool, ConfigError> {
+                match var {
+                    $($var => self.$name = Some($read($var, text)?),)*
+                    _ => return Ok(false),
+                }
+                Ok(true)
             }
-            "CARTEIRO_SECURE_COOKIES" => {
-                raw.secure_cookies = Some(parse_bool(key, &value)?);
-            }
-            "CARTEIRO_MAX_IMAP_CONNECTIONS" => {
-                raw.max_imap_connections = Some(value.parse().map_err(|_| {
-                    ConfigError(format!("{key} must be a whole number, not {value:?}"))
-                })?);
-            }
-            "CARTEIRO_IMAP_IDLE_TIMEOUT" => raw.imap_idle_timeout = Some(value),
-            "CARTEIRO_IMAP_DISABLED_CAPS" => {
-                raw.imap_disabled_caps = Some(value.split(',').map(str::to_string).collect());
-            }
-            "CARTEIRO_APPS_IMAP" => raw.apps_imap = Some(split_list(&value)),
-            "CARTEIRO_APPS_POP3" => raw.apps_pop3 = Some(split_list(&value)),
-            "CARTEIRO_APPS_SMTP" => raw.apps_smtp = Some(split_list(&value)),
-            k if k.starts_with("CARTEIRO_") && !KNOWN_ENV.contains(&k) => {
+        }
+    };
+}
+
+settings! {
+    listen: String = "CARTEIRO_LISTEN", text;
+    metrics_listen: String = "CARTEIRO_METRICS_LISTEN", text;
+    base_path: String = "CARTEIRO_BASE_PATH", text;
+    imap_url: String = "CARTEIRO_IMAP_URL", text;
+    smtp_url: String = "CARTEIRO_SMTP_URL", text;
+    max_message_size: String = "CARTEIRO_MAX_MESSAGE_SIZE", text;
+    save_sent: bool = "CARTEIRO_SAVE_SENT", parse_bool;
+    tls_ca_file: PathBuf = "CARTEIRO_TLS_CA_FILE", path;
+    tls_insecure: bool = "CARTEIRO_TLS_INSECURE", parse_bool;
+    secret_key: String = "CARTEIRO_SECRET_KEY", text;
+    data_dir: PathBuf = "CARTEIRO_DATA_DIR", path;
+    session_idle_timeout: String = "CARTEIRO_SESSION_IDLE_TIMEOUT", text;
+    session_max_age: String = "CARTEIRO_SESSION_MAX_AGE", text;
+    client_timeout: String = "CARTEIRO_CLIENT_TIMEOUT", text;
+    live_updates_every: String = "CARTEIRO_LIVE_UPDATES_EVERY", text;
+    trusted_proxies: Vec<String> = "CARTEIRO_TRUSTED_PROXIES", list;
+    redis_url: String = "CARTEIRO_REDIS_URL", text;
+    secure_cookies: bool = "CARTEIRO_SECURE_COOKIES", parse_bool;
+    max_imap_connections: usize = "CARTEIRO_MAX_IMAP_CONNECTIONS", number;
+    imap_idle_timeout: String = "CARTEIRO_IMAP_IDLE_TIMEOUT", text;
+    imap_disabled_caps: Vec<String> = "CARTEIRO_IMAP_DISABLED_CAPS", list;
+    apps_imap: Vec<String> = "CARTEIRO_APPS_IMAP", list;
+    apps_pop3: Vec<String> = "CARTEIRO_APPS_POP3", list;
+    apps_smtp: Vec<String> = "CARTEIRO_APPS_SMTP", list;
+}
+
+impl RawSettings {
+    /// Overrides the file's settings with the environment's. A `CARTEIRO_*` variable that is
+    /// neither a setting nor one of [`OTHER_VARS`] is a typo: it becomes a warning.
+    pub(super) fn apply_env(
+        &mut self,
+        env: &[(String, String)],
+        warnings: &mut Vec<String>,
+    ) -> Result<(), ConfigError> {
+        for (var, text) in env {
+            if !self.set_from_env(var, text)?
+                && var.starts_with("CARTEIRO_")
+                && !OTHER_VARS.contains(&var.as_str())
+            {
                 warnings.push(format!(
-                    "unknown setting {k} is ignored; known ones are {}",
-                    KNOWN_ENV.join(", ")
+                    "unknown setting {var} is ignored; known ones are {}",
+                    known_vars().join(", ")
                 ));
             }
-            _ => {}
         }
+        Ok(())
     }
-    Ok(())
 }
 
-/// A comma-separated list from an environment variable.
-fn split_list(value: &str) -> Vec<String> {
-    value.split(',').map(str::to_string).collect()
+/// Every variable Carteiro reads: the settings, then the others.
+fn known_vars() -> Vec<&'static str> {
+    SETTINGS
+        .iter()
+        .map(|&(_, var)| var)
+        .chain(OTHER_VARS.iter().copied())
+        .collect()
 }
 
-pub(super) fn read_file(file: Option<&Path>) -> Result<FileConfig, ConfigError> {
+/// The configuration file the environment names, if any.
+pub(super) fn config_file(env: &[(String, String)]) -> Option<PathBuf> {
+    env.iter()
+        .find(|(k, _)| k == CONFIG_FILE_VAR)
+        .map(|(_, path)| PathBuf::from(path))
+}
+
+/// Reads the file's settings; no file, no settings.
+pub(super) fn read_file(file: Option<&Path>) -> Result<RawSettings, ConfigError> {
     let Some(path) = file else {
-        return Ok(FileConfig::default());
+        return Ok(RawSettings::default());
     };
     let text = std::fs::read_to_string(path)
         .map_err(|e| ConfigError(format!("cannot read config file {}: {e}", path.display())))?;
-    toml::from_str::<FileConfig>(&text)
+    toml::from_str::<RawSettings>(&text)
         .map_err(|e| ConfigError(format!("config file {} is not valid: {e}", path.display())))
+}
+
+// Readers of variable text, one per type in the table. Strings are taken as they are: their
+// syntax (durations, sizes, URLs) is checked in `load.rs` for file and variable alike.
+
+fn text(_var: &str, text: &str) -> Result<String, ConfigError> {
+    Ok(text.to_string())
+}
+
+fn path(_var: &str, text: &str) -> Result<PathBuf, ConfigError> {
+    Ok(PathBuf::from(text))
+}
+
+/// A comma-separated list (entries are trimmed, and empty ones dropped, where they are used).
+fn list(_var: &str, text: &str) -> Result<Vec<String>, ConfigError> {
+    Ok(text.split(',').map(str::to_string).collect())
+}
+
+fn number<T: FromStr>(var: &str, text: &str) -> Result<T, ConfigError> {
+    text.parse()
+        .map_err(|_| ConfigError(format!("{var} must be a whole number, not {text:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|&(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn every_variable_is_the_file_name_in_capitals() {
+        for &(name, var) in SETTINGS {
+            assert_eq!(var, format!("CARTEIRO_{}", name.to_ascii_uppercase()));
+        }
+        let mut vars = known_vars();
+        vars.sort_unstable();
+        vars.dedup();
+        assert_eq!(
+            vars.len(),
+            SETTINGS.len() + OTHER_VARS.len(),
+            "no name twice"
+        );
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file_and_reads_each_type() {
+        let file = std::env::temp_dir().join(format!(
+            "carteiro-sources-{}-{:08x}.toml",
+            std::process::id(),
+            rand::random::<u32>()
+        ));
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:1\"\nsave_sent = false\nmax_imap_connections = 7\n",
+        )
+        .unwrap();
+        let mut raw = read_file(Some(&file)).unwrap();
+        std::fs::remove_file(&file).unwrap();
+        let mut warnings = Vec::new();
+        raw.apply_env(
+            &env(&[
+                ("CARTEIRO_LISTEN", "127.0.0.1:2"),
+                ("CARTEIRO_TRUSTED_PROXIES", "10.0.0.1,10.0.0.0/8"),
+                ("CARTEIRO_TLS_INSECURE", "yes"),
+                ("CARTEIRO_LOG", "debug"),
+                ("HOME", "/root"),
+            ]),
+            &mut warnings,
+        )
+        .unwrap();
+        assert_eq!(raw.listen.as_deref(), Some("127.0.0.1:2"));
+        assert_eq!(raw.save_sent, Some(false), "the file's value stays");
+        assert_eq!(raw.max_imap_connections, Some(7));
+        assert_eq!(raw.tls_insecure, Some(true));
+        assert_eq!(raw.trusted_proxies.unwrap(), ["10.0.0.1", "10.0.0.0/8"]);
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    #[test]
+    fn typos_are_warned_about_and_bad_values_name_their_variable() {
+        let mut raw = RawSettings::default();
+        let mut warnings = Vec::new();
+        raw.apply_env(&env(&[("CARTEIRO_SAVE_SEND", "no")]), &mut warnings)
+            .unwrap();
+        assert!(
+            warnings[0].starts_with(
+                "unknown setting CARTEIRO_SAVE_SEND is ignored; known ones are CARTEIRO_LISTEN,"
+            ),
+            "{warnings:?}"
+        );
+        assert!(warnings[0].contains("CARTEIRO_SAVE_SENT"), "{warnings:?}");
+        let err = raw
+            .apply_env(
+                &env(&[("CARTEIRO_MAX_IMAP_CONNECTIONS", "many")]),
+                &mut warnings,
+            )
+            .err()
+            .unwrap();
+        assert_eq!(
+            err.to_string(),
+            "CARTEIRO_MAX_IMAP_CONNECTIONS must be a whole number, not \"many\""
+        );
+        let err = raw
+            .apply_env(&env(&[("CARTEIRO_SECURE_COOKIES", "maybe")]), &mut warnings)
+            .err()
+            .unwrap();
+        assert!(err
+            .to_string()
+            .starts_with("CARTEIRO_SECURE_COOKIES must be true or false"));
+    }
 }

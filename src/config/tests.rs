@@ -77,6 +77,7 @@ fn the_health_check_reads_only_where_the_server_listens() {
         ("CARTEIRO_BASE_PATH".to_string(), "/webmail/".to_string()),
         // Would stop the server; the health check does not care.
         ("CARTEIRO_SECRET_KEY".to_string(), "short".to_string()),
+        ("CARTEIRO_SAVE_SENT".to_string(), "maybe".to_string()),
     ];
     let (listen, base) = Config::listen_from(None, &env).unwrap();
     assert_eq!(listen, "0.0.0.0:8081".parse().unwrap());

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -79,6 +80,7 @@ impl Application {
         let submitter = Submitter::new(&config, metrics.clone())?;
         let (store, throttle): (Arc<dyn SessionStore>, LoginThrottle) = match &config.redis_url {
             Some(url) => {
+                let url = url.expose_secret();
                 let conn = tokio::time::timeout(REDIS_CONNECT_TIMEOUT, redis_store::connect(url))
                     .await
                     .map_err(|_| "timed out".to_string())
@@ -91,7 +93,7 @@ impl Application {
                     })?;
                 (
                     Arc::new(RedisStore::new(conn.clone(), config.session_idle_timeout)),
-                    LoginThrottle::redis(conn, &config.secret_key),
+                    LoginThrottle::redis(conn, config.secret_key.expose_secret()),
                 )
             }
             None => (
@@ -102,7 +104,7 @@ impl Application {
         let sessions = SessionManager::new(
             store,
             connector.clone(),
-            config.secret_key.clone(),
+            config.secret_key.expose_secret().to_vec(),
             config.session_idle_timeout,
             config.session_max_age,
         );

@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use secrecy::{SecretSlice, SecretString};
+
 use super::error::ConfigError;
 use super::parse::{
     normalize_base_path, parse_duration, parse_listen, parse_network, parse_size, redact,
@@ -36,8 +38,9 @@ pub struct Config {
     pub tls_ca_file: Option<PathBuf>,
     /// Skip verifying the upstream certificates (explicit opt-in, warned about at start-up).
     pub tls_insecure: bool,
-    /// Key material for server-side secrets (store keys); at least 32 bytes.
-    pub secret_key: Vec<u8>,
+    /// Key material for server-side secrets (store keys); at least 32 bytes. Secret: its
+    /// `Debug` prints nothing of it.
+    pub secret_key: SecretSlice<u8>,
     /// Where generated state (the secret key, when none is configured) is kept.
     pub data_dir: PathBuf,
     /// A session unused for this long is logged out, on the server and at IMAP.
@@ -50,7 +53,9 @@ pub struct Config {
     pub live_updates_every: Duration,
     /// Redis server sharing sessions and login limits between instances (`redis://host:6379`);
     /// `None` keeps them in this process.
-    pub redis_url: Option<String>,
+    /// Secret, because the URL may carry the Redis password; see [`super::redact`] to name
+    /// it in a message.
+    pub redis_url: Option<SecretString>,
     /// Reverse proxies whose `X-Forwarded-*`/`Forwarded` headers are believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Mark the session cookie `Secure` (set when Carteiro is served over HTTPS).
@@ -255,7 +260,7 @@ impl Config {
                 client_timeout,
                 live_updates_every,
                 trusted_proxies,
-                redis_url,
+                redis_url: redis_url.map(SecretString::from),
                 secure_cookies: raw.secure_cookies.unwrap_or(false),
                 max_imap_connections: raw.max_imap_connections.unwrap_or(1000).max(1),
                 imap_idle_timeout,

@@ -1,14 +1,19 @@
 //! The secret key: decoded from the configuration, or read from (and on first start
 //! generated into) the data directory.
+//!
+//! The key is handed out as a [`SecretSlice`], whose `Debug` prints `[REDACTED]` and which
+//! is zeroed when dropped, so a stray `{:?}` of the configuration cannot log it.
 
 use std::path::Path;
+
+use secrecy::SecretSlice;
 
 use super::error::ConfigError;
 
 /// Where the secret key is read from or written to, relative to `data_dir`.
 const SECRET_FILE: &str = "secret.key";
 
-pub(super) fn decode_secret(text: &str) -> Result<Vec<u8>, ConfigError> {
+pub(super) fn decode_secret(text: &str) -> Result<SecretSlice<u8>, ConfigError> {
     use base64::Engine;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(text.trim())
@@ -24,14 +29,14 @@ pub(super) fn decode_secret(text: &str) -> Result<Vec<u8>, ConfigError> {
             bytes.len()
         )));
     }
-    Ok(bytes)
+    Ok(bytes.into())
 }
 
 /// Reads `data_dir/secret.key`, creating it with fresh random bytes on first start.
 pub(super) fn load_or_create_secret(
     data_dir: &Path,
     notes: &mut Vec<String>,
-) -> Result<Vec<u8>, ConfigError> {
+) -> Result<SecretSlice<u8>, ConfigError> {
     use base64::Engine;
     let path = data_dir.join(SECRET_FILE);
     if let Ok(text) = std::fs::read_to_string(&path) {
@@ -51,7 +56,7 @@ pub(super) fn load_or_create_secret(
         "no secret_key was configured: generated one and stored it in {} (set CARTEIRO_SECRET_KEY to share one key between instances)",
         path.display()
     ));
-    Ok(key.to_vec())
+    Ok(key.to_vec().into())
 }
 
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {

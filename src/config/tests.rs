@@ -106,3 +106,32 @@ fn certificate_checks_are_on_unless_explicitly_turned_off_with_a_warning() {
         "{warnings:?}"
     );
 }
+
+#[test]
+fn debug_output_of_the_configuration_shows_no_secret() {
+    let key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+    let env = vec![
+        ("CARTEIRO_SECRET_KEY".to_string(), key.to_string()),
+        (
+            "CARTEIRO_REDIS_URL".to_string(),
+            "redis://:hunter2-redis@redis.internal:6379/0".to_string(),
+        ),
+    ];
+    let (config, _) = Config::load(None, &env).unwrap();
+    let debug = format!("{config:?}");
+    // The key as configured, as bytes ([48, 49, ...]) and as the text those bytes spell.
+    let bytes = b"0123456789abcdef0123456789abcdef";
+    for secret in [
+        key.to_string(),
+        format!("{:?}", bytes.to_vec()),
+        "0123456789abcdef".to_string(),
+        "hunter2-redis".to_string(),
+    ] {
+        assert!(!debug.contains(&secret), "{secret} in {debug}");
+    }
+    assert!(
+        debug.contains("secret_key"),
+        "the field is still listed: {debug}"
+    );
+    assert!(debug.contains("REDACTED"), "{debug}");
+}

@@ -9,7 +9,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Cause, Config, ConfigError};
 use crate::imap::connect::Connector;
 use crate::metrics::Metrics;
 use crate::session::redis_store::{self, RedisStore};
@@ -83,13 +83,19 @@ impl Application {
                 let url = url.expose_secret();
                 let conn = tokio::time::timeout(REDIS_CONNECT_TIMEOUT, redis_store::connect(url))
                     .await
-                    .map_err(|_| "timed out".to_string())
-                    .and_then(|r| r.map_err(|e| e.to_string()))
+                    .map_err(|_| {
+                        let waited = REDIS_CONNECT_TIMEOUT.as_secs();
+                        Cause::from(format!("no answer within {waited} s"))
+                    })
+                    .and_then(|r| r.map_err(Cause::from))
                     .map_err(|e| {
-                        ConfigError(format!(
-                            "cannot reach Redis at {} ({e}); check CARTEIRO_REDIS_URL",
-                            crate::config::redact(url)
-                        ))
+                        ConfigError::unavailable(
+                            format!(
+                                "cannot reach Redis at {}; check CARTEIRO_REDIS_URL",
+                                crate::config::redact(url)
+                            ),
+                            e,
+                        )
                     })?;
                 (
                     Arc::new(RedisStore::new(conn.clone(), config.session_idle_timeout)),
@@ -109,16 +115,20 @@ impl Application {
             config.session_max_age,
         );
         let listener = TcpListener::bind(config.listen).await.map_err(|e| {
-            ConfigError(format!(
-                "cannot listen on {} ({e}); set CARTEIRO_LISTEN to a free address",
-                config.listen
-            ))
+            ConfigError::unavailable(
+                format!(
+                    "cannot listen on {}; set CARTEIRO_LISTEN to a free address",
+                    config.listen
+                ),
+                e,
+            )
         })?;
         let metrics_listener = match config.metrics_listen {
             Some(addr) => Some(TcpListener::bind(addr).await.map_err(|e| {
-                ConfigError(format!(
-                    "cannot listen on {addr} for metrics ({e}); set CARTEIRO_METRICS_LISTEN to a free address, or leave it unset to serve no metrics"
-                ))
+                ConfigError::unavailable(
+                    format!("cannot listen on {addr} for metrics; set CARTEIRO_METRICS_LISTEN to a free address, or leave it unset to serve no metrics"),
+                    e,
+                )
             })?),
             None => None,
         };

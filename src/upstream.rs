@@ -179,10 +179,33 @@ impl std::fmt::Display for HostPort<'_> {
     }
 }
 
-/// An upstream URL that cannot work, with the words an admin needs to fix it.
+/// An upstream URL that cannot work, in the words an admin needs to fix it: what is wrong,
+/// then how to write the URL ([`Protocol::help`]).
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UpstreamUrlError(pub String);
+pub enum UpstreamUrlError {
+    /// The text does not parse as a URL; the parser's reason is the source.
+    #[error("{} URL {text:?} is not a URL; {}", .protocol.label(), .protocol.help())]
+    NotAUrl {
+        protocol: Protocol,
+        text: String,
+        #[source]
+        source: url::ParseError,
+    },
+    #[error("{} URL {text:?} has no host; {}", .protocol.label(), .protocol.help())]
+    NoHost { protocol: Protocol, text: String },
+    /// The scheme is none of [`Protocol::schemes`].
+    #[error("{} URL scheme {scheme:?} is not understood; {}", .protocol.label(), .protocol.help())]
+    UnknownScheme { protocol: Protocol, scheme: String },
+    /// A query option other than `tls=none` or `tls=starttls` on a STARTTLS scheme.
+    #[error("{} URL option {key}={value} is not understood; {}", .protocol.label(), .protocol.help())]
+    UnknownOption {
+        protocol: Protocol,
+        key: String,
+        value: String,
+    },
+    #[error("{} URL {text:?} must not have a path; {}", .protocol.label(), .protocol.help())]
+    HasPath { protocol: Protocol, text: String },
+}
 
 /// Parses `imaps://host[:993]`, `imap://host[:143]` (STARTTLS) or `imap://host?tls=none`.
 pub fn parse_imap_url(text: &str) -> Result<Upstream, UpstreamUrlError> {
@@ -198,15 +221,18 @@ impl Upstream {
     /// Parses the URL of a `protocol` server written with one of [`Protocol::schemes`];
     /// `?tls=none` turns a STARTTLS scheme into no encryption.
     pub fn parse(protocol: Protocol, text: &str) -> Result<Upstream, UpstreamUrlError> {
-        let what = protocol.label();
-        let help = protocol.help();
-        let url = url::Url::parse(text).map_err(|e| {
-            UpstreamUrlError(format!("{what} URL {text:?} is not a URL ({e}); {help}"))
+        let url = url::Url::parse(text).map_err(|source| UpstreamUrlError::NotAUrl {
+            protocol,
+            text: text.to_string(),
+            source,
         })?;
         let host = url
             .host_str()
             .filter(|h| !h.is_empty())
-            .ok_or_else(|| UpstreamUrlError(format!("{what} URL {text:?} has no host; {help}")))?
+            .ok_or_else(|| UpstreamUrlError::NoHost {
+                protocol,
+                text: text.to_string(),
+            })?
             .trim_start_matches('[')
             .trim_end_matches(']')
             .to_string();
@@ -214,11 +240,9 @@ impl Upstream {
             .schemes()
             .iter()
             .find(|s| s.name == url.scheme())
-            .ok_or_else(|| {
-                UpstreamUrlError(format!(
-                    "{what} URL scheme {:?} is not understood; {help}",
-                    url.scheme()
-                ))
+            .ok_or_else(|| UpstreamUrlError::UnknownScheme {
+                protocol,
+                scheme: url.scheme().to_string(),
             })?;
         let mut security = scheme.security;
         for (key, value) in url.query_pairs() {
@@ -226,16 +250,19 @@ impl Upstream {
                 ("tls", "none", Security::StartTls) => security = Security::Plain,
                 ("tls", "starttls", Security::StartTls) => {}
                 _ => {
-                    return Err(UpstreamUrlError(format!(
-                        "{what} URL option {key}={value} is not understood; {help}"
-                    )))
+                    return Err(UpstreamUrlError::UnknownOption {
+                        protocol,
+                        key: key.into_owned(),
+                        value: value.into_owned(),
+                    })
                 }
             }
         }
         if !url.path().is_empty() && url.path() != "/" {
-            return Err(UpstreamUrlError(format!(
-                "{what} URL {text:?} must not have a path; {help}"
-            )));
+            return Err(UpstreamUrlError::HasPath {
+                protocol,
+                text: text.to_string(),
+            });
         }
         Ok(Upstream {
             protocol,
@@ -283,7 +310,9 @@ mod tests {
             Protocol::Smtp.help(),
             "write the SMTP submission server as smtps://host:465 (TLS), smtp://host:587 (STARTTLS) or smtp://host:587?tls=none (no encryption)"
         );
-        let err = parse_imap_url("pop3://mail.example.com").unwrap_err().0;
+        let err = parse_imap_url("pop3://mail.example.com")
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("\"pop3\" is not understood; write the IMAP server as imaps://"),
             "{err}"
@@ -320,9 +349,27 @@ mod tests {
         assert_eq!((u.port, u.security), (4190, Security::StartTls));
         let err = Upstream::parse(Protocol::Sieve, "sieves://mail.example.com")
             .unwrap_err()
-            .0;
+            .to_string();
         assert!(
             err.ends_with("write the ManageSieve server as sieve://host:4190 (STARTTLS) or sieve://host:4190?tls=none (no encryption)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_unparsable_url_keeps_the_parsers_reason_as_its_source() {
+        use std::error::Error;
+        let err = parse_imap_url("imaps://mail.example.com:99999").unwrap_err();
+        assert!(matches!(err, UpstreamUrlError::NotAUrl { .. }), "{err:?}");
+        assert_eq!(
+            err.source().map(|cause| cause.to_string()).as_deref(),
+            Some("invalid port number")
+        );
+        assert!(err.to_string().starts_with("IMAP URL \"imaps://mail.example.com:99999\" is not a URL; write the IMAP server as imaps://host:993 (TLS)"), "{err}");
+        let err = parse_smtp_url("smtp://mail.example.com?tls=maybe").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("SMTP URL option tls=maybe is not understood; "),
             "{err}"
         );
     }

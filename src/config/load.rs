@@ -73,6 +73,26 @@ pub struct Config {
     pub mail_apps: crate::mailapps::MailApps,
 }
 
+/// The duration `setting` is set to, or `default`; `examples` show how to write one.
+fn duration(
+    setting: &'static str,
+    text: Option<String>,
+    default: Duration,
+    examples: &str,
+) -> Result<Duration, ConfigError> {
+    let Some(text) = text else {
+        return Ok(default);
+    };
+    // Never zero: parse_duration refuses it, which also keeps `live_updates_every` from
+    // polling in a busy loop.
+    parse_duration(&text).ok_or_else(|| {
+        ConfigError::invalid(
+            setting,
+            format!("{text:?} is not a duration such as {examples}"),
+        )
+    })
+}
+
 /// Where Carteiro listens unless told otherwise: loopback, behind a reverse proxy.
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
@@ -126,15 +146,17 @@ impl Config {
             None | Some("") => None,
             Some(text) => {
                 let addr: SocketAddr = text.parse().map_err(|_| {
-                    ConfigError(format!(
-                        "metrics_listen {text:?} is not an IP:port such as 127.0.0.1:9090"
-                    ))
+                    ConfigError::invalid(
+                        "metrics_listen",
+                        format!("{text:?} is not an IP:port such as 127.0.0.1:9090"),
+                    )
                 })?;
                 // Port 0 (any free port, as the tests ask) never collides.
                 if addr == listen && addr.port() != 0 {
-                    return Err(ConfigError(format!(
-                        "metrics_listen {addr} is the same as listen: metrics need their own address (such as 127.0.0.1:9090), so they are not served to the public"
-                    )));
+                    return Err(ConfigError::invalid(
+                        "metrics_listen",
+                        format!("{addr} is the same as listen: metrics need their own address (such as 127.0.0.1:9090), so they are not served to the public"),
+                    ));
                 }
                 Some(addr)
             }
@@ -158,18 +180,19 @@ impl Config {
         )?;
         let max_message_size = match raw.max_message_size {
             Some(text) => parse_size(&text).ok_or_else(|| {
-                ConfigError(format!(
-                    "max_message_size {text:?} is not a size such as 25MB, 512KB or 1000000"
-                ))
+                ConfigError::invalid(
+                    "max_message_size",
+                    format!("{text:?} is not a size such as 25MB, 512KB or 1000000"),
+                )
             })?,
             None => 25 * 1024 * 1024,
         };
         if let Some(ca) = &raw.tls_ca_file {
             if !ca.is_file() {
-                return Err(ConfigError(format!(
-                    "tls_ca_file {} does not exist; point CARTEIRO_TLS_CA_FILE at the PEM file of the CA that signed the mail server's certificate",
-                    ca.display()
-                )));
+                return Err(ConfigError::invalid(
+                    "tls_ca_file",
+                    format!("{} does not exist; point CARTEIRO_TLS_CA_FILE at the PEM file of the CA that signed the mail server's certificate", ca.display()),
+                ));
             }
         }
         let data_dir = raw.data_dir.unwrap_or_else(|| PathBuf::from("data"));
@@ -177,32 +200,24 @@ impl Config {
             Some(text) => decode_secret(&text)?,
             None => load_or_create_secret(&data_dir, &mut warnings)?,
         };
-        let session_idle_timeout = match raw.session_idle_timeout {
-            Some(text) => parse_duration(&text).ok_or_else(|| {
-                ConfigError(format!(
-                    "session_idle_timeout {text:?} is not a duration such as 30m, 2h or 900s"
-                ))
-            })?,
-            None => Duration::from_secs(30 * 60),
-        };
-        let client_timeout = match raw.client_timeout {
-            Some(text) => parse_duration(&text).ok_or_else(|| {
-                ConfigError(format!(
-                    "client_timeout {text:?} is not a duration such as 30s or 2m"
-                ))
-            })?,
-            None => Duration::from_secs(30),
-        };
-        let live_updates_every = match raw.live_updates_every {
-            Some(text) => parse_duration(&text)
-                .filter(|d| !d.is_zero())
-                .ok_or_else(|| {
-                    ConfigError(format!(
-                        "live_updates_every {text:?} is not a duration such as 25s or 1m"
-                    ))
-                })?,
-            None => Duration::from_secs(25),
-        };
+        let session_idle_timeout = duration(
+            "session_idle_timeout",
+            raw.session_idle_timeout,
+            Duration::from_secs(30 * 60),
+            "30m, 2h or 900s",
+        )?;
+        let client_timeout = duration(
+            "client_timeout",
+            raw.client_timeout,
+            Duration::from_secs(30),
+            "30s or 2m",
+        )?;
+        let live_updates_every = duration(
+            "live_updates_every",
+            raw.live_updates_every,
+            Duration::from_secs(25),
+            "25s or 1m",
+        )?;
         let trusted_proxies = raw
             .trusted_proxies
             .unwrap_or_default()
@@ -216,32 +231,28 @@ impl Config {
             let ok = url::Url::parse(text)
                 .is_ok_and(|u| matches!(u.scheme(), "redis" | "rediss" | "redis+unix"));
             if !ok {
-                return Err(ConfigError(format!(
-                    "redis_url {:?} is not a Redis URL such as redis://redis:6379 or redis://:password@redis:6379/0",
-                    redact(text)
-                )));
+                return Err(ConfigError::invalid(
+                    "redis_url",
+                    format!("{:?} is not a Redis URL such as redis://redis:6379 or redis://:password@redis:6379/0", redact(text)),
+                ));
             }
         }
         let tls_insecure = raw.tls_insecure.unwrap_or(false);
         if tls_insecure {
             warnings.push(crate::insecure_tls::WARNING.to_string());
         }
-        let session_max_age = match raw.session_max_age {
-            Some(text) => parse_duration(&text).ok_or_else(|| {
-                ConfigError(format!(
-                    "session_max_age {text:?} is not a duration such as 12h, 7d or 90m"
-                ))
-            })?,
-            None => Duration::from_secs(12 * 60 * 60),
-        };
-        let imap_idle_timeout = match raw.imap_idle_timeout {
-            Some(text) => parse_duration(&text).ok_or_else(|| {
-                ConfigError(format!(
-                    "imap_idle_timeout {text:?} is not a duration such as 5m or 300s"
-                ))
-            })?,
-            None => Duration::from_secs(5 * 60),
-        };
+        let session_max_age = duration(
+            "session_max_age",
+            raw.session_max_age,
+            Duration::from_secs(12 * 60 * 60),
+            "12h, 7d or 90m",
+        )?;
+        let imap_idle_timeout = duration(
+            "imap_idle_timeout",
+            raw.imap_idle_timeout,
+            Duration::from_secs(5 * 60),
+            "5m or 300s",
+        )?;
         Ok((
             Config {
                 listen,

@@ -19,6 +19,6 @@ mod sources;
 #[cfg(test)]
 mod tests;
 
-pub use error::ConfigError;
+pub use error::{Cause, ConfigError};
 pub use load::Config;
 pub use parse::{parse_duration, parse_size, redact};

@@ -7,19 +7,22 @@ use super::error::ConfigError;
 
 pub(super) fn parse_listen(text: &str) -> Result<SocketAddr, ConfigError> {
     text.trim().parse().map_err(|_| {
-        ConfigError(format!(
-            "listen address {text:?} is not an IP:port such as 0.0.0.0:8080"
-        ))
+        ConfigError::invalid(
+            "listen",
+            format!("address {text:?} is not an IP:port such as 0.0.0.0:8080"),
+        )
     })
 }
 
-pub(super) fn parse_bool(key: &str, value: &str) -> Result<bool, ConfigError> {
+/// `true`/`false` and the usual spellings of each, in an environment variable `var`.
+pub(super) fn parse_bool(var: &'static str, value: &str) -> Result<bool, ConfigError> {
     match value.to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" => Ok(false),
-        _ => Err(ConfigError(format!(
-            "{key} must be true or false, not {value:?}"
-        ))),
+        _ => Err(ConfigError::invalid(
+            var,
+            format!("must be true or false, not {value:?}"),
+        )),
     }
 }
 
@@ -35,9 +38,10 @@ pub(super) fn normalize_base_path(text: &str) -> Result<String, ConfigError> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "/-_.~".contains(c));
     if !ok {
-        return Err(ConfigError(format!(
-            "base_path {text:?} must be a path such as /webmail (letters, digits, - _ . ~)"
-        )));
+        return Err(ConfigError::invalid(
+            "base_path",
+            format!("{text:?} must be a path such as /webmail (letters, digits, - _ . ~)"),
+        ));
     }
     Ok(trimmed.to_string())
 }
@@ -83,9 +87,12 @@ pub(super) fn parse_network(text: &str) -> Result<ipnet::IpNet, ConfigError> {
     text.parse::<ipnet::IpNet>()
         .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
         .map_err(|_| {
-            ConfigError(format!(
-                "trusted_proxies entry {text:?} is not an address or network such as 10.0.0.5 or 172.16.0.0/12"
-            ))
+            ConfigError::invalid(
+                "trusted_proxies",
+                format!(
+                    "entry {text:?} is not an address or network such as 10.0.0.5 or 172.16.0.0/12"
+                ),
+            )
         })
 }
 

@@ -19,15 +19,19 @@ pub(super) fn decode_secret(text: &str) -> Result<SecretSlice<u8>, ConfigError> 
         .decode(text.trim())
         .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text.trim()))
         .map_err(|_| {
-            ConfigError(
-                "secret_key must be base64; make one with: head -c 32 /dev/urandom | base64".into(),
+            ConfigError::invalid(
+                "secret_key",
+                "must be base64; make one with: head -c 32 /dev/urandom | base64",
             )
         })?;
     if bytes.len() < 32 {
-        return Err(ConfigError(format!(
-            "secret_key is {} bytes, it needs at least 32; make one with: head -c 32 /dev/urandom | base64",
-            bytes.len()
-        )));
+        return Err(ConfigError::invalid(
+            "secret_key",
+            format!(
+                "is {} bytes, it needs at least 32; make one with: head -c 32 /dev/urandom | base64",
+                bytes.len()
+            ),
+        ));
     }
     Ok(bytes.into())
 }
@@ -42,11 +46,9 @@ pub(super) fn load_or_create_secret(
     if let Ok(text) = std::fs::read_to_string(&path) {
         return decode_secret(&text);
     }
-    let cant = |e: std::io::Error| {
-        ConfigError(format!(
-            "no secret_key is set and {} cannot be written ({e}); set CARTEIRO_SECRET_KEY or CARTEIRO_DATA_DIR",
-            path.display()
-        ))
+    let cant = |source: std::io::Error| ConfigError::SecretFile {
+        path: path.clone(),
+        source,
     };
     std::fs::create_dir_all(data_dir).map_err(cant)?;
     let key: [u8; 32] = rand::random();

@@ -53,6 +53,7 @@ macro_rules! settings {
                 var: &str,
                 text: &str,
             ) -> Result<bool, ConfigError> {
+                // Each reader gets the table's own `&'static` name, for the error.
                 match var {
                     $($var => self.$name = Some($read($var, text)?),)*
                     _ => return Ok(false),
@@ -134,10 +135,14 @@ pub(super) fn read_file(file: Option<&Path>) -> Result<RawSettings, ConfigError>
     let Some(path) = file else {
         return Ok(RawSettings::default());
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError(format!("cannot read config file {}: {e}", path.display())))?;
-    toml::from_str::<RawSettings>(&text)
-        .map_err(|e| ConfigError(format!("config file {} is not valid: {e}", path.display())))
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    toml::from_str::<RawSettings>(&text).map_err(|source| ConfigError::FileSyntax {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 // Readers of variable text, one per type in the table. Strings are taken as they are: their
@@ -156,9 +161,9 @@ fn list(_var: &str, text: &str) -> Result<Vec<String>, ConfigError> {
     Ok(text.split(',').map(str::to_string).collect())
 }
 
-fn number<T: FromStr>(var: &str, text: &str) -> Result<T, ConfigError> {
+fn number<T: FromStr>(var: &'static str, text: &str) -> Result<T, ConfigError> {
     text.parse()
-        .map_err(|_| ConfigError(format!("{var} must be a whole number, not {text:?}")))
+        .map_err(|_| ConfigError::invalid(var, format!("must be a whole number, not {text:?}")))
 }
 
 #[cfg(test)]

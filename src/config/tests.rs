@@ -11,7 +11,17 @@ fn unknown_variables_are_reported_and_short_secrets_refused() {
         ("CARTEIRO_SECRET_KEY".to_string(), "c2hvcnQ=".to_string()),
     ];
     let err = Config::load(None, &env).unwrap_err();
-    assert!(err.0.contains("at least 32"), "{err}");
+    assert!(
+        matches!(
+            err,
+            ConfigError::Invalid {
+                setting: "secret_key",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("at least 32"), "{err}");
     let env = vec![
         ("CARTEIRO_IMAP_URLS".to_string(), "x".to_string()),
         (
@@ -44,7 +54,7 @@ fn metrics_need_an_address_of_their_own() {
     let (config, _) = Config::load(None, &env("")).unwrap();
     assert_eq!(config.metrics_listen, None, "empty means off");
     let err = Config::load(None, &env("0.0.0.0:8080")).unwrap_err();
-    assert!(err.0.contains("own address"), "{err}");
+    assert!(err.to_string().contains("own address"), "{err}");
     assert!(Config::load(None, &env("9090")).is_err());
 }
 
@@ -66,7 +76,11 @@ fn live_updates_poll_every_25_seconds_unless_set_and_never_every_0() {
     let (config, _) = Config::load(None, &env(Some("1m"))).unwrap();
     assert_eq!(config.live_updates_every, Duration::from_secs(60));
     let err = Config::load(None, &env(Some("0s"))).unwrap_err();
-    assert!(err.0.contains("live_updates_every"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("live_updates_every \"0s\" is not a duration"),
+        "{err}"
+    );
     assert!(Config::load(None, &env(Some("often"))).is_err());
 }
 
@@ -134,4 +148,51 @@ fn debug_output_of_the_configuration_shows_no_secret() {
         "the field is still listed: {debug}"
     );
     assert!(debug.contains("REDACTED"), "{debug}");
+}
+
+#[test]
+fn errors_keep_their_cause_and_the_report_shows_it_once() {
+    use std::error::Error;
+    let dir = std::env::temp_dir().join(format!(
+        "carteiro-config-errors-{}-{:08x}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+
+    let missing = dir.join("missing.toml");
+    let err = Config::load(Some(&missing), &[]).unwrap_err();
+    let cause = err
+        .source()
+        .and_then(|e| e.downcast_ref::<std::io::Error>());
+    assert_eq!(cause.map(|e| e.kind()), Some(std::io::ErrorKind::NotFound));
+    assert_eq!(
+        err.to_string(),
+        format!("cannot read config file {}", missing.display())
+    );
+    let report = err.report();
+    assert!(report.starts_with(&format!("{err}: ")), "{report}");
+    assert_eq!(report.matches(&cause.unwrap().to_string()).count(), 1);
+
+    let typo = dir.join("typo.toml");
+    std::fs::write(&typo, "listen = \"127.0.0.1:8080\"\nsave_sendt = true\n").unwrap();
+    let err = Config::load(Some(&typo), &[]).unwrap_err();
+    assert!(matches!(err, ConfigError::FileSyntax { .. }), "{err:?}");
+    assert!(err.report().contains("save_sendt"), "{}", err.report());
+
+    let env = [(
+        "CARTEIRO_IMAP_URL".to_string(),
+        "imaps://mail.example.com:99999".to_string(),
+    )];
+    let err = Config::load(None, &env).unwrap_err();
+    assert!(
+        err.source().is_some_and(|e| e.is::<url::ParseError>()),
+        "{err:?}"
+    );
+    assert!(
+        err.report().ends_with(": invalid port number"),
+        "{}",
+        err.report()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }

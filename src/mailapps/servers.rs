@@ -4,10 +4,33 @@
 
 use crate::upstream::{HostPort, Security, Upstream};
 
-/// An `apps_*` entry that cannot work, with the words an admin needs to fix it.
+/// An `apps_*` entry that cannot work, in the words an admin needs to fix it: which setting
+/// and entry, what is wrong, then how to write one ([`Kind::help`]).
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct AppsUrlError(pub String);
+pub enum AppsUrlError {
+    /// The text does not parse as a URL; the parser's reason is the source.
+    #[error("{} entry {text:?} is not a URL; {}", .kind.setting(), .kind.help())]
+    NotAUrl {
+        kind: Kind,
+        text: String,
+        #[source]
+        source: url::ParseError,
+    },
+    #[error("{} entry {text:?}: scheme {scheme:?} is not understood; {}", .kind.setting(), .kind.help())]
+    UnknownScheme {
+        kind: Kind,
+        text: String,
+        scheme: String,
+    },
+    /// `?tls=none`: refused, because the app would send the password in the clear.
+    #[error("{} entry {text:?} offers no encryption: mail apps would send passwords in the clear; {}", .kind.setting(), .kind.help())]
+    NoEncryption { kind: Kind, text: String },
+    /// A query, fragment, user, password or path: apps are told a server, nothing more.
+    #[error("{} entry {text:?} must be just scheme, host and port; {}", .kind.setting(), .kind.help())]
+    NotJustAServer { kind: Kind, text: String },
+    #[error("{} entry {text:?} has no host; {}", .kind.setting(), .kind.help())]
+    NoHost { kind: Kind, text: String },
+}
 
 /// A mail protocol an app may be told to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +56,16 @@ impl Kind {
             Kind::Pop3 => "apps_pop3",
             Kind::Smtp => "apps_smtp",
         }
+    }
+
+    /// How to write an entry of this kind's setting.
+    fn help(self) -> String {
+        let ((tls, tls_port), (plain, plain_port)) = self.schemes();
+        format!(
+            "write each {} server apps should use as {tls}://host:{tls_port} (TLS) or {plain}://host:{plain_port} (STARTTLS), several separated by commas, e.g. {}",
+            self.label(),
+            example(self)
+        )
     }
 
     /// URL schemes for implicit TLS and STARTTLS, with their default ports.
@@ -172,31 +205,29 @@ fn example(kind: Kind) -> &'static str {
 
 /// Parses one entry of an `apps_*` list, e.g. `imaps://mail.example.com:993`.
 pub fn parse_server(kind: Kind, text: &str) -> Result<Server, AppsUrlError> {
-    let setting = kind.setting();
     let ((tls, tls_port), (plain, plain_port)) = kind.schemes();
-    let help = format!(
-        "write each {} server apps should use as {tls}://host:{tls_port} (TLS) or {plain}://host:{plain_port} (STARTTLS), several separated by commas, e.g. {}",
-        kind.label(),
-        example(kind)
-    );
-    let url = url::Url::parse(text).map_err(|e| {
-        AppsUrlError(format!(
-            "{setting} entry {text:?} is not a URL ({e}); {help}"
-        ))
+    let entry = || text.to_string();
+    let url = url::Url::parse(text).map_err(|source| AppsUrlError::NotAUrl {
+        kind,
+        text: entry(),
+        source,
     })?;
     let (encryption, default_port) = match url.scheme() {
         s if s == tls => (Encryption::Tls, tls_port),
         s if s == plain => (Encryption::StartTls, plain_port),
         other => {
-            return Err(AppsUrlError(format!(
-                "{setting} entry {text:?}: scheme {other:?} is not understood; {help}"
-            )))
+            return Err(AppsUrlError::UnknownScheme {
+                kind,
+                text: entry(),
+                scheme: other.to_string(),
+            })
         }
     };
     if url.query().is_some_and(|q| q.contains("tls=none")) {
-        return Err(AppsUrlError(format!(
-            "{setting} entry {text:?} offers no encryption: mail apps would send passwords in the clear; {help}"
-        )));
+        return Err(AppsUrlError::NoEncryption {
+            kind,
+            text: entry(),
+        });
     }
     if url.query().is_some()
         || url.fragment().is_some()
@@ -204,14 +235,18 @@ pub fn parse_server(kind: Kind, text: &str) -> Result<Server, AppsUrlError> {
         || url.password().is_some()
         || !matches!(url.path(), "" | "/")
     {
-        return Err(AppsUrlError(format!(
-            "{setting} entry {text:?} must be just scheme, host and port; {help}"
-        )));
+        return Err(AppsUrlError::NotJustAServer {
+            kind,
+            text: entry(),
+        });
     }
     let host = url
         .host_str()
         .filter(|h| !h.is_empty())
-        .ok_or_else(|| AppsUrlError(format!("{setting} entry {text:?} has no host; {help}")))?
+        .ok_or_else(|| AppsUrlError::NoHost {
+            kind,
+            text: entry(),
+        })?
         .trim_start_matches('[')
         .trim_end_matches(']')
         .to_string();
@@ -321,7 +356,7 @@ mod tests {
             (Kind::Smtp, "smtp://mail.example.com/path", "just scheme"),
             (Kind::Imap, "imaps://", "imaps://host:993"),
         ] {
-            let err = parse_server(kind, text).unwrap_err().0;
+            let err = parse_server(kind, text).unwrap_err().to_string();
             assert!(err.contains(words), "{text}: {err}");
             assert!(err.starts_with(kind.setting()), "{text}: {err}");
         }

@@ -32,5 +32,7 @@ pub mod startup;
 pub mod state;
 /// Tracing set-up that never logs credentials.
 pub mod telemetry;
+/// The upstream servers as URLs: protocol, host, port and transport security (a leaf).
+pub mod upstream;
 /// HTTP routes, pages and middleware.
 pub mod web;

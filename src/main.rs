@@ -38,7 +38,7 @@ fn main() -> ExitCode {
 /// Exit status 1 for every failure, configuration included: Docker reserves 2.
 fn health(probe: Probe) -> ExitCode {
     let result = Config::listen_from_env()
-        .map_err(|e| format!("configuration error: {e}"))
+        .map_err(|e| format!("configuration error: {}", e.report()))
         .and_then(|(listen, base_path)| healthcheck::check(listen, &base_path, probe));
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -55,7 +55,7 @@ async fn serve() -> ExitCode {
     let (config, notes) = match Config::from_env() {
         Ok(loaded) => loaded,
         Err(e) => {
-            tracing::error!("configuration error: {e}");
+            tracing::error!("configuration error: {}", e.report());
             return ExitCode::from(2);
         }
     };
@@ -65,7 +65,7 @@ async fn serve() -> ExitCode {
     let app = match Application::build(config.clone()).await {
         Ok(app) => app,
         Err(e) => {
-            tracing::error!("cannot start: {e}");
+            tracing::error!("cannot start: {}", e.report());
             return ExitCode::from(2);
         }
     };

@@ -5,11 +5,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Cause, Config, ConfigError};
 use crate::imap::connect::Connector;
 use crate::metrics::Metrics;
 use crate::session::redis_store::{self, RedisStore};
@@ -46,19 +47,26 @@ impl Application {
         let submitter = Submitter::new(&config, metrics.clone())?;
         let (store, throttle): (Arc<dyn SessionStore>, LoginThrottle) = match &config.redis_url {
             Some(url) => {
+                let url = url.expose_secret();
                 let conn = tokio::time::timeout(REDIS_CONNECT_TIMEOUT, redis_store::connect(url))
                     .await
-                    .map_err(|_| "timed out".to_string())
-                    .and_then(|r| r.map_err(|e| e.to_string()))
+                    .map_err(|_| {
+                        let waited = REDIS_CONNECT_TIMEOUT.as_secs();
+                        Cause::from(format!("no answer within {waited} s"))
+                    })
+                    .and_then(|r| r.map_err(Cause::from))
                     .map_err(|e| {
-                        ConfigError(format!(
-                            "cannot reach Redis at {} ({e}); check CARTEIRO_REDIS_URL",
-                            crate::config::redact(url)
-                        ))
+                        ConfigError::unavailable(
+                            format!(
+                                "cannot reach Redis at {}; check CARTEIRO_REDIS_URL",
+                                crate::config::redact(url)
+                            ),
+                            e,
+                        )
                     })?;
                 (
                     Arc::new(RedisStore::new(conn.clone(), config.session_idle_timeout)),
-                    LoginThrottle::redis(conn, &config.secret_key),
+                    LoginThrottle::redis(conn, config.secret_key.expose_secret()),
                 )
             }
             None => (
@@ -69,21 +77,25 @@ impl Application {
         let sessions = SessionManager::new(
             store,
             connector.clone(),
-            config.secret_key.clone(),
+            config.secret_key.expose_secret().to_vec(),
             config.session_idle_timeout,
             config.session_max_age,
         );
         let listener = TcpListener::bind(config.listen).await.map_err(|e| {
-            ConfigError(format!(
-                "cannot listen on {} ({e}); set CARTEIRO_LISTEN to a free address",
-                config.listen
-            ))
+            ConfigError::unavailable(
+                format!(
+                    "cannot listen on {}; set CARTEIRO_LISTEN to a free address",
+                    config.listen
+                ),
+                e,
+            )
         })?;
         let metrics_listener = match config.metrics_listen {
             Some(addr) => Some(TcpListener::bind(addr).await.map_err(|e| {
-                ConfigError(format!(
-                    "cannot listen on {addr} for metrics ({e}); set CARTEIRO_METRICS_LISTEN to a free address, or leave it unset to serve no metrics"
-                ))
+                ConfigError::unavailable(
+                    format!("cannot listen on {addr} for metrics; set CARTEIRO_METRICS_LISTEN to a free address, or leave it unset to serve no metrics"),
+                    e,
+                )
             })?),
             None => None,
         };

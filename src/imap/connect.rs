@@ -19,9 +19,10 @@ use super::cache::MailCache;
 use super::conn::{Capabilities, ImapConn};
 use super::limit::{ConnectionLimit, Parking};
 use super::ImapError;
-use crate::config::{Config, ConfigError, Security, Upstream};
+use crate::config::{Config, ConfigError};
 use crate::insecure_tls::AcceptAnyCertificate;
 use crate::metrics::Metrics;
+use crate::upstream::{Security, Upstream};
 
 /// Any byte stream an IMAP client can run over (TCP or TLS over TCP).
 pub trait ImapStream: AsyncRead + AsyncWrite + Unpin + Send + Sync + Debug {}
@@ -62,23 +63,26 @@ impl Connector {
             let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
                 .and_then(|iter| iter.collect::<Result<_, _>>())
                 .map_err(|e| {
-                    ConfigError(format!(
-                        "tls_ca_file {} is not a PEM certificate file: {e}",
-                        path.display()
-                    ))
+                    ConfigError::tls(
+                        format!(
+                            "tls_ca_file {} is not a PEM certificate file",
+                            path.display()
+                        ),
+                        e,
+                    )
                 })?;
             if certs.is_empty() {
-                return Err(ConfigError(format!(
-                    "tls_ca_file {} holds no certificate",
-                    path.display()
-                )));
+                return Err(ConfigError::Tls {
+                    what: format!("tls_ca_file {} holds no certificate", path.display()),
+                    source: None,
+                });
             }
             for cert in certs {
                 roots.add(cert).map_err(|e| {
-                    ConfigError(format!(
-                        "tls_ca_file {} has an unusable certificate: {e}",
-                        path.display()
-                    ))
+                    ConfigError::tls(
+                        format!("tls_ca_file {} has an unusable certificate", path.display()),
+                        e,
+                    )
                 })?;
             }
         }
@@ -86,7 +90,7 @@ impl Connector {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
-            .map_err(|e| ConfigError(format!("TLS set-up failed: {e}")))?;
+            .map_err(|e| ConfigError::tls("TLS set-up failed", e))?;
         let tls = if config.tls_insecure {
             builder
                 .dangerous()

@@ -7,8 +7,8 @@
 //! Servers are listed in preference order (the app takes the first that works); the user
 //! name is the `%EMAILADDRESS%` placeholder, which the app fills in with the address typed.
 
+use super::servers::{Encryption, Kind, MailApps, Server};
 use super::xml::Xml;
-use super::{Encryption, Kind, MailApps, Server};
 
 /// The document for `domain` (the e-mail domain asked about, used as the provider's id).
 pub fn render(apps: &MailApps, domain: &str) -> String {

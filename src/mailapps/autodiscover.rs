@@ -15,8 +15,8 @@
 //! and an `Error` element: 600 for a request that cannot be understood, 601 for a response
 //! schema Carteiro does not provide (Exchange ActiveSync's `mobilesync` schema, for one).
 
+use super::servers::{domain_of, Encryption, Kind, MailApps};
 use super::xml::Xml;
-use super::{domain_of, Encryption, Kind, MailApps};
 
 /// Namespace of every Autodiscover response document.
 pub const RESPONSE_NS: &str =

@@ -12,8 +12,8 @@
 
 use sha2::{Digest, Sha256};
 
+use super::servers::{domain_of, Encryption, Kind, MailApps, Server};
 use super::xml::Xml;
-use super::{domain_of, Encryption, Kind, MailApps, Server};
 
 /// The Content-Type iOS and macOS open as a profile.
 pub const CONTENT_TYPE: &str = "application/x-apple-aspen-config";

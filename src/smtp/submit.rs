@@ -14,8 +14,9 @@ use lettre::transport::smtp::commands::Ehlo;
 use lettre::transport::smtp::extension::ClientId;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::config::{Config, ConfigError, Security, Upstream};
+use crate::config::{Config, ConfigError};
 use crate::metrics::Metrics;
+use crate::upstream::{Security, Upstream};
 
 /// How long connecting, or any one SMTP exchange, may take.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -54,7 +55,7 @@ impl Submitter {
     pub fn new(config: &Config, metrics: Arc<Metrics>) -> Result<Submitter, ConfigError> {
         let ca_pem = match &config.tls_ca_file {
             Some(path) => Some(std::fs::read(path).map_err(|e| {
-                ConfigError(format!("cannot read tls_ca_file {}: {e}", path.display()))
+                ConfigError::tls(format!("cannot read tls_ca_file {}", path.display()), e)
             })?),
             None => None,
         };
@@ -72,9 +73,8 @@ impl Submitter {
     fn tls(&self) -> Result<TlsParameters, ConfigError> {
         let mut builder = TlsParameters::builder(self.upstream.host.clone());
         if let Some(pem) = &self.ca_pem {
-            let cert = Certificate::from_pem(pem).map_err(|e| {
-                ConfigError(format!("tls_ca_file is not a usable certificate: {e}"))
-            })?;
+            let cert = Certificate::from_pem(pem)
+                .map_err(|e| ConfigError::tls("tls_ca_file is not a usable certificate", e))?;
             builder = builder.add_root_certificate(cert);
         }
         if self.insecure {
@@ -84,7 +84,7 @@ impl Submitter {
         }
         builder
             .build_rustls()
-            .map_err(|e| ConfigError(format!("SMTP TLS set-up failed: {e}")))
+            .map_err(|e| ConfigError::tls("SMTP TLS set-up failed", e))
     }
 
     /// Sends `message` to the envelope's recipients, logging in as `username`.
@@ -120,7 +120,7 @@ impl Submitter {
             });
         }
         let hello = ClientId::default();
-        let tls = self.tls().map_err(|e| SendError::Unavailable(e.0))?;
+        let tls = self.tls().map_err(|e| SendError::Unavailable(e.report()))?;
         let addr = (self.upstream.host.as_str(), self.upstream.port);
         let unavailable = |e: lettre::transport::smtp::Error| {
             SendError::Unavailable(format!("{} ({e})", self.upstream))

@@ -896,7 +896,7 @@ fn settings_are_read_from_the_file_and_the_environment_wins() {
         secret,
         ("CARTEIRO_APPS_POP3".into(), "pop3://h?tls=none".into()),
     ];
-    let err = Config::load(None, &env).unwrap_err().0;
+    let err = Config::load(None, &env).unwrap_err().to_string();
     assert!(err.starts_with("apps_pop3 entry"), "{err}");
     assert!(err.contains("in the clear"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();

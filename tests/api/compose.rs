@@ -478,7 +478,7 @@ async fn smtp_down_shows_the_reason_and_loses_nothing() {
     let proxy = crate::chaos::ChaosProxy::start("127.0.0.1:587").await;
     let mut config = test_config("imap://localhost:143");
     config.smtp =
-        carteiro::config::parse_smtp_url(&format!("smtp://localhost:{}", proxy.port)).unwrap();
+        carteiro::upstream::parse_smtp_url(&format!("smtp://localhost:{}", proxy.port)).unwrap();
     let app = spawn_app_with(config).await;
     app.login().await;
     proxy.go_down();
@@ -730,7 +730,7 @@ async fn the_signature_is_stored_on_the_server_and_starts_every_new_message() {
 #[tokio::test]
 async fn sending_over_implicit_tls_on_465_works_too() {
     let mut config = test_config("imap://localhost:143");
-    config.smtp = carteiro::config::parse_smtp_url("smtps://localhost:465").unwrap();
+    config.smtp = carteiro::upstream::parse_smtp_url("smtps://localhost:465").unwrap();
     let app = spawn_app_with(config).await;
     app.login().await;
     let bob = crate::helpers::fresh_user("bob");

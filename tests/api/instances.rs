@@ -61,7 +61,7 @@ impl Instance {
 
     async fn start_with(redis: &Redis, imap_url: &str) -> Instance {
         let mut config = test_config(imap_url);
-        config.redis_url = Some(redis.url.clone());
+        config.redis_url = Some(redis.url.clone().into());
         let app = Application::build(config).await.expect("app builds");
         let base_url = format!("http://127.0.0.1:{}", app.port());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

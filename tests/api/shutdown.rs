@@ -18,7 +18,7 @@ async fn config_through(imap: &ChaosProxy) -> carteiro::config::Config {
 /// send takes a couple of seconds (STARTTLS end to end; the certificate names localhost).
 async fn slow_smtp(config: &mut carteiro::config::Config) -> ChaosProxy {
     let smtp = ChaosProxy::start_slow("127.0.0.1:587", Duration::from_millis(200)).await;
-    config.smtp = carteiro::config::parse_smtp_url(&format!("smtp://localhost:{}", smtp.port))
+    config.smtp = carteiro::upstream::parse_smtp_url(&format!("smtp://localhost:{}", smtp.port))
         .expect("SMTP URL");
     smtp
 }

@@ -28,7 +28,7 @@ async fn the_insecure_setting_reads_and_sends_mail_without_the_ca() {
     let mut config = test_config("imaps://localhost:993");
     config.tls_ca_file = None;
     config.tls_insecure = true;
-    config.smtp = carteiro::config::parse_smtp_url("smtps://localhost:465").unwrap();
+    config.smtp = carteiro::upstream::parse_smtp_url("smtps://localhost:465").unwrap();
     let app = spawn_app_with(config).await;
     app.login().await;
     let (status, _) = app.page("/mail/INBOX").await;

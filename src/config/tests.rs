@@ -1,0 +1,198 @@
+//! Loading whole configurations from variables: defaults, warnings and refusals.
+
+use std::time::Duration;
+
+use super::*;
+
+#[test]
+fn unknown_variables_are_reported_and_short_secrets_refused() {
+    let env = vec![
+        ("CARTEIRO_IMAP_URLS".to_string(), "x".to_string()),
+        ("CARTEIRO_SECRET_KEY".to_string(), "c2hvcnQ=".to_string()),
+    ];
+    let err = Config::load(None, &env).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ConfigError::Invalid {
+                setting: "secret_key",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("at least 32"), "{err}");
+    let env = vec![
+        ("CARTEIRO_IMAP_URLS".to_string(), "x".to_string()),
+        (
+            "CARTEIRO_SECRET_KEY".to_string(),
+            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
+        ),
+    ];
+    let (config, warnings) = Config::load(None, &env).unwrap();
+    assert_eq!(config.imap.port, 143);
+    assert!(warnings[0].contains("CARTEIRO_IMAP_URLS"));
+}
+
+#[test]
+fn metrics_need_an_address_of_their_own() {
+    let env = |metrics: &str| {
+        vec![
+            ("CARTEIRO_LISTEN".to_string(), "0.0.0.0:8080".to_string()),
+            ("CARTEIRO_METRICS_LISTEN".to_string(), metrics.to_string()),
+            (
+                "CARTEIRO_SECRET_KEY".to_string(),
+                "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
+            ),
+        ]
+    };
+    let (config, _) = Config::load(None, &env("127.0.0.1:9090")).unwrap();
+    assert_eq!(
+        config.metrics_listen,
+        Some("127.0.0.1:9090".parse().unwrap())
+    );
+    let (config, _) = Config::load(None, &env("")).unwrap();
+    assert_eq!(config.metrics_listen, None, "empty means off");
+    let err = Config::load(None, &env("0.0.0.0:8080")).unwrap_err();
+    assert!(err.to_string().contains("own address"), "{err}");
+    assert!(Config::load(None, &env("9090")).is_err());
+}
+
+#[test]
+fn live_updates_poll_every_25_seconds_unless_set_and_never_every_0() {
+    let env = |every: Option<&str>| {
+        let mut env = vec![(
+            "CARTEIRO_SECRET_KEY".to_string(),
+            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
+        )];
+        if let Some(every) = every {
+            env.push(("CARTEIRO_LIVE_UPDATES_EVERY".to_string(), every.to_string()));
+        }
+        env
+    };
+    let (config, warnings) = Config::load(None, &env(None)).unwrap();
+    assert_eq!(config.live_updates_every, Duration::from_secs(25));
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let (config, _) = Config::load(None, &env(Some("1m"))).unwrap();
+    assert_eq!(config.live_updates_every, Duration::from_secs(60));
+    let err = Config::load(None, &env(Some("0s"))).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("live_updates_every \"0s\" is not a duration"),
+        "{err}"
+    );
+    assert!(Config::load(None, &env(Some("often"))).is_err());
+}
+
+#[test]
+fn the_health_check_reads_only_where_the_server_listens() {
+    let env = vec![
+        ("CARTEIRO_LISTEN".to_string(), "0.0.0.0:8081".to_string()),
+        ("CARTEIRO_BASE_PATH".to_string(), "/webmail/".to_string()),
+        // Would stop the server; the health check does not care.
+        ("CARTEIRO_SECRET_KEY".to_string(), "short".to_string()),
+        ("CARTEIRO_SAVE_SENT".to_string(), "maybe".to_string()),
+    ];
+    let (listen, base) = Config::listen_from(None, &env).unwrap();
+    assert_eq!(listen, "0.0.0.0:8081".parse().unwrap());
+    assert_eq!(base, "/webmail");
+    let (listen, base) = Config::listen_from(None, &[]).unwrap();
+    assert_eq!(
+        (listen, base.as_str()),
+        ("127.0.0.1:8080".parse().unwrap(), "")
+    );
+}
+
+#[test]
+fn certificate_checks_are_on_unless_explicitly_turned_off_with_a_warning() {
+    let secret = (
+        "CARTEIRO_SECRET_KEY".to_string(),
+        "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
+    );
+    let (config, warnings) = Config::load(None, std::slice::from_ref(&secret)).unwrap();
+    assert!(!config.tls_insecure);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let env = vec![secret, ("CARTEIRO_TLS_INSECURE".into(), "true".into())];
+    let (config, warnings) = Config::load(None, &env).unwrap();
+    assert!(config.tls_insecure);
+    assert!(
+        warnings.iter().any(|w| w.contains("NOT verified")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn debug_output_of_the_configuration_shows_no_secret() {
+    let key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+    let env = vec![
+        ("CARTEIRO_SECRET_KEY".to_string(), key.to_string()),
+        (
+            "CARTEIRO_REDIS_URL".to_string(),
+            "redis://:hunter2-redis@redis.internal:6379/0".to_string(),
+        ),
+    ];
+    let (config, _) = Config::load(None, &env).unwrap();
+    let debug = format!("{config:?}");
+    // The key as configured, as bytes ([48, 49, ...]) and as the text those bytes spell.
+    let bytes = b"0123456789abcdef0123456789abcdef";
+    for secret in [
+        key.to_string(),
+        format!("{:?}", bytes.to_vec()),
+        "0123456789abcdef".to_string(),
+        "hunter2-redis".to_string(),
+    ] {
+        assert!(!debug.contains(&secret), "{secret} in {debug}");
+    }
+    assert!(
+        debug.contains("secret_key"),
+        "the field is still listed: {debug}"
+    );
+    assert!(debug.contains("REDACTED"), "{debug}");
+}
+
+#[test]
+fn errors_keep_their_cause_and_the_report_shows_it_once() {
+    use std::error::Error;
+    let dir = std::env::temp_dir().join(format!(
+        "carteiro-config-errors-{}-{:08x}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+
+    let missing = dir.join("missing.toml");
+    let err = Config::load(Some(&missing), &[]).unwrap_err();
+    let cause = err
+        .source()
+        .and_then(|e| e.downcast_ref::<std::io::Error>());
+    assert_eq!(cause.map(|e| e.kind()), Some(std::io::ErrorKind::NotFound));
+    assert_eq!(
+        err.to_string(),
+        format!("cannot read config file {}", missing.display())
+    );
+    let report = err.report();
+    assert!(report.starts_with(&format!("{err}: ")), "{report}");
+    assert_eq!(report.matches(&cause.unwrap().to_string()).count(), 1);
+
+    let typo = dir.join("typo.toml");
+    std::fs::write(&typo, "listen = \"127.0.0.1:8080\"\nsave_sendt = true\n").unwrap();
+    let err = Config::load(Some(&typo), &[]).unwrap_err();
+    assert!(matches!(err, ConfigError::FileSyntax { .. }), "{err:?}");
+    assert!(err.report().contains("save_sendt"), "{}", err.report());
+
+    let env = [(
+        "CARTEIRO_IMAP_URL".to_string(),
+        "imaps://mail.example.com:99999".to_string(),
+    )];
+    let err = Config::load(None, &env).unwrap_err();
+    assert!(
+        err.source().is_some_and(|e| e.is::<url::ParseError>()),
+        "{err:?}"
+    );
+    assert!(
+        err.report().ends_with(": invalid port number"),
+        "{}",
+        err.report()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

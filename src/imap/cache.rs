@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use moka::sync::Cache;
 
-use super::{MailboxState, PartInfo};
+use crate::model::{Flags, MailboxState, PartInfo, Summary};
 
 /// Default bound of the shared sorted orders: 64 MiB is 16 million UIDs, e.g. 160 folders of
 /// 100,000 messages.
@@ -48,6 +48,32 @@ pub struct CachedRow {
     pub headers: Vec<u8>,
     pub has_attachment: bool,
     pub snippet: Option<String>,
+}
+
+impl CachedRow {
+    /// What of this row stays true for as long as the message exists (all but the flags).
+    pub fn of(row: &Summary) -> CachedRow {
+        CachedRow {
+            size: row.size,
+            internal_date: row.internal_date.clone(),
+            headers: row.headers.clone(),
+            has_attachment: row.has_attachment,
+            snippet: row.snippet.clone(),
+        }
+    }
+
+    /// The row of message `uid`, from this cached part and fresh flags.
+    pub fn summary(&self, uid: u32, flags: Flags) -> Summary {
+        Summary {
+            uid,
+            flags,
+            size: self.size,
+            internal_date: self.internal_date.clone(),
+            headers: self.headers.clone(),
+            has_attachment: self.has_attachment,
+            snippet: self.snippet.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -18,12 +18,13 @@ use super::cache::{CachedRow, MailCache, SortedOrder};
 use super::connect::BoxedStream;
 use super::quote;
 use super::search::SearchQuery;
-use super::structure::{flatten, PartInfo, TransferEncoding};
-use super::{
-    utf7, Declined, FetchedMessage, Flags, Folder, FolderStatus, ImapError, MailboxState, Page,
-    Quota, Role, Summary,
-};
+use super::structure::flatten;
+use super::{utf7, Declined, ImapError};
 use crate::metrics::{GaugeGuard, Metrics};
+use crate::model::{
+    FetchedMessage, Flags, Folder, FolderStatus, MailboxState, Page, PartInfo, Quota, Role,
+    Summary, ThreadPage, ThreadRow, TransferEncoding,
+};
 
 /// The header fields a message list shows, fetched instead of whole headers.
 /// At most 64 KiB of them: a Subject can be megabytes long, and a page shows fifty rows.
@@ -815,7 +816,7 @@ impl ImapConn {
             for (row, _) in rows {
                 if let Some((folder, validity)) = &key {
                     self.cache
-                        .put_row(&self.user, folder, *validity, row.uid, row.to_cached());
+                        .put_row(&self.user, folder, *validity, row.uid, CachedRow::of(&row));
                 }
                 found.insert(row.uid, row);
             }
@@ -847,7 +848,7 @@ impl ImapConn {
             for (uid, row) in cached {
                 // No answer for a UID: the message was expunged meanwhile.
                 if let Some(flags) = flags.remove(&uid) {
-                    found.insert(uid, Summary::from_cached(uid, flags, &row));
+                    found.insert(uid, row.summary(uid, flags));
                 }
             }
         }
@@ -1605,22 +1606,6 @@ impl ImapConn {
         .await?;
         found.ok_or(ImapError::NotFound)
     }
-}
-
-/// One page of conversations.
-#[derive(Debug, Clone)]
-pub struct ThreadPage {
-    /// Number of conversations in the folder.
-    pub total: u32,
-    pub rows: Vec<ThreadRow>,
-}
-
-/// A conversation in a list: its newest message stands for it.
-#[derive(Debug, Clone)]
-pub struct ThreadRow {
-    pub newest: Summary,
-    pub count: usize,
-    pub unread: usize,
 }
 
 /// A change to the folder tree.

@@ -15,7 +15,8 @@ use super::page::{query_value, role_folder, sidebar, FolderLink, PageCtx};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::i18n::Msg;
-use crate::imap::{Folder, Role, Selection};
+use crate::imap::Selection;
+use crate::model::{Folder, Role};
 use crate::session::CurrentSession;
 
 pub fn router() -> Router<AppState> {

@@ -20,8 +20,9 @@ use super::page::{role_folder, sidebar, FolderLink, PageCtx};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::i18n::{Lang, Msg};
-use crate::imap::{Folder, ImapError, ImapHandle, Role};
+use crate::imap::{ImapError, ImapHandle};
 use crate::mime::{self, parts};
+use crate::model::{Folder, Role};
 use crate::session::CurrentSession;
 use crate::smtp::compose::{self, BuildError, Outgoing, OutgoingAttachment};
 use crate::smtp::SendError;
@@ -292,7 +293,7 @@ fn with_signature(body: &str, signature: &str) -> String {
 fn kept_attachments(
     lang: Lang,
     message: &mail_parser::Message<'_>,
-    server: Option<&[crate::imap::PartInfo]>,
+    server: Option<&[crate::model::PartInfo]>,
     folder: &str,
     uid: u32,
 ) -> Vec<KeptPart> {

@@ -31,7 +31,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::imap::{FolderStatus, ImapError};
+use crate::imap::ImapError;
+use crate::model::FolderStatus;
 use crate::session::{CurrentSession, COOKIE_NAME};
 
 /// A folder name longer than this is not one (IMAP servers allow far less).

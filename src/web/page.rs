@@ -7,7 +7,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::i18n::{dates, Lang, Msg, Tr};
-use crate::imap::{Folder, Role};
+use crate::model::{Folder, Role};
 use crate::session::CurrentSession;
 
 /// Characters left as they are in a path segment: RFC 3986 unreserved.

@@ -12,7 +12,8 @@ use super::page::{folder_title, sidebar, FolderLink, PageCtx};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::i18n::Msg;
-use crate::imap::{ImapError, Role, SearchQuery};
+use crate::imap::{ImapError, SearchQuery};
+use crate::model::Role;
 use crate::session::CurrentSession;
 
 /// Results shown per folder before "all N in this folder".

@@ -24,9 +24,11 @@ use tokio_util::task::TaskTracker;
 
 use super::conn::FolderChange;
 use super::conn::ImapConn;
+use super::conn::Selection;
 use super::connect::Connector;
+use super::error::ImapError;
 use super::limit::Parking;
-use super::{ImapError, SearchQuery, Selection};
+use super::search::SearchQuery;
 use crate::model::{
     FetchedMessage, Folder, FolderStatus, Page, PartInfo, Quota, Summary, ThreadPage,
 };

@@ -16,10 +16,11 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use super::cache::{CachedRow, MailCache, SortedOrder};
 use super::connect::BoxedStream;
+use super::error::{Declined, ImapError};
 use super::quote;
 use super::search::SearchQuery;
 use super::structure::flatten;
-use super::{utf7, Declined, ImapError};
+use super::utf7;
 use crate::metrics::{GaugeGuard, Metrics};
 use crate::model::{
     FetchedMessage, Flags, Folder, FolderStatus, MailboxState, Page, PartInfo, Quota, Role,

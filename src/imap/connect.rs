@@ -17,8 +17,8 @@ use tokio_rustls::TlsConnector;
 
 use super::cache::MailCache;
 use super::conn::{Capabilities, ImapConn};
+use super::error::ImapError;
 use super::limit::{ConnectionLimit, Parking};
-use super::ImapError;
 use crate::config::{Config, ConfigError, Security, Upstream};
 use crate::insecure_tls::AcceptAnyCertificate;
 use crate::metrics::Metrics;

@@ -15,6 +15,7 @@ use async_imap::imap_proto::{
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::cache::{CachedRow, MailCache, SortedOrder};
+use super::capabilities::Capabilities;
 use super::connect::BoxedStream;
 use super::error::{Declined, ImapError};
 use super::quote;
@@ -41,25 +42,6 @@ const MAX_RAW_ANSWER: usize = 64 * 1024 * 1024;
 const SNIPPET_PLAIN_BYTES: u32 = 600;
 /// HTML spends more bytes on markup before the first words.
 const SNIPPET_HTML_BYTES: u32 = 2048;
-
-/// The server's capabilities, upper-cased.
-#[derive(Debug, Clone, Default)]
-pub struct Capabilities(HashSet<String>);
-
-impl Capabilities {
-    pub fn new(names: impl IntoIterator<Item = String>) -> Capabilities {
-        Capabilities(names.into_iter().collect())
-    }
-    pub fn has(&self, name: &str) -> bool {
-        self.0.contains(name)
-    }
-    /// All names, sorted, for logs.
-    pub fn list(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.0.iter().cloned().collect();
-        v.sort();
-        v
-    }
-}
 
 /// An authenticated connection plus what it remembers between commands.
 pub struct ImapConn {
@@ -112,7 +94,7 @@ impl ImapConn {
         })
         .await?;
         for name in disabled {
-            caps.0.remove(name);
+            caps.remove(name);
         }
         conn.caps = caps;
         Ok(conn)

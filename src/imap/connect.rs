@@ -8,7 +8,7 @@ use std::fmt::Debug;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_imap::imap_proto::{Capability, Response, ResponseCode, Status};
+use async_imap::imap_proto::{Response, ResponseCode, Status};
 use rustls::pki_types::{pem::PemObject, CertificateDer, ServerName};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -16,7 +16,8 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
 use super::cache::MailCache;
-use super::conn::{Capabilities, ImapConn};
+use super::capabilities::Capabilities;
+use super::conn::ImapConn;
 use super::error::ImapError;
 use super::limit::{ConnectionLimit, Parking};
 use crate::config::{Config, ConfigError, Security, Upstream};
@@ -320,15 +321,4 @@ async fn authenticate(
         async_imap::error::Error::Validate(_) => ImapError::AuthFailed,
         other => ImapError::Unavailable(format!("login failed: {other}")),
     })
-}
-
-impl Capabilities {
-    pub(crate) fn from_proto(list: &[Capability<'_>]) -> Capabilities {
-        let names = list.iter().map(|c| match c {
-            Capability::Imap4rev1 => "IMAP4REV1".to_string(),
-            Capability::Auth(mech) => format!("AUTH={}", mech.to_ascii_uppercase()),
-            Capability::Atom(atom) => atom.to_ascii_uppercase(),
-        });
-        Capabilities::new(names)
-    }
 }

@@ -12,6 +12,7 @@
 
 pub mod actor;
 pub mod cache;
+pub mod capabilities;
 pub mod conn;
 pub mod connect;
 pub mod error;
@@ -23,6 +24,7 @@ pub mod threads;
 pub mod utf7;
 
 pub use actor::ImapHandle;
+pub use capabilities::Capabilities;
 pub use conn::{FolderChange, Selection};
 pub use error::{Declined, ImapError};
 pub use search::SearchQuery;

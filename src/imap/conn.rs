@@ -16,10 +16,10 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use super::cache::{CachedRow, MailCache, SortedOrder};
 use super::capabilities::Capabilities;
-use super::connect::BoxedStream;
 use super::error::{Declined, ImapError};
 use super::quote;
 use super::search::SearchQuery;
+use super::stream::BoxedStream;
 use super::structure::flatten;
 use super::utf7;
 use crate::metrics::{GaugeGuard, Metrics};

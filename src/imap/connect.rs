@@ -4,14 +4,12 @@
 //! preferred because LOGIN sends the password as a quoted string, which cannot carry every
 //! non-ASCII password; LOGIN is the fallback for servers without SASL PLAIN.
 
-use std::fmt::Debug;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_imap::imap_proto::{Response, ResponseCode, Status};
 use rustls::pki_types::{pem::PemObject, CertificateDer, ServerName};
 use secrecy::{ExposeSecret, SecretString};
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
@@ -20,16 +18,10 @@ use super::capabilities::Capabilities;
 use super::conn::ImapConn;
 use super::error::ImapError;
 use super::limit::{ConnectionLimit, Parking};
+use super::stream::{BoxedStream, ImapStream};
 use crate::config::{Config, ConfigError, Security, Upstream};
 use crate::insecure_tls::AcceptAnyCertificate;
 use crate::metrics::Metrics;
-
-/// Any byte stream an IMAP client can run over (TCP or TLS over TCP).
-pub trait ImapStream: AsyncRead + AsyncWrite + Unpin + Send + Sync + Debug {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send + Sync + Debug> ImapStream for T {}
-
-/// The boxed stream type every connection uses, so TLS and plain share one code path.
-pub type BoxedStream = Box<dyn ImapStream>;
 
 /// How long dialling plus greeting plus authentication may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);

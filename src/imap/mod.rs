@@ -1,5 +1,7 @@
 //! Everything that speaks IMAP.
 //!
+//! - [`stream`] is the byte stream under a connection; [`capabilities`] what the server offers;
+//!   [`error`] what can go wrong.
 //! - [`connect`] dials the server (TLS, STARTTLS or plain) and authenticates.
 //! - [`conn::ImapConn`] wraps one authenticated connection and offers typed operations.
 //! - [`limit`] caps the connections open at once and reclaims idle ones at the cap.
@@ -19,6 +21,7 @@ pub mod error;
 pub mod limit;
 pub mod quote;
 pub mod search;
+pub mod stream;
 pub mod structure;
 pub mod threads;
 pub mod utf7;

@@ -22,13 +22,12 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Notify};
 use tokio_util::task::TaskTracker;
 
-use super::conn::FolderChange;
-use super::conn::ImapConn;
-use super::conn::Selection;
+use super::conn::{FolderChange, ImapConn};
 use super::connect::Connector;
 use super::error::ImapError;
 use super::limit::Parking;
 use super::search::SearchQuery;
+use super::uids::Selection;
 use crate::model::{
     FetchedMessage, Folder, FolderStatus, Page, PartInfo, Quota, Summary, ThreadPage,
 };

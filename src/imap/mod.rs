@@ -24,10 +24,12 @@ pub mod search;
 pub mod stream;
 pub mod structure;
 pub mod threads;
+pub mod uids;
 pub mod utf7;
 
 pub use actor::ImapHandle;
 pub use capabilities::Capabilities;
-pub use conn::{FolderChange, Selection};
+pub use conn::FolderChange;
 pub use error::{Declined, ImapError};
 pub use search::SearchQuery;
+pub use uids::Selection;

@@ -19,6 +19,7 @@ use super::conn::ImapConn;
 use super::error::ImapError;
 use super::limit::{ConnectionLimit, Parking};
 use super::stream::{BoxedStream, ImapStream};
+use super::wire;
 use crate::config::{Config, ConfigError, Security, Upstream};
 use crate::insecure_tls::AcceptAnyCertificate;
 use crate::metrics::Metrics;
@@ -253,21 +254,23 @@ async fn capabilities<T: ImapStream>(
         .map_err(broken)?;
     stream.flush().await.map_err(broken)?;
     let mut caps = Capabilities::default();
+    let mut on_data = |r: &Response<'_>| {
+        if let Response::Capabilities(list) = r {
+            caps = Capabilities::from_proto(list);
+        }
+    };
     loop {
         let response = client
             .read_response()
             .await
             .map_err(broken)?
             .ok_or_else(|| ImapError::Unavailable("connection closed".into()))?;
-        match response.parsed() {
-            Response::Capabilities(list) => caps = Capabilities::from_proto(list),
-            Response::Done { tag, status, .. } if tag.0 == TAG => {
-                return match status {
-                    Status::Ok => Ok(caps),
-                    _ => Err(ImapError::Protocol("CAPABILITY refused".into())),
-                };
-            }
-            _ => {}
+        // A BYE here is followed by the server closing the connection: read on to that.
+        if let wire::Step::Done(result) = wire::step(response.parsed(), TAG, &mut on_data) {
+            return match result {
+                Ok(()) => Ok(caps),
+                Err(_) => Err(ImapError::Protocol("CAPABILITY refused".into())),
+            };
         }
     }
 }

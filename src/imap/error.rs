@@ -43,8 +43,21 @@ pub enum Declined {
 }
 
 impl ImapError {
+    /// The server's NO or BAD, with its reason cut to a length fit for a page and a log line.
+    pub fn refused(reason: &str) -> ImapError {
+        ImapError::Refused(truncate(reason, 200))
+    }
+
     /// Whether the connection this came from can no longer be used.
     pub fn breaks_connection(&self) -> bool {
         matches!(self, ImapError::Unavailable(_) | ImapError::Protocol(_))
+    }
+}
+
+/// `text` cut to `max` characters, with an ellipsis when something was cut.
+pub(super) fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
     }
 }

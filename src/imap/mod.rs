@@ -3,6 +3,7 @@
 //! - [`stream`] is the byte stream under a connection; [`capabilities`] what the server offers;
 //!   [`error`] what can go wrong.
 //! - [`connect`] dials the server (TLS, STARTTLS or plain) and authenticates.
+//! - [`wire`] frames the server's answers: where one ends, its tagged verdict, BYE.
 //! - [`conn::ImapConn`] wraps one authenticated connection and offers typed operations.
 //! - [`limit`] caps the connections open at once and reclaims idle ones at the cap.
 //! - [`actor`] owns a session's connection inside one task; handlers only hold an
@@ -26,6 +27,7 @@ pub mod structure;
 pub mod threads;
 pub mod uids;
 pub mod utf7;
+pub mod wire;
 
 pub use actor::ImapHandle;
 pub use capabilities::Capabilities;

@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use async_imap::imap_proto::{Response, ResponseCode};
 
-use super::connection::{truncate, ImapConn};
+use super::connection::ImapConn;
 use crate::imap::error::ImapError;
 use crate::imap::quote;
 use crate::imap::uids::{expand, Selection};
@@ -18,23 +18,19 @@ impl ImapConn {
         flags: Option<&str>,
         raw: &[u8],
     ) -> Result<(), ImapError> {
-        if self.broken {
-            return Err(ImapError::Unavailable("connection already broken".into()));
-        }
+        self.ensure_usable()?;
         let wire = utf7::encode(folder);
         let started = Instant::now();
         let result = self.session.append(&wire, flags, None, raw).await;
         self.metrics.imap_command("APPEND", started.elapsed());
-        match result {
-            Ok(()) => Ok(()),
-            Err(async_imap::error::Error::No(m) | async_imap::error::Error::Bad(m)) => {
-                Err(ImapError::Refused(truncate(&m, 200)))
+        let result = result.map_err(|e| match e {
+            async_imap::error::Error::No(m) | async_imap::error::Error::Bad(m) => {
+                ImapError::refused(&m)
             }
-            Err(e) => {
-                self.broken = true;
-                Err(ImapError::Unavailable(format!("APPEND failed: {e}")))
-            }
-        }
+            // Anything else leaves the stream where nobody knows.
+            e => ImapError::Unavailable(format!("APPEND failed: {e}")),
+        });
+        self.checked(result)
     }
 
     /// Adds or removes flags: `change` is e.g. `+FLAGS.SILENT (\\Answered)`.

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use async_imap::imap_proto::{MailboxDatum, Response, ResponseCode, Status};
+use async_imap::imap_proto::{MailboxDatum, Response, ResponseCode};
+use futures::future::BoxFuture;
 use tokio::sync::OwnedSemaphorePermit;
 
 use crate::imap::cache::MailCache;
@@ -13,11 +14,10 @@ use crate::imap::capabilities::Capabilities;
 use crate::imap::error::ImapError;
 use crate::imap::quote;
 use crate::imap::stream::BoxedStream;
+use crate::imap::wire;
 use crate::metrics::{GaugeGuard, Metrics};
 use crate::model::MailboxState;
 
-/// Tag of the commands written and read on the raw stream ([`ImapConn::raw_answer`]).
-pub(super) const RAW_TAG: &str = "CR1";
 /// Largest answer read on the raw stream; a larger one fails the command (the callers fall
 /// back to fetching without BODYSTRUCTURE) instead of growing without bound.
 const MAX_RAW_ANSWER: usize = 64 * 1024 * 1024;
@@ -95,21 +95,16 @@ impl ImapConn {
         command: &str,
         mut on_data: impl FnMut(&Response<'_>),
     ) -> Result<(), ImapError> {
-        if self.broken {
-            return Err(ImapError::Unavailable("connection already broken".into()));
-        }
+        self.ensure_usable()?;
         let started = Instant::now();
-        let result = self.command_inner(command, &mut on_data).await;
+        let result = self.exchange(command, &mut on_data).await;
         self.metrics.imap_command(command, started.elapsed());
-        if let Err(e) = &result {
-            if e.breaks_connection() {
-                self.broken = true;
-            }
-        }
-        result
+        self.checked(result)
     }
 
-    async fn command_inner(
+    /// Writes `command` through async-imap and reads its answer response by response
+    /// ([`wire::step`]).
+    async fn exchange(
         &mut self,
         command: &str,
         on_data: &mut impl FnMut(&Response<'_>),
@@ -124,154 +119,66 @@ impl ImapConn {
                 .session
                 .read_response()
                 .await
-                .map_err(|e| {
-                    if e.kind() == std::io::ErrorKind::Other {
-                        ImapError::Protocol(truncate(&e.to_string(), 300))
-                    } else {
-                        ImapError::Unavailable(format!("read failed: {e}"))
-                    }
-                })?
+                .map_err(wire::read_error)?
                 .ok_or_else(|| ImapError::Unavailable("the server closed the connection".into()))?;
-            match response.parsed() {
-                Response::Done {
-                    tag: t,
-                    status,
-                    outcome,
-                } if *t == tag => {
-                    // Callers may want the tagged answer's response code (COPYUID, APPENDUID).
-                    on_data(response.parsed());
-                    return match status {
-                        Status::Ok => Ok(()),
-                        _ => Err(ImapError::Refused(truncate(
-                            outcome.information.as_deref().unwrap_or("no reason given"),
-                            200,
-                        ))),
-                    };
-                }
-                Response::Data {
-                    status: Status::Bye,
-                    ..
-                } => {
-                    self.broken = true;
-                }
-                other => on_data(other),
+            match wire::step(response.parsed(), &tag.0, on_data) {
+                wire::Step::Done(result) => return result,
+                wire::Step::Bye => self.mark_broken(),
+                wire::Step::Data => {}
             }
         }
     }
 
     /// [`Self::command`] for answers that can be long (BODYSTRUCTURE): read whole on the raw
-    /// stream, then parsed once.
-    ///
-    /// async-imap's reader parses everything it has buffered again each time another 4 KiB
-    /// arrives, so one answer line of n bytes costs O(n²/4096): about a minute of CPU for the
-    /// 17 MB BODYSTRUCTURE of a single hostile message (10,000 parts with long names), paid
-    /// again on every list page that shows it. Literals are immune (their length is known in
-    /// advance), long quoted strings and lists are not.
+    /// stream, then parsed once (see [`wire`] for why).
     pub async fn command_long(
         &mut self,
         command: &str,
         mut on_data: impl FnMut(&Response<'_>),
     ) -> Result<(), ImapError> {
-        if self.broken {
-            return Err(ImapError::Unavailable("connection already broken".into()));
-        }
+        self.ensure_usable()?;
         let started = Instant::now();
         let answer = self.raw_answer(command).await;
         self.metrics.imap_command(command, started.elapsed());
-        let result = match answer {
-            Ok(answer) => self.dispatch(&answer, &mut on_data),
-            Err(e) => Err(e),
-        };
+        let result = answer.and_then(|answer| {
+            let dispatched = wire::dispatch(&answer, &mut on_data);
+            if dispatched.bye {
+                self.mark_broken();
+            }
+            dispatched.result
+        });
+        self.checked(result)
+    }
+
+    /// Writes `command` on the raw stream and reads its whole answer ([`wire::exchange`]).
+    /// The caller marks the connection broken on error.
+    pub(super) async fn raw_answer(&mut self, command: &str) -> Result<Vec<u8>, ImapError> {
+        wire::exchange(self.session.get_mut(), command, MAX_RAW_ANSWER).await
+    }
+
+    /// Refuses to send anything on a connection already known to be unusable.
+    pub(super) fn ensure_usable(&self) -> Result<(), ImapError> {
+        if self.broken {
+            return Err(ImapError::Unavailable("connection already broken".into()));
+        }
+        Ok(())
+    }
+
+    /// Marks the connection unusable: the stream is at an unknown position or the server is
+    /// closing it. The actor drops it after the job and reconnects for the next one.
+    pub(super) fn mark_broken(&mut self) {
+        self.broken = true;
+    }
+
+    /// Passes `result` on, marking the connection broken first when the error leaves the
+    /// stream unusable ([`ImapError::breaks_connection`]).
+    pub(super) fn checked<T>(&mut self, result: Result<T, ImapError>) -> Result<T, ImapError> {
         if let Err(e) = &result {
             if e.breaks_connection() {
-                self.broken = true;
+                self.mark_broken();
             }
         }
         result
-    }
-
-    /// Hands the responses of a whole answer to `on_data`, as [`Self::command_inner`] does.
-    fn dispatch(
-        &mut self,
-        answer: &[u8],
-        on_data: &mut impl FnMut(&Response<'_>),
-    ) -> Result<(), ImapError> {
-        let mut rest = answer;
-        while !rest.is_empty() {
-            // Not the parser's error: its Debug form would quote the whole input.
-            let (remaining, response) = Response::parse(rest).map_err(|_| {
-                ImapError::Protocol(format!(
-                    "unreadable answer at byte {} of {}",
-                    answer.len() - rest.len(),
-                    answer.len()
-                ))
-            })?;
-            rest = remaining;
-            match &response {
-                Response::Done {
-                    tag,
-                    status,
-                    outcome,
-                } if tag.0 == RAW_TAG => {
-                    on_data(&response);
-                    return match status {
-                        Status::Ok => Ok(()),
-                        _ => Err(ImapError::Refused(truncate(
-                            outcome.information.as_deref().unwrap_or("no reason given"),
-                            200,
-                        ))),
-                    };
-                }
-                Response::Data {
-                    status: Status::Bye,
-                    ..
-                } => self.broken = true,
-                _ => on_data(&response),
-            }
-        }
-        Err(ImapError::Protocol("answer without its tagged line".into()))
-    }
-
-    /// Writes `command` under [`RAW_TAG`] on the raw stream and reads its whole answer, the
-    /// tagged line included, looking at each byte once ([`AnswerScan`]). Safe because
-    /// async-imap has nothing buffered between commands: the server sends nothing after a
-    /// tagged answer until the next command. The caller marks the connection broken on error.
-    pub(super) async fn raw_answer(&mut self, command: &str) -> Result<Vec<u8>, ImapError> {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let verb: String = command.split(' ').take(2).collect::<Vec<_>>().join(" ");
-        let broken = |e: std::io::Error| ImapError::Unavailable(format!("{verb} failed: {e}"));
-        let stream = self.session.get_mut();
-        stream
-            .write_all(format!("{RAW_TAG} {command}\r\n").as_bytes())
-            .await
-            .map_err(broken)?;
-        stream.flush().await.map_err(broken)?;
-        let mut answer: Vec<u8> = Vec::new();
-        let mut buf = vec![0u8; 64 * 1024];
-        let mut scan = AnswerScan::default();
-        loop {
-            let n = stream.read(&mut buf).await.map_err(broken)?;
-            if n == 0 {
-                return Err(ImapError::Unavailable(format!(
-                    "connection closed during {verb}"
-                )));
-            }
-            answer.extend_from_slice(&buf[..n]);
-            if let Some(end) = scan.advance(&answer, RAW_TAG.as_bytes()) {
-                if end != answer.len() {
-                    return Err(ImapError::Protocol(format!(
-                        "data after the answer to {verb}"
-                    )));
-                }
-                return Ok(answer);
-            }
-            if answer.len() > MAX_RAW_ANSWER {
-                return Err(ImapError::Protocol(format!(
-                    "answer to {verb} larger than {} MiB",
-                    MAX_RAW_ANSWER >> 20
-                )));
-            }
-        }
     }
 
     /// NOOP: cheap check that the connection is still alive.
@@ -335,109 +242,33 @@ impl ImapConn {
         }
     }
 
+    /// Runs `op` (an operation on one message) in `folder`, selecting it first unless it is
+    /// the selected one already. In that case a [`ImapError::NotFound`] selects it again and
+    /// runs `op` once more: a message that arrived after the folder was selected is not in
+    /// this connection's view until the folder is synchronised again. A folder selected just
+    /// now is in sync, so its NotFound stands.
+    pub(super) async fn with_reselect<T, F>(
+        &mut self,
+        folder: &str,
+        mut op: F,
+    ) -> Result<T, ImapError>
+    where
+        F: for<'c> FnMut(&'c mut ImapConn) -> BoxFuture<'c, Result<T, ImapError>>,
+    {
+        let was_selected = self.ensure_selected(folder).await?;
+        match op(self).await {
+            Err(ImapError::NotFound) if was_selected => {
+                self.select(folder).await?;
+                op(self).await
+            }
+            other => other,
+        }
+    }
+
     /// The selected folder's name and UIDVALIDITY, which key the shared caches' entries.
     pub(super) fn selected_key(&self) -> Option<(Arc<str>, u32)> {
         self.selected
             .as_ref()
             .map(|(folder, state)| (Arc::<str>::from(folder.as_str()), state.uid_validity))
-    }
-}
-
-/// Finds where a tagged answer ends in the bytes received so far, looking at each byte once
-/// however the answer arrives: lines are searched for their CRLF (resuming where the last
-/// search stopped), a literal (`{n}` ending a line) is skipped whole, and the answer ends with
-/// the line that starts a response with the tag. Literal contents are never read, so a
-/// message cannot fake the end of an answer.
-#[derive(Debug, Default)]
-struct AnswerScan {
-    /// Start of the line being read (past the end while a literal is still arriving).
-    line_start: usize,
-    /// Where the search for the current line's CRLF resumes.
-    searched: usize,
-    /// Whether the current line continues a response after a literal.
-    after_literal: bool,
-}
-
-impl AnswerScan {
-    /// The answer's length once its tagged line is in `data` (which only ever grows).
-    fn advance(&mut self, data: &[u8], tag: &[u8]) -> Option<usize> {
-        loop {
-            let from = self.searched.max(self.line_start);
-            if from >= data.len() {
-                return None;
-            }
-            let Some(at) = data[from..].windows(2).position(|w| w == b"\r\n") else {
-                // A CR at the very end may be the start of the CRLF.
-                self.searched = data.len() - 1;
-                return None;
-            };
-            let cr = from + at;
-            let line = &data[self.line_start..cr];
-            if !self.after_literal && line.starts_with(tag) && line.get(tag.len()) == Some(&b' ') {
-                return Some(cr + 2);
-            }
-            match literal_length(line) {
-                Some(n) => {
-                    self.line_start = (cr + 2).saturating_add(n);
-                    self.after_literal = true;
-                }
-                None => {
-                    self.line_start = cr + 2;
-                    self.after_literal = false;
-                }
-            }
-            self.searched = self.line_start;
-        }
-    }
-}
-
-/// The length announced by a line that ends in a literal marker, `{123}`.
-fn literal_length(line: &[u8]) -> Option<usize> {
-    let inner = line.strip_suffix(b"}")?;
-    let open = inner.iter().rposition(|&b| b == b'{')?;
-    let digits = &inner[open + 1..];
-    if digits.is_empty() || digits.len() > 12 || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    std::str::from_utf8(digits).ok()?.parse().ok()
-}
-
-pub(super) fn truncate(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", &text[..i]),
-        None => text.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_answer_ends_at_its_tagged_line_whatever_the_literals_hold() {
-        let answer: &[u8] = b"* 1 FETCH (UID 7 BODY[] {14}\r\nCR1 OK fake\r\n)\r\n\
-* 2 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1))\r\n\
-CR1 OK Fetch completed.\r\n";
-        // Whole, and byte by byte as a slow server would send it.
-        assert_eq!(
-            AnswerScan::default().advance(answer, b"CR1"),
-            Some(answer.len())
-        );
-        let mut scan = AnswerScan::default();
-        let ends: Vec<usize> = (1..=answer.len())
-            .filter_map(|n| scan.advance(&answer[..n], b"CR1"))
-            .collect();
-        assert_eq!(ends, [answer.len()]);
-        // Not finished while a literal or the tagged line is still arriving.
-        assert_eq!(AnswerScan::default().advance(&answer[..40], b"CR1"), None);
-        assert_eq!(
-            AnswerScan::default().advance(&answer[..answer.len() - 1], b"CR1"),
-            None
-        );
-        assert_eq!(
-            literal_length(b"* 1 FETCH (BODY[] {1048576}"),
-            Some(1_048_576)
-        );
-        assert_eq!(literal_length(b"\"{12}\" x"), None);
     }
 }

@@ -5,11 +5,12 @@ use std::collections::HashSet;
 
 use async_imap::imap_proto::{AttributeValue, MailboxDatum, Response};
 
-use super::connection::{ImapConn, RAW_TAG};
+use super::connection::ImapConn;
 use crate::imap::error::ImapError;
 use crate::imap::quote;
 use crate::imap::threads;
 use crate::imap::uids::uid_set;
+use crate::imap::wire;
 use crate::model::{Summary, ThreadPage, ThreadRow};
 
 impl ImapConn {
@@ -117,27 +118,15 @@ impl ImapConn {
             .raw_answer("UID THREAD REFERENCES UTF-8 ALL")
             .await
             .and_then(|answer| {
-                let text = String::from_utf8_lossy(&answer);
-                let mut lines: Vec<&str> = text.split_terminator("\r\n").collect();
-                let tagged = lines.pop().unwrap_or_default();
-                let status = tagged[RAW_TAG.len().min(tagged.len())..].trim_start();
-                if !status.starts_with("OK") {
-                    return Err(ImapError::Refused(
-                        status.trim().chars().take(200).collect(),
-                    ));
-                }
-                Ok(lines
-                    .into_iter()
-                    .filter(|l| l.starts_with("* THREAD"))
-                    .flat_map(threads::parse_thread_line)
-                    .collect())
+                let mut threads = Vec::new();
+                let outcome = wire::lines(&answer, |line| {
+                    if line.starts_with("* THREAD") {
+                        threads.extend(threads::parse_thread_line(line));
+                    }
+                });
+                outcome.result.map(|()| threads)
             });
-        if let Err(e) = &result {
-            if e.breaks_connection() {
-                self.broken = true;
-            }
-        }
-        result
+        self.checked(result)
     }
 
     /// The messages of `folder` that belong to the conversation started by `root` (a

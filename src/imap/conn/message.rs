@@ -20,20 +20,10 @@ impl ImapConn {
         mark_seen: bool,
         with_structure: bool,
     ) -> Result<FetchedMessage, ImapError> {
-        let cached = self.ensure_selected(folder).await?;
-        match self
-            .message_selected(uid, max_bytes, mark_seen, with_structure)
-            .await
-        {
-            // A message that arrived after the folder was selected is not in this
-            // connection's view until the folder is synchronised again.
-            Err(ImapError::NotFound) if cached => {
-                self.select(folder).await?;
-                self.message_selected(uid, max_bytes, mark_seen, with_structure)
-                    .await
-            }
-            other => other,
-        }
+        self.with_reselect(folder, |c| {
+            Box::pin(c.message_selected(uid, max_bytes, mark_seen, with_structure))
+        })
+        .await
     }
 
     /// Fetches a message for display: flags, size, structure and up to `max_bytes` of it.
@@ -95,16 +85,11 @@ impl ImapConn {
         sections: &[String],
         max_each: u32,
     ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, ImapError> {
-        let cached = self.ensure_selected(folder).await?;
-        match self.sections_selected(uid, sections, max_each).await {
-            // A message that arrived after the folder was selected is not in this
-            // connection's view until the folder is synchronised again.
-            Err(ImapError::NotFound) if cached => {
-                self.select(folder).await?;
-                self.sections_selected(uid, sections, max_each).await
-            }
-            other => other,
-        }
+        self.with_reselect(folder, |c| {
+            let sections = sections.to_vec();
+            Box::pin(async move { c.sections_selected(uid, &sections, max_each).await })
+        })
+        .await
     }
 
     /// The MIME header and (up to `max_each` bytes of) the body of each section, without
@@ -174,21 +159,19 @@ impl ImapConn {
         folder: &str,
         uid: u32,
     ) -> Result<(u32, Vec<PartInfo>), ImapError> {
-        let cached = self.ensure_selected(folder).await?;
+        self.with_reselect(folder, |c| Box::pin(c.known_structure(uid)))
+            .await
+    }
+
+    /// The part list and size of a message in the selected folder: remembered, or fetched
+    /// and then remembered.
+    async fn known_structure(&mut self, uid: u32) -> Result<(u32, Vec<PartInfo>), ImapError> {
         if let Some((folder, validity)) = self.selected_key() {
             if let Some(known) = self.cache.structure(&self.user, &folder, validity, uid) {
                 return Ok((known.0, known.1.clone()));
             }
         }
-        let found = match self.structure_selected(uid).await {
-            // A message that arrived after the folder was selected is not in this
-            // connection's view until the folder is synchronised again.
-            Err(ImapError::NotFound) if cached => {
-                self.select(folder).await?;
-                self.structure_selected(uid).await
-            }
-            other => other,
-        }?;
+        let found = self.structure_selected(uid).await?;
         self.remember_structure(uid, found.0, &found.1);
         Ok(found)
     }
@@ -239,16 +222,11 @@ impl ImapConn {
         offset: u64,
         len: u32,
     ) -> Result<Vec<u8>, ImapError> {
-        let cached = self.ensure_selected(folder).await?;
-        match self.chunk_selected(uid, section, offset, len).await {
-            // A message that arrived after the folder was selected is not in this
-            // connection's view until the folder is synchronised again.
-            Err(ImapError::NotFound) if cached => {
-                self.select(folder).await?;
-                self.chunk_selected(uid, section, offset, len).await
-            }
-            other => other,
-        }
+        self.with_reselect(folder, |c| {
+            let section = section.to_string();
+            Box::pin(async move { c.chunk_selected(uid, &section, offset, len).await })
+        })
+        .await
     }
 
     /// `len` bytes from `offset` of a section (`""` for the whole message), without setting

@@ -1,9 +1,10 @@
 //! One authenticated IMAP connection and the typed operations Carteiro runs on it, one file
 //! per concern, each an `impl ImapConn` block.
 //!
-//! Commands are written and their responses read one at a time by [`ImapConn::command`];
-//! async-imap provides the framing and the parser. Only the session's actor calls these
-//! methods, so no request future ever owns the stream.
+//! Commands are written and their answers read one at a time by [`ImapConn::command`] (or
+//! [`ImapConn::command_long`] for long answers), framed by [`crate::imap::wire`] and parsed
+//! by async-imap's imap-proto. Only the session's actor calls these methods, so no request
+//! future ever owns the stream.
 
 mod changes;
 mod connection;

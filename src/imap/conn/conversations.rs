@@ -114,18 +114,20 @@ impl ImapConn {
     /// ([`Self::raw_answer`]) and its lines parsed here. Any failure marks the connection
     /// broken, and the actor reconnects.
     async fn server_threads(&mut self) -> Result<Vec<Vec<u32>>, ImapError> {
-        let result = self
-            .raw_answer("UID THREAD REFERENCES UTF-8 ALL")
-            .await
-            .and_then(|answer| {
-                let mut threads = Vec::new();
-                let outcome = wire::lines(&answer, |line| {
-                    if line.starts_with("* THREAD") {
-                        threads.extend(threads::parse_thread_line(line));
-                    }
-                });
-                outcome.result.map(|()| threads)
+        let answer = self.raw_answer("UID THREAD REFERENCES UTF-8 ALL").await;
+        let result = answer.and_then(|answer| {
+            let mut threads = Vec::new();
+            let outcome = wire::lines(&answer, |line| {
+                if line.starts_with("* THREAD") {
+                    threads.extend(threads::parse_thread_line(line));
+                }
             });
+            // The server is closing the connection, as after a BYE in any other answer.
+            if outcome.bye {
+                self.mark_broken();
+            }
+            outcome.result.map(|()| threads)
+        });
         self.checked(result)
     }
 

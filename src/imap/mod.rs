@@ -8,12 +8,14 @@
 //! - [`limit`] caps the connections open at once and reclaims idle ones at the cap.
 //! - [`actor`] owns a session's connection inside one task; handlers only hold an
 //!   [`actor::ImapHandle`], so a dropped request can never leave half-read responses behind.
-//! - [`cache`] holds what every session shares: folders' sorted orders and list rows.
+//! - [`cache`] holds what every session shares: folders' sorted orders, list rows, part lists
+//!   and conversations; [`budget`] bounds the memory of the answers being read.
 //! - [`structure`] turns BODYSTRUCTURE into the part list the views use.
 //!
 //! The mail it reads and writes is described by [`crate::model`].
 
 pub mod actor;
+pub mod budget;
 pub mod cache;
 pub mod capabilities;
 pub mod conn;

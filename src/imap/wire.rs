@@ -17,6 +17,7 @@
 use async_imap::imap_proto::{Response, Status};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use super::budget::{AnswerBudget, Held};
 use super::error::ImapError;
 
 /// Tag of the commands written and read on the raw stream.
@@ -137,15 +138,32 @@ pub fn lines(answer: &[u8], mut on_line: impl FnMut(&str)) -> Dispatched {
     Dispatched { result, bye }
 }
 
+/// A whole answer read on the raw stream, holding its share of the [`AnswerBudget`] until
+/// it is dropped.
+#[derive(Debug)]
+pub struct Answer {
+    bytes: Vec<u8>,
+    _held: Held,
+}
+
+impl std::ops::Deref for Answer {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
 /// Writes `command` under [`RAW_TAG`] and reads its whole answer, the tagged line included,
-/// looking at each byte once ([`AnswerScan`]). An answer longer than `limit` bytes fails the
-/// command instead of growing without bound. Any error leaves the stream at an unknown
-/// position: the caller must drop the connection.
+/// looking at each byte once ([`AnswerScan`]). The answer's buffer grows only within
+/// `budget`, and an answer longer than `limit` bytes fails the command instead of growing
+/// without bound. Any error leaves the stream at an unknown position: the caller must drop
+/// the connection.
 pub async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
     stream: &mut S,
     command: &str,
     limit: usize,
-) -> Result<Vec<u8>, ImapError> {
+    budget: &AnswerBudget,
+) -> Result<Answer, ImapError> {
     let verb: String = command.split(' ').take(2).collect::<Vec<_>>().join(" ");
     let broken = |e: std::io::Error| ImapError::Unavailable(format!("{verb} failed: {e}"));
     stream
@@ -153,34 +171,49 @@ pub async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
         .await
         .map_err(broken)?;
     stream.flush().await.map_err(broken)?;
-    read_answer(stream, &verb, limit).await
+    read_answer(stream, &verb, limit, budget).await
 }
+
+/// Room made in the answer's buffer before a read: small answers (most) stay small.
+const READ_ROOM: usize = 16 * 1024;
 
 /// Reads one answer tagged [`RAW_TAG`] (see [`exchange`]); `verb` names the command in errors.
 async fn read_answer<S: AsyncRead + Unpin>(
     stream: &mut S,
     verb: &str,
     limit: usize,
-) -> Result<Vec<u8>, ImapError> {
+    budget: &AnswerBudget,
+) -> Result<Answer, ImapError> {
     let broken = |e: std::io::Error| ImapError::Unavailable(format!("{verb} failed: {e}"));
+    let mut held = budget.hold();
     let mut answer: Vec<u8> = Vec::new();
-    let mut buf = vec![0u8; 64 * 1024];
     let mut scan = AnswerScan::default();
     loop {
-        let n = stream.read(&mut buf).await.map_err(broken)?;
+        // The buffer's capacity is what the budget holds: it doubles (as a Vec would on its
+        // own), but only once the budget has room, and never far past `limit`.
+        if answer.capacity() - answer.len() < READ_ROOM {
+            let wanted = (answer.capacity() * 2)
+                .min(limit.saturating_add(READ_ROOM))
+                .max(answer.len() + READ_ROOM);
+            held.grow_to(wanted).await?;
+            answer.reserve_exact(wanted - answer.len());
+        }
+        let n = stream.read_buf(&mut answer).await.map_err(broken)?;
         if n == 0 {
             return Err(ImapError::Unavailable(format!(
                 "connection closed during {verb}"
             )));
         }
-        answer.extend_from_slice(&buf[..n]);
         if let Some(end) = scan.advance(&answer, RAW_TAG.as_bytes()) {
             if end != answer.len() {
                 return Err(ImapError::Protocol(format!(
                     "data after the answer to {verb}"
                 )));
             }
-            return Ok(answer);
+            return Ok(Answer {
+                bytes: answer,
+                _held: held,
+            });
         }
         if answer.len() > limit {
             return Err(ImapError::Protocol(format!(

@@ -1,7 +1,6 @@
 //! The connection itself: what it holds, how it starts, how one command is sent and its
 //! answer read, and which folder is selected.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -18,9 +17,14 @@ use crate::imap::wire;
 use crate::metrics::{GaugeGuard, Metrics};
 use crate::model::MailboxState;
 
-/// Largest answer read on the raw stream; a larger one fails the command (the callers fall
-/// back to fetching without BODYSTRUCTURE) instead of growing without bound.
-const MAX_RAW_ANSWER: usize = 64 * 1024 * 1024;
+/// Room in an answer read on the raw stream for what is not a literal the command asked
+/// for: BODYSTRUCTUREs, mostly. Dovecot describes at most 10,000 parts of a message; at
+/// about 2 KB a part (a 2,000-character file name each, as in the hostile-mail tests) that
+/// is 21 MB. A larger answer fails the command, and the callers fall back to fetching
+/// without BODYSTRUCTURE. All answers together stay within the [`AnswerBudget`].
+///
+/// [`AnswerBudget`]: crate::imap::budget::AnswerBudget
+pub(super) const STRUCTURE_ROOM: usize = 32 << 20;
 
 /// An authenticated connection plus what it remembers between commands.
 pub struct ImapConn {
@@ -32,8 +36,6 @@ pub struct ImapConn {
     pub(super) cache: Arc<MailCache>,
     /// The IMAP user name, which keys this connection's entries in `cache`.
     pub(super) user: Arc<str>,
-    /// Conversations per folder, valid while the folder's state is unchanged.
-    pub(super) threads: HashMap<String, (MailboxState, Vec<Vec<u32>>)>,
     /// Set when a command failed in a way that leaves the stream unusable.
     pub(super) broken: bool,
     /// Holds one slot of the global connection limit for as long as the connection lives.
@@ -59,7 +61,6 @@ impl ImapConn {
             selected: None,
             cache,
             user: Arc::from(user),
-            threads: HashMap::new(),
             broken: false,
             _permit: permit,
             _open: metrics.imap_connection_opened(),
@@ -130,15 +131,19 @@ impl ImapConn {
     }
 
     /// [`Self::command`] for answers that can be long (BODYSTRUCTURE): read whole on the raw
-    /// stream, then parsed once (see [`wire`] for why).
+    /// stream, then parsed once (see [`wire`] for why). `literal_bytes`: at most how many
+    /// bytes of literals the command asks for (header fields, a body), to which the answer
+    /// may add [`STRUCTURE_ROOM`].
     pub async fn command_long(
         &mut self,
         command: &str,
+        literal_bytes: usize,
         mut on_data: impl FnMut(&Response<'_>),
     ) -> Result<(), ImapError> {
         self.ensure_usable()?;
         let started = Instant::now();
-        let answer = self.raw_answer(command).await;
+        let limit = literal_bytes.saturating_add(STRUCTURE_ROOM);
+        let answer = self.raw_answer(command, limit).await;
         self.metrics.imap_command(command, started.elapsed());
         let result = answer.and_then(|answer| {
             let dispatched = wire::dispatch(&answer, &mut on_data);
@@ -150,10 +155,16 @@ impl ImapConn {
         self.checked(result)
     }
 
-    /// Writes `command` on the raw stream and reads its whole answer ([`wire::exchange`]).
-    /// The caller marks the connection broken on error.
-    pub(super) async fn raw_answer(&mut self, command: &str) -> Result<Vec<u8>, ImapError> {
-        wire::exchange(self.session.get_mut(), command, MAX_RAW_ANSWER).await
+    /// Writes `command` on the raw stream and reads its whole answer, of at most `limit`
+    /// bytes, within the shared answer budget ([`wire::exchange`]). The caller marks the
+    /// connection broken on error.
+    pub(super) async fn raw_answer(
+        &mut self,
+        command: &str,
+        limit: usize,
+    ) -> Result<wire::Answer, ImapError> {
+        let budget = self.cache.answers();
+        wire::exchange(self.session.get_mut(), command, limit, budget).await
     }
 
     /// Refuses to send anything on a connection already known to be unusable.

@@ -2,24 +2,40 @@
 //! has none) and the messages of one conversation.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use async_imap::imap_proto::{AttributeValue, MailboxDatum, Response};
 
 use super::connection::ImapConn;
 use crate::imap::error::ImapError;
 use crate::imap::quote;
-use crate::imap::threads;
+use crate::imap::threads::{self, Conversations};
 use crate::imap::uids::uid_set;
 use crate::imap::wire;
-use crate::model::{Summary, ThreadPage, ThreadRow};
+use crate::model::{MailboxState, Summary, ThreadPage, ThreadRow};
+
+/// Messages the fallback threads, the newest ones of the folder. The fallback collects three
+/// header fields of each before it can group any: without a cap, a folder of 100,000
+/// messages meant 100,000 header blocks in memory per connection. 2,000 messages are weeks
+/// or months of mail, the conversations anyone pages through; older messages are still
+/// listed, one row each, after the conversations.
+pub(super) const FALLBACK_MESSAGES: u32 = 2_000;
+/// Header bytes fetched per message for the fallback: a typical Message-ID, In-Reply-To
+/// and References take a few hundred. Past it, only the first ids count (a message whose
+/// References fills it may lose its own Message-ID and stand alone).
+pub(super) const FALLBACK_HEADER_BYTES: usize = 2048;
+/// Answer bytes per message of `UID THREAD`: a UID of up to ten digits, a space and the
+/// parentheses around it and around a missing parent.
+const THREAD_BYTES_PER_MESSAGE: usize = 24;
 
 impl ImapConn {
     /// One page of a folder's conversations, the most recently active first: for each, its
     /// newest message, how many messages it has and how many are unread.
     ///
-    /// Cost: SELECT; when the folder changed, one FETCH of three header fields of every
-    /// message (remembered per folder state); then one FETCH of the page's newest messages
-    /// and one FETCH of FLAGS for the page's conversations.
+    /// Cost: SELECT; when the folder changed since any session of this user threaded it,
+    /// THREAD, or without it one FETCH of three header fields of the newest
+    /// [`FALLBACK_MESSAGES`] messages; then one FETCH of the page's newest messages and one
+    /// FETCH of FLAGS for the page's conversations.
     pub async fn thread_page(
         &mut self,
         folder: &str,
@@ -27,44 +43,27 @@ impl ImapConn {
         per_page: usize,
     ) -> Result<ThreadPage, ImapError> {
         let state = self.select(folder).await?;
-        let fresh = matches!(self.threads.get(folder), Some((s, _)) if *s == state);
-        if !fresh && self.caps.has("THREAD=REFERENCES") {
-            let threads = self.server_threads().await?;
-            let mut threads = threads;
-            // Most recent activity first (the server orders by the root's date).
-            threads.sort_by(|a, b| b.last().cmp(&a.last()));
-            self.threads.insert(folder.to_string(), (state, threads));
-        } else if !fresh {
-            let mut headers = Vec::new();
-            if state.exists > 0 {
-                self.command(
-                    "UID FETCH 1:* (UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID IN-REPLY-TO REFERENCES)])",
-                    |r| {
-                        if let Response::Fetch(_, attrs) = r {
-                            let uid = attrs.iter().find_map(|a| match a {
-                                AttributeValue::Uid(u) => Some(*u),
-                                _ => None,
-                            });
-                            let block = attrs.iter().find_map(|a| match a {
-                                AttributeValue::BodySection { data, .. } => data.as_deref(),
-                                _ => None,
-                            });
-                            if let (Some(uid), Some(block)) = (uid, block) {
-                                headers.push(threads::parse(uid, block));
-                            }
-                        }
-                    },
-                )
-                .await?;
+        let all = match self.cache.threads(&self.user, folder) {
+            Some(known) if known.state == state => known,
+            _ => {
+                let made = if self.caps.has("THREAD=REFERENCES") {
+                    let mut threads = self.server_threads(state).await?;
+                    // Most recent activity first (the server orders by the root's date).
+                    threads.sort_by(|a, b| b.last().cmp(&a.last()));
+                    Conversations::new(state, threads, 0)
+                } else {
+                    self.grouped_threads(state).await?
+                };
+                let made = Arc::new(made);
+                self.cache.put_threads(&self.user, folder, made.clone());
+                made
             }
-            self.threads
-                .insert(folder.to_string(), (state, threads::group(&headers)));
-        }
-        let all = &self.threads[folder].1;
+        };
         let total = all.len();
         let start = page.saturating_mul(per_page).min(total);
         let end = (start + per_page).min(total);
-        let chosen: Vec<Vec<u32>> = all[start..end].to_vec();
+        let shown = all.page(start, end);
+        let chosen = shown.threads;
         let newest: Vec<u32> = chosen.iter().filter_map(|t| t.last().copied()).collect();
         let summaries = self.fetch_summaries(&newest, true).await?;
         let every: Vec<u32> = chosen.iter().flatten().copied().collect();
@@ -90,7 +89,7 @@ impl ImapConn {
             })
             .await?;
         }
-        let rows = summaries
+        let mut rows: Vec<ThreadRow> = summaries
             .into_iter()
             .filter_map(|newest| {
                 let thread = chosen.iter().find(|t| t.last() == Some(&newest.uid))?;
@@ -101,10 +100,60 @@ impl ImapConn {
                 })
             })
             .collect();
+        if let Some((lo, hi)) = shown.older {
+            // Messages the fallback left out: one row each, newest first.
+            let mut older = self.fetch_summaries_by_seq(lo, hi, true).await?;
+            older.sort_by_key(|(seq, _)| std::cmp::Reverse(*seq));
+            rows.extend(older.into_iter().map(|(_, newest)| ThreadRow {
+                count: 1,
+                unread: usize::from(!newest.flags.seen),
+                newest,
+            }));
+        }
         Ok(ThreadPage {
             total: total as u32,
             rows,
         })
+    }
+
+    /// Conversations made here from Message-ID, In-Reply-To and References, for servers
+    /// without THREAD: of the newest [`FALLBACK_MESSAGES`] messages only (by sequence number,
+    /// which is arrival order), the older ones left to be listed one per row. The header
+    /// blocks collected meanwhile hold a share of the answer budget.
+    async fn grouped_threads(&mut self, state: MailboxState) -> Result<Conversations, ImapError> {
+        let window = state.exists.min(FALLBACK_MESSAGES);
+        let older = state.exists - window;
+        let mut headers = Vec::new();
+        if window > 0 {
+            let _held = self
+                .cache
+                .answers()
+                .reserve(window as usize * FALLBACK_HEADER_BYTES)
+                .await?;
+            let fields = "HEADER.FIELDS (MESSAGE-ID IN-REPLY-TO REFERENCES)";
+            let cmd = format!(
+                "FETCH {}:{} (UID BODY.PEEK[{fields}]<0.{FALLBACK_HEADER_BYTES}>)",
+                older + 1,
+                state.exists
+            );
+            self.command(&cmd, |r| {
+                if let Response::Fetch(_, attrs) = r {
+                    let uid = attrs.iter().find_map(|a| match a {
+                        AttributeValue::Uid(u) => Some(*u),
+                        _ => None,
+                    });
+                    let block = attrs.iter().find_map(|a| match a {
+                        AttributeValue::BodySection { data, .. } => data.as_deref(),
+                        _ => None,
+                    });
+                    if let (Some(uid), Some(block)) = (uid, block) {
+                        headers.push(threads::parse(uid, block));
+                    }
+                }
+            })
+            .await?;
+        }
+        Ok(Conversations::new(state, threads::group(&headers), older))
     }
 
     /// `UID THREAD REFERENCES UTF-8 ALL` on the selected folder.
@@ -113,8 +162,14 @@ impl ImapConn {
     /// async-imap's stream unusable, so this command is written and read on the raw stream
     /// ([`Self::raw_answer`]) and its lines parsed here. Any failure marks the connection
     /// broken, and the actor reconnects.
-    async fn server_threads(&mut self) -> Result<Vec<Vec<u32>>, ImapError> {
-        let answer = self.raw_answer("UID THREAD REFERENCES UTF-8 ALL").await;
+    async fn server_threads(&mut self, state: MailboxState) -> Result<Vec<Vec<u32>>, ImapError> {
+        // Room for mail that arrives between SELECT and THREAD, and for the tagged line.
+        let limit = (state.exists as usize)
+            .saturating_mul(THREAD_BYTES_PER_MESSAGE)
+            .saturating_add(64 * 1024);
+        let answer = self
+            .raw_answer("UID THREAD REFERENCES UTF-8 ALL", limit)
+            .await;
         let result = answer.and_then(|answer| {
             let mut threads = Vec::new();
             let outcome = wire::lines(&answer, |line| {

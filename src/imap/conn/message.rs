@@ -40,7 +40,7 @@ impl ImapConn {
         let cmd =
             format!("UID FETCH {uid} (UID FLAGS RFC822.SIZE{structure} {body}[]<0.{max_bytes}>)");
         let mut found: Option<FetchedMessage> = None;
-        self.command_long(&cmd, |r| {
+        self.command_long(&cmd, max_bytes as usize, |r| {
             if let Response::Fetch(_, attrs) = r {
                 let mut msg = FetchedMessage {
                     uid: 0,
@@ -191,6 +191,7 @@ impl ImapConn {
         let mut found = None;
         self.command_long(
             &format!("UID FETCH {uid} (UID RFC822.SIZE BODYSTRUCTURE)"),
+            0,
             |r| {
                 if let Response::Fetch(_, attrs) = r {
                     let mut size = None;

@@ -17,6 +17,9 @@ use crate::model::{Flags, PartInfo, Summary, TransferEncoding};
 /// At most 64 KiB of them: a Subject can be megabytes long, and a page shows fifty rows.
 const LIST_HEADERS: &str =
     "BODY.PEEK[HEADER.FIELDS (FROM TO CC SUBJECT DATE CONTENT-TYPE)]<0.65536>";
+/// The most a row's answer carries besides its BODYSTRUCTURE: the header fields above, plus
+/// room for UID, FLAGS, size and date.
+const ROW_BYTES: usize = 65536 + 1024;
 /// How much of a message's text part a list row's snippet is made from: enough for the
 /// ~140 characters shown even in base64 or quoted-printable.
 const SNIPPET_PLAIN_BYTES: u32 = 600;
@@ -58,6 +61,7 @@ impl ImapConn {
             let mut rows = Vec::new();
             self.fetch_rows(
                 &format!("UID FETCH {}", uid_set(&missing)),
+                missing.len(),
                 with_structure,
                 |_, s, text| {
                     if wanted.contains(&s.uid) {
@@ -120,6 +124,7 @@ impl ImapConn {
         let mut seqs = HashMap::new();
         self.fetch_rows(
             &format!("FETCH {lo}:{hi}"),
+            (hi - lo + 1) as usize,
             with_structure,
             |seq, s, text| {
                 if (lo..=hi).contains(&seq) {
@@ -139,23 +144,25 @@ impl ImapConn {
     /// Runs a FETCH of list rows. `with_structure: false` is the fallback for servers whose
     /// BODYSTRUCTURE cannot be parsed: attachments are then guessed from Content-Type, and
     /// there is no snippet. `on_row` gets each row with the text part its snippet comes from.
+    /// `rows`: how many messages `prefix` names, which bounds the answer's size.
     async fn fetch_rows(
         &mut self,
         prefix: &str,
+        rows: usize,
         with_structure: bool,
         mut on_row: impl FnMut(u32, Summary, Option<SnippetSource>),
     ) -> Result<(), ImapError> {
         let structure = if with_structure { " BODYSTRUCTURE" } else { "" };
         let items =
             format!("{prefix} (UID FLAGS RFC822.SIZE INTERNALDATE{structure} {LIST_HEADERS})");
-        let mut rows = Vec::new();
-        self.command_long(&items, |r| {
+        let mut found = Vec::new();
+        self.command_long(&items, rows.saturating_mul(ROW_BYTES), |r| {
             if let Some(row) = summary_from(r) {
-                rows.push(row);
+                found.push(row);
             }
         })
         .await?;
-        for (seq, row, text) in rows {
+        for (seq, row, text) in found {
             on_row(seq, row, text);
         }
         Ok(())
@@ -321,4 +328,19 @@ fn looks_like_attachment(part: &PartInfo) -> bool {
         && !inline_image
         && !part.mime_type.starts_with("multipart/")
         && (part.raw_filename().is_some() || part.mime_type.starts_with("application/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rows_room_covers_the_header_fields_it_asks_for() {
+        let asked: usize = LIST_HEADERS
+            .rsplit_once("<0.")
+            .and_then(|(_, n)| n.strip_suffix('>'))
+            .and_then(|n| n.parse().ok())
+            .unwrap();
+        assert!(ROW_BYTES > asked);
+    }
 }

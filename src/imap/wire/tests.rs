@@ -9,6 +9,7 @@ use async_imap::imap_proto::{AttributeValue, Response};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::*;
+use crate::imap::budget::AnswerBudget;
 
 /// A server that sends `answer` at most `chunk` bytes per read, then closes, and keeps what
 /// it was sent.
@@ -76,8 +77,24 @@ async fn exchange_on(
     limit: usize,
 ) -> (Result<Vec<u8>, ImapError>, Vec<u8>) {
     let mut server = Server::new(answer, chunk);
-    let result = exchange(&mut server, "UID FETCH 7 (BODY[])", limit).await;
+    let budget = AnswerBudget::default();
+    let result = exchange(&mut server, "UID FETCH 7 (BODY[])", limit, &budget).await;
+    let result = result.map(|answer| answer.to_vec());
+    assert_eq!(
+        budget.in_use(),
+        0,
+        "an answer read gives its memory back once dropped"
+    );
     (result, server.received)
+}
+
+/// An answer of `size` bytes: one FETCH with a body literal.
+fn answer_of(size: usize) -> Vec<u8> {
+    let body = size - 40;
+    let mut answer = format!("* 1 FETCH (UID 1 BODY[] {{{body}}}\r\n").into_bytes();
+    answer.resize(answer.len() + body, b'a');
+    answer.extend_from_slice(b")\r\nCR1 OK done\r\n");
+    answer
 }
 
 /// The untagged responses `dispatch` hands over, as their Debug forms, and its outcome.
@@ -215,6 +232,44 @@ async fn an_answer_over_the_limit_fails_instead_of_growing() {
     // The same answer within the limit is read whole.
     let (answer, _) = exchange_on(&big, 64 * 1024, 4 << 20).await;
     assert_eq!(answer.unwrap().len(), big.len());
+}
+
+#[tokio::test]
+async fn answers_being_read_hold_their_share_of_the_budget_until_dropped() {
+    let budget = AnswerBudget::with_wait(1 << 20, std::time::Duration::from_millis(20));
+    let small = answer_of(200_000);
+    let mut server = Server::new(&small, 64 * 1024);
+    let answer = exchange(&mut server, "UID FETCH 1 (BODY[])", 8 << 20, &budget)
+        .await
+        .unwrap();
+    assert_eq!(&answer[..], &small[..]);
+    let held = budget.in_use();
+    assert!(
+        (small.len()..=2 * small.len() + 16 * 1024).contains(&held),
+        "{held} bytes held for a {}-byte answer",
+        small.len()
+    );
+    // Another answer finds what is left of the budget too small, waits, then fails.
+    let mut server = Server::new(&answer_of(900_000), 64 * 1024);
+    let err = exchange(&mut server, "UID FETCH 2 (BODY[])", 8 << 20, &budget)
+        .await
+        .unwrap_err();
+    assert!(err.breaks_connection(), "{err:?}");
+    assert!(err.to_string().contains("too many large answers"), "{err}");
+    assert_eq!(
+        budget.in_use(),
+        held,
+        "the failed answer gave its share back"
+    );
+    drop(answer);
+    assert_eq!(budget.in_use(), 0);
+    // With the first answer gone, the second fits.
+    let mut server = Server::new(&answer_of(900_000), 64 * 1024);
+    assert!(
+        exchange(&mut server, "UID FETCH 2 (BODY[])", 8 << 20, &budget)
+            .await
+            .is_ok()
+    );
 }
 
 #[tokio::test]

@@ -22,14 +22,14 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Notify};
 use tokio_util::task::TaskTracker;
 
-use super::conn::{FolderChange, ImapConn};
+use super::conn::ImapConn;
 use super::connect::Connector;
 use super::error::ImapError;
 use super::limit::Parking;
 use super::search::SearchQuery;
 use super::uids::Selection;
 use crate::model::{
-    FetchedMessage, Folder, FolderStatus, Page, PartInfo, Quota, Summary, ThreadPage,
+    FetchedMessage, Folder, FolderChange, FolderStatus, Page, PartInfo, Quota, Summary, ThreadPage,
 };
 
 /// A job: given the connection (or why there is none), do the work and report back.

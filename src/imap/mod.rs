@@ -33,7 +33,6 @@ pub mod wire;
 
 pub use actor::ImapHandle;
 pub use capabilities::Capabilities;
-pub use conn::FolderChange;
 pub use error::{Declined, ImapError};
 pub use search::SearchQuery;
 pub use uids::Selection;

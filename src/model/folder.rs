@@ -1,4 +1,5 @@
-//! Folders: what the folder list shows, a folder's counts and its state once selected.
+//! Folders: what the folder list shows, a folder's counts and its state once selected, and
+//! the changes a person can make to the folder tree.
 
 /// The role of a special-use folder (RFC 6154), or of INBOX.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -80,4 +81,14 @@ pub struct MailboxState {
     pub uid_next: u32,
     pub exists: u32,
     pub highest_modseq: Option<u64>,
+}
+
+/// A change to the folder tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FolderChange {
+    Create(String),
+    Rename(String, String),
+    Delete(String),
+    Subscribe(String),
+    Unsubscribe(String),
 }

@@ -11,7 +11,7 @@ pub mod listing;
 pub mod message;
 pub mod part;
 
-pub use folder::{Folder, FolderStatus, MailboxState, Quota, Role};
+pub use folder::{Folder, FolderChange, FolderStatus, MailboxState, Quota, Role};
 pub use listing::{Page, ThreadPage, ThreadRow};
 pub use message::{FetchedMessage, Flags, Summary};
 pub use part::{media_type, PartInfo, TransferEncoding};

@@ -14,8 +14,8 @@ use super::page::{folder_title, query_value, sidebar, FolderLink, PageCtx};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::i18n::Msg;
-use crate::imap::{FolderChange, ImapError};
-use crate::model::Folder;
+use crate::imap::ImapError;
+use crate::model::{Folder, FolderChange};
 use crate::session::CurrentSession;
 
 pub fn router() -> Router<AppState> {

@@ -9,7 +9,7 @@ use super::connection::ImapConn;
 use crate::imap::error::ImapError;
 use crate::imap::quote;
 use crate::imap::utf7;
-use crate::model::{Folder, FolderStatus, Quota, Role};
+use crate::model::{Folder, FolderChange, FolderStatus, Quota, Role};
 
 impl ImapConn {
     /// All folders with their roles and, where cheap, message and unread counts.
@@ -183,16 +183,6 @@ impl ImapConn {
             Err(e) => Err(e),
         }
     }
-}
-
-/// A change to the folder tree.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FolderChange {
-    Create(String),
-    Rename(String, String),
-    Delete(String),
-    Subscribe(String),
-    Unsubscribe(String),
 }
 
 /// LIST output before arranging into a tree.

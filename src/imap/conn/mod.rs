@@ -16,4 +16,3 @@ mod metadata;
 mod summaries;
 
 pub use connection::ImapConn;
-pub use folders::FolderChange;

@@ -18,6 +18,8 @@ pub mod mailapps;
 pub mod metrics;
 /// Message parsing, rendering and sanitizing.
 pub mod mime;
+/// The mail types shared by imap, mime and the pages (folders, flags, rows, parts).
+pub mod model;
 /// A person's preferences (theme, page size, language…), kept on the IMAP server.
 pub mod prefs;
 /// The HTTP accept loop, with graceful shutdown and limits on slow clients.

@@ -22,11 +22,15 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Notify};
 use tokio_util::task::TaskTracker;
 
-use super::conn::FolderChange;
 use super::conn::ImapConn;
 use super::connect::Connector;
+use super::error::ImapError;
 use super::limit::Parking;
-use super::{FetchedMessage, Folder, ImapError, Page, PartInfo, Quota, SearchQuery, Selection};
+use super::search::SearchQuery;
+use super::uids::Selection;
+use crate::model::{
+    FetchedMessage, Folder, FolderChange, FolderStatus, Page, PartInfo, Quota, Summary, ThreadPage,
+};
 
 /// A job: given the connection (or why there is none), do the work and report back.
 type Job = Box<dyn for<'a> FnOnce(Result<&'a mut ImapConn, ImapError>) -> BoxFuture<'a, ()> + Send>;
@@ -302,7 +306,7 @@ impl ImapHandle {
     }
 
     /// Counts of one folder without selecting it (live updates).
-    pub async fn status(&self, folder: &str) -> Result<super::FolderStatus, ImapError> {
+    pub async fn status(&self, folder: &str) -> Result<FolderStatus, ImapError> {
         let folder = folder.to_string();
         self.run(move |c| Box::pin(async move { c.status(&folder).await }))
             .await
@@ -312,11 +316,7 @@ impl ImapHandle {
         self.run(|c| Box::pin(c.quota())).await
     }
 
-    pub async fn conversation(
-        &self,
-        folder: &str,
-        root: &str,
-    ) -> Result<Vec<super::Summary>, ImapError> {
+    pub async fn conversation(&self, folder: &str, root: &str) -> Result<Vec<Summary>, ImapError> {
         let folder = folder.to_string();
         let root = root.to_string();
         self.run(move |c| Box::pin(async move { c.conversation(&folder, &root).await }))
@@ -328,7 +328,7 @@ impl ImapHandle {
         folder: &str,
         page: usize,
         per_page: usize,
-    ) -> Result<super::conn::ThreadPage, ImapError> {
+    ) -> Result<ThreadPage, ImapError> {
         let folder = folder.to_string();
         self.run(move |c| Box::pin(async move { c.thread_page(&folder, page, per_page).await }))
             .await

@@ -17,12 +17,19 @@
 //! - The part list (BODYSTRUCTURE) and size of recently viewed messages, under the same key:
 //!   the message view fetches it with the body, and every inline image or download of that
 //!   message then needs no FETCH of it again.
+//! - A folder's [`Conversations`] for the conversation view, valid for the mailbox state they
+//!   were made for. They used to be kept per connection with no bound; here they are weighed
+//!   like the rest.
+//! - The [`AnswerBudget`]: not a cache, but the memory of answers being read, shared by the
+//!   same connections and reported beside the caches ([`MailCache::sizes`]).
 
 use std::sync::Arc;
 
 use moka::sync::Cache;
 
-use super::{MailboxState, PartInfo};
+use super::budget::AnswerBudget;
+use super::threads::Conversations;
+use crate::model::{Flags, MailboxState, PartInfo, Summary};
 
 /// Default bound of the shared sorted orders: 64 MiB is 16 million UIDs, e.g. 160 folders of
 /// 100,000 messages.
@@ -32,6 +39,9 @@ pub const DEFAULT_ROW_BYTES: u64 = 32 << 20;
 /// Default bound of the shared message structures (part lists) that downloads and inline
 /// images look up.
 pub const DEFAULT_STRUCTURE_BYTES: u64 = 8 << 20;
+/// Default bound of the shared conversations: about 2 million threaded messages, e.g. twenty
+/// folders of 100,000.
+pub const DEFAULT_THREAD_BYTES: u64 = 8 << 20;
 
 /// A folder's UIDs in display order (newest first), valid for `state`.
 #[derive(Debug)]
@@ -48,6 +58,32 @@ pub struct CachedRow {
     pub headers: Vec<u8>,
     pub has_attachment: bool,
     pub snippet: Option<String>,
+}
+
+impl CachedRow {
+    /// What of this row stays true for as long as the message exists (all but the flags).
+    pub fn of(row: &Summary) -> CachedRow {
+        CachedRow {
+            size: row.size,
+            internal_date: row.internal_date.clone(),
+            headers: row.headers.clone(),
+            has_attachment: row.has_attachment,
+            snippet: row.snippet.clone(),
+        }
+    }
+
+    /// The row of message `uid`, from this cached part and fresh flags.
+    pub fn summary(&self, uid: u32, flags: Flags) -> Summary {
+        Summary {
+            uid,
+            flags,
+            size: self.size,
+            internal_date: self.internal_date.clone(),
+            headers: self.headers.clone(),
+            has_attachment: self.has_attachment,
+            snippet: self.snippet.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -73,6 +109,8 @@ pub struct MailCache {
     order: Cache<OrderKey, Arc<SortedOrder>>,
     rows: Cache<RowKey, Arc<CachedRow>>,
     structures: Cache<RowKey, Arc<(u32, Vec<PartInfo>)>>,
+    threads: Cache<OrderKey, Arc<Conversations>>,
+    answers: AnswerBudget,
     order_limit: u64,
     row_limit: u64,
 }
@@ -88,6 +126,12 @@ pub struct CacheSizes {
     pub row_entries: u64,
     pub structure_bytes: u64,
     pub structure_limit: u64,
+    pub thread_bytes: u64,
+    pub thread_limit: u64,
+    pub thread_entries: u64,
+    /// Bytes of answers being read right now ([`AnswerBudget::in_use`]).
+    pub answer_bytes: u64,
+    pub answer_limit: u64,
 }
 
 impl Default for MailCache {
@@ -124,9 +168,37 @@ impl MailCache {
                     weight(k.user.len() + k.folder.len() + parts)
                 })
                 .build(),
+            threads: Cache::builder()
+                .max_capacity(DEFAULT_THREAD_BYTES)
+                .weigher(|k: &OrderKey, v: &Arc<Conversations>| {
+                    weight(k.0.len() + k.1.len() + v.bytes())
+                })
+                .build(),
+            answers: AnswerBudget::default(),
             order_limit: order_bytes,
             row_limit: row_bytes,
         }
+    }
+
+    /// The same caches with another answer budget.
+    pub fn with_answer_budget(mut self, answers: AnswerBudget) -> MailCache {
+        self.answers = answers;
+        self
+    }
+
+    /// The budget every raw answer and every threading fallback draws from.
+    pub fn answers(&self) -> &AnswerBudget {
+        &self.answers
+    }
+
+    /// The remembered conversations of `folder`, whatever state they were made for.
+    pub fn threads(&self, user: &Arc<str>, folder: &str) -> Option<Arc<Conversations>> {
+        self.threads.get(&(user.clone(), Arc::from(folder)))
+    }
+
+    pub fn put_threads(&self, user: &Arc<str>, folder: &str, threads: Arc<Conversations>) {
+        self.threads
+            .insert((user.clone(), Arc::from(folder)), threads);
     }
 
     /// The remembered order of `folder`, whatever state it was made for.
@@ -217,6 +289,7 @@ impl MailCache {
         self.order.run_pending_tasks();
         self.rows.run_pending_tasks();
         self.structures.run_pending_tasks();
+        self.threads.run_pending_tasks();
         CacheSizes {
             order_bytes: self.order.weighted_size(),
             order_limit: self.order_limit,
@@ -226,6 +299,11 @@ impl MailCache {
             row_entries: self.rows.entry_count(),
             structure_bytes: self.structures.weighted_size(),
             structure_limit: DEFAULT_STRUCTURE_BYTES,
+            thread_bytes: self.threads.weighted_size(),
+            thread_limit: DEFAULT_THREAD_BYTES,
+            thread_entries: self.threads.entry_count(),
+            answer_bytes: self.answers.in_use() as u64,
+            answer_limit: self.answers.limit() as u64,
         }
     }
 }
@@ -294,5 +372,32 @@ mod tests {
         );
         assert!(sizes.order_bytes <= 1 << 20, "{sizes:?}");
         assert!(sizes.order_entries >= 1, "{sizes:?}");
+    }
+
+    #[test]
+    fn conversations_are_shared_per_user_and_folder_and_weighed_by_their_uids() {
+        let cache = MailCache::default();
+        let (ana, bia): (Arc<str>, Arc<str>) = ("ana".into(), "bia".into());
+        // 100 folders of 100,000 single-message conversations: 80 MB if all were kept.
+        for n in 0..100 {
+            let threads = (1..=100_000).map(|uid| vec![uid]).collect();
+            let all = Conversations::new(MailboxState::default(), threads, 0);
+            cache.put_threads(&ana, &format!("F{n}"), Arc::new(all));
+        }
+        let sizes = cache.sizes();
+        assert!(sizes.thread_bytes <= sizes.thread_limit, "{sizes:?}");
+        assert!(
+            sizes.thread_entries >= 5 && sizes.thread_entries < 100,
+            "{sizes:?}"
+        );
+        let small = Arc::new(Conversations::new(
+            MailboxState::default(),
+            vec![vec![1]],
+            0,
+        ));
+        cache.put_threads(&ana, "INBOX", small.clone());
+        assert_eq!(cache.threads(&ana, "INBOX"), Some(small));
+        assert_eq!(cache.threads(&bia, "INBOX"), None);
+        assert_eq!(sizes.answer_bytes, 0);
     }
 }

@@ -4,32 +4,26 @@
 //! preferred because LOGIN sends the password as a quoted string, which cannot carry every
 //! non-ASCII password; LOGIN is the fallback for servers without SASL PLAIN.
 
-use std::fmt::Debug;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_imap::imap_proto::{Capability, Response, ResponseCode, Status};
+use async_imap::imap_proto::{Response, ResponseCode, Status};
 use rustls::pki_types::{pem::PemObject, CertificateDer, ServerName};
 use secrecy::{ExposeSecret, SecretString};
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
 use super::cache::MailCache;
-use super::conn::{Capabilities, ImapConn};
+use super::capabilities::Capabilities;
+use super::conn::ImapConn;
+use super::error::ImapError;
 use super::limit::{ConnectionLimit, Parking};
-use super::ImapError;
+use super::stream::{BoxedStream, ImapStream};
+use super::wire;
 use crate::config::{Config, ConfigError};
 use crate::insecure_tls::AcceptAnyCertificate;
 use crate::metrics::Metrics;
 use crate::upstream::{Security, Upstream};
-
-/// Any byte stream an IMAP client can run over (TCP or TLS over TCP).
-pub trait ImapStream: AsyncRead + AsyncWrite + Unpin + Send + Sync + Debug {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send + Sync + Debug> ImapStream for T {}
-
-/// The boxed stream type every connection uses, so TLS and plain share one code path.
-pub type BoxedStream = Box<dyn ImapStream>;
 
 /// How long dialling plus greeting plus authentication may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -264,21 +258,23 @@ async fn capabilities<T: ImapStream>(
         .map_err(broken)?;
     stream.flush().await.map_err(broken)?;
     let mut caps = Capabilities::default();
+    let mut on_data = |r: &Response<'_>| {
+        if let Response::Capabilities(list) = r {
+            caps = Capabilities::from_proto(list);
+        }
+    };
     loop {
         let response = client
             .read_response()
             .await
             .map_err(broken)?
             .ok_or_else(|| ImapError::Unavailable("connection closed".into()))?;
-        match response.parsed() {
-            Response::Capabilities(list) => caps = Capabilities::from_proto(list),
-            Response::Done { tag, status, .. } if tag.0 == TAG => {
-                return match status {
-                    Status::Ok => Ok(caps),
-                    _ => Err(ImapError::Protocol("CAPABILITY refused".into())),
-                };
-            }
-            _ => {}
+        // A BYE here is followed by the server closing the connection: read on to that.
+        if let wire::Step::Done(result) = wire::step(response.parsed(), TAG, &mut on_data) {
+            return match result {
+                Ok(()) => Ok(caps),
+                Err(_) => Err(ImapError::Protocol("CAPABILITY refused".into())),
+            };
         }
     }
 }
@@ -324,15 +320,4 @@ async fn authenticate(
         async_imap::error::Error::Validate(_) => ImapError::AuthFailed,
         other => ImapError::Unavailable(format!("login failed: {other}")),
     })
-}
-
-impl Capabilities {
-    pub(crate) fn from_proto(list: &[Capability<'_>]) -> Capabilities {
-        let names = list.iter().map(|c| match c {
-            Capability::Imap4rev1 => "IMAP4REV1".to_string(),
-            Capability::Auth(mech) => format!("AUTH={}", mech.to_ascii_uppercase()),
-            Capability::Atom(atom) => atom.to_ascii_uppercase(),
-        });
-        Capabilities::new(names)
-    }
 }

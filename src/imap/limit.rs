@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
-use super::ImapError;
+use super::error::ImapError;
 
 /// How often a login waiting for a permit looks again for a parked connection to reclaim.
 const RECLAIM_RETRY: Duration = Duration::from_millis(50);

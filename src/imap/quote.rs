@@ -1,6 +1,6 @@
 //! Turning untrusted text into IMAP strings that cannot change the command around them.
 
-use super::ImapError;
+use super::error::ImapError;
 
 /// Quotes `text` as an IMAP quoted string. CR, LF and NUL cannot appear in a quoted string
 /// (they would end or corrupt the command), so they are refused rather than stripped:

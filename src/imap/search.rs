@@ -4,7 +4,7 @@
 //! otherwise a non-synchronizing literal (LITERAL+), which carries any byte sequence, quotes,
 //! backslashes, CR/LF and `{123}` markers included, without ending or altering the command.
 
-use super::{Declined, ImapError};
+use super::error::{Declined, ImapError};
 
 /// A search as the search form describes it. Empty fields do not restrict.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

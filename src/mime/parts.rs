@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use mail_parser::{Message, MimeHeaders, PartType};
 
-use crate::imap::{PartInfo, TransferEncoding};
+use crate::model::{PartInfo, TransferEncoding};
 
 /// An attachment as the message view lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,7 +182,7 @@ fn leaf(message: &Message<'_>, index: usize, section: String) -> PartInfo {
     let part = &message.parts[index];
     let (mime_type, type_params) = match part.content_type() {
         Some(ct) => (
-            crate::imap::structure::media_type(ct.ctype(), ct.subtype().unwrap_or("octet-stream")),
+            crate::model::media_type(ct.ctype(), ct.subtype().unwrap_or("octet-stream")),
             ct.attributes()
                 .unwrap_or_default()
                 .iter()

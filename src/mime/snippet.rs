@@ -9,8 +9,8 @@
 //! imap-proto cannot parse a FETCH answer carrying them, and an unparsable answer breaks the
 //! connection.
 
-use crate::imap::TransferEncoding;
 use crate::mime::transfer::Decoder;
+use crate::model::TransferEncoding;
 
 /// Characters shown at most.
 pub const SNIPPET_CHARS: usize = 140;

@@ -6,7 +6,7 @@
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 use base64::Engine;
 
-use crate::imap::TransferEncoding;
+use crate::model::TransferEncoding;
 
 /// Decodes one part's body chunk by chunk.
 pub struct Decoder {

@@ -10,7 +10,7 @@ use mail_parser::{Message, MimeHeaders, PartType};
 use super::parts::{self, Attachment};
 use super::sanitize::{sanitize_html, SanitizeError, SanitizeOptions, Sanitized};
 use super::{clean_text, header_date, mailboxes, plain_text, Mailbox};
-use crate::imap::PartInfo;
+use crate::model::PartInfo;
 
 /// Everything the message page shows, already safe to put in a template (the text body is
 /// escaped HTML; the HTML body is served separately into a sandboxed frame).

@@ -14,7 +14,8 @@ use super::error::AppError;
 use super::extract::{CsrfForm, CurrentSession};
 use super::page::{query_value, role_folder, sidebar, FolderLink, PageCtx, PageFrame};
 use crate::i18n::Msg;
-use crate::imap::{Folder, Role, Selection};
+use crate::imap::Selection;
+use crate::model::{Folder, Role};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

@@ -20,8 +20,9 @@ use super::error::AppError;
 use super::extract::CurrentSession;
 use super::page::{role_folder, sidebar, FolderLink, PageCtx};
 use crate::i18n::{Lang, Msg};
-use crate::imap::{Folder, ImapError, ImapHandle, Role};
+use crate::imap::{ImapError, ImapHandle};
 use crate::mime::{self, parts};
+use crate::model::{Folder, Role};
 use crate::smtp::compose::{self, BuildError, Outgoing, OutgoingAttachment};
 use crate::smtp::SendError;
 use crate::state::AppState;
@@ -293,7 +294,7 @@ fn with_signature(body: &str, signature: &str) -> String {
 fn kept_attachments(
     lang: Lang,
     message: &mail_parser::Message<'_>,
-    server: Option<&[crate::imap::PartInfo]>,
+    server: Option<&[crate::model::PartInfo]>,
     folder: &str,
     uid: u32,
 ) -> Vec<KeptPart> {

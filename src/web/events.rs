@@ -31,7 +31,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::AppError;
 use super::extract::{CurrentSession, COOKIE_NAME};
-use crate::imap::{FolderStatus, ImapError};
+use crate::imap::ImapError;
+use crate::model::FolderStatus;
 use crate::state::AppState;
 
 /// A folder name longer than this is not one (IMAP servers allow far less).

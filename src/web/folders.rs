@@ -14,7 +14,8 @@ use super::error::AppError;
 use super::extract::{CsrfForm, CurrentSession};
 use super::page::{folder_title, query_value, FolderLink, PageCtx, PageFrame};
 use crate::i18n::Msg;
-use crate::imap::{Folder, FolderChange, ImapError};
+use crate::imap::ImapError;
+use crate::model::{Folder, FolderChange};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

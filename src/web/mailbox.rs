@@ -11,8 +11,9 @@ use super::error::AppError;
 use super::extract::CurrentSession;
 use super::page::{folder_title, FolderLink, PageCtx, PageFrame};
 use crate::i18n::Msg;
-use crate::imap::{ImapError, Role, SearchQuery, Summary};
+use crate::imap::{ImapError, SearchQuery};
 use crate::mime::headers;
+use crate::model::{Role, Summary};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -193,7 +194,7 @@ async fn folder_page(
 pub async fn list_view(
     ctx: &PageCtx,
     session: &CurrentSession,
-    folders: &[crate::imap::Folder],
+    folders: &[crate::model::Folder],
     folder: &str,
     query: &ListQuery,
     current: Option<u32>,
@@ -331,7 +332,7 @@ pub fn search_params(search: &SearchQuery) -> String {
 }
 
 /// The folders messages of `current` can be moved or copied to.
-pub fn move_targets(ctx: &PageCtx, folders: &[crate::imap::Folder], current: &str) -> Vec<Target> {
+pub fn move_targets(ctx: &PageCtx, folders: &[crate::model::Folder], current: &str) -> Vec<Target> {
     folders
         .iter()
         .filter(|f| f.selectable && f.name != current)

@@ -17,10 +17,11 @@ use tokio::sync::mpsc;
 use super::error::AppError;
 use super::extract::CurrentSession;
 use super::page::{folder_title, segment, sidebar, FolderLink, PageCtx};
-use crate::imap::{FetchedMessage, ImapError, ImapHandle, Role, TransferEncoding};
+use crate::imap::{ImapError, ImapHandle};
 use crate::mime::parts::{self, Attachment};
 use crate::mime::view::{self, Body, Links};
 use crate::mime::{self, transfer::Decoder, Mailbox};
+use crate::model::{FetchedMessage, Role, TransferEncoding};
 use crate::state::AppState;
 
 /// Bytes of a message fetched for its view in one go. A larger message is shown from its
@@ -260,7 +261,7 @@ async fn message_page(
 /// look-alike domain is never known, and any doubt (no Sent folder, an error) means unknown.
 async fn is_known_sender(
     session: &CurrentSession,
-    folders: &[crate::imap::Folder],
+    folders: &[crate::model::Folder],
     from: &[Mailbox],
 ) -> bool {
     let [sender] = from else {
@@ -321,14 +322,14 @@ fn conversation_root(message: &mail_parser::Message<'_>) -> Option<String> {
 async fn conversation(
     imap: &ImapHandle,
     ctx: &PageCtx,
-    folders: &[crate::imap::Folder],
+    folders: &[crate::model::Folder],
     folder: &str,
     uid: u32,
     root: &str,
 ) -> Vec<ConversationRow> {
     // The other side of a conversation lives in Sent (or, read from Sent, in the Inbox).
     let mut places = vec![folder.to_string()];
-    for role in [crate::imap::Role::Sent, crate::imap::Role::Inbox] {
+    for role in [crate::model::Role::Sent, crate::model::Role::Inbox] {
         if let Some(f) = folders.iter().find(|f| f.role == Some(role)) {
             if !places.contains(&f.name) {
                 places.push(f.name.clone());

@@ -9,7 +9,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use super::error::AppError;
 use super::extract::CurrentSession;
 use crate::i18n::{dates, Lang, Msg, Tr};
-use crate::imap::{Folder, Role};
+use crate::model::{Folder, Role};
 use crate::state::AppState;
 
 /// Characters left as they are in a path segment: RFC 3986 unreserved.

@@ -12,7 +12,8 @@ use super::extract::CurrentSession;
 use super::mailbox::{row, search_params, Row, SearchForm};
 use super::page::{folder_title, sidebar, FolderLink, PageCtx, PageFrame};
 use crate::i18n::Msg;
-use crate::imap::{ImapError, Role, SearchQuery};
+use crate::imap::{ImapError, SearchQuery};
+use crate::model::Role;
 use crate::state::AppState;
 
 /// Results shown per folder before "all N in this folder".

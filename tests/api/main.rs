@@ -9,6 +9,7 @@ mod caching;
 mod chaos;
 mod compose;
 mod connections;
+mod conversations;
 mod corpus;
 mod csrf;
 mod dos;

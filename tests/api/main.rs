@@ -27,6 +27,7 @@ mod limits;
 mod listing;
 mod load;
 mod login;
+mod mail_layer;
 mod memory;
 mod message;
 mod observability;

@@ -55,8 +55,14 @@ pub async fn load(account: &Account, uid: u32) -> Result<Draft, MailError> {
 
 /// Saves the form as a draft (replacing the previous version) and returns its UID.
 /// `outgoing` is the message as it would be sent; a draft may be incomplete, so only the
-/// addresses that parse are kept from each field.
-pub async fn save(account: &Account, draft: &Draft, outgoing: &Outgoing) -> Result<u32, MailError> {
+/// addresses that parse are kept from each field. A draft larger than `limit` bytes, once
+/// built, is refused before anything is sent to the server (see [`super::budget::draft_limit`]).
+pub async fn save(
+    account: &Account,
+    draft: &Draft,
+    outgoing: &Outgoing,
+    limit: usize,
+) -> Result<u32, MailError> {
     let drafts = account.folder(Role::Drafts)?;
     let lenient = |field: &str| {
         field
@@ -83,6 +89,13 @@ pub async fn save(account: &Account, draft: &Draft, outgoing: &Outgoing) -> Resu
         Err(_) => None,
     };
     let built = compose::build_draft(&for_draft, origin.as_deref()).map_err(MailError::Build)?;
+    drop(for_draft);
+    if built.for_sent.len() > limit {
+        return Err(MailError::DraftTooLarge {
+            size: built.for_sent.len(),
+            limit,
+        });
+    }
     account
         .imap
         .append(drafts, "(\\Draft \\Seen)", built.for_sent)

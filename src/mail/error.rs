@@ -19,6 +19,9 @@ pub enum MailError {
     /// The message could not be built from what was written.
     #[error("the message could not be built")]
     Build(#[source] BuildError),
+    /// The draft, built, is larger than a draft may be; nothing was stored.
+    #[error("the draft is too large ({size} bytes; the limit is {limit} bytes)")]
+    DraftTooLarge { size: usize, limit: usize },
     /// The SMTP server did not take the message.
     #[error("the message was not sent")]
     Send(#[source] SendError),

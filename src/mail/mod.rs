@@ -3,6 +3,7 @@
 //!
 //! - [`draft`]: what a message being written holds (the form's fields and kept parts).
 //! - [`parts`]: parts kept on the server by reference, and fetching them to attach.
+//! - [`budget`]: the message size limit, counted before anything is loaded.
 //! - [`reply`]: a reply, reply-all or forward prefilled from its original.
 //! - [`drafts`]: saving a draft in Drafts, and reading one back.
 //! - [`send`]: sending: submit, file a copy in Sent, flag the original, delete the draft.
@@ -14,6 +15,7 @@
 
 pub mod account;
 pub mod address;
+pub mod budget;
 pub mod draft;
 pub mod drafts;
 pub mod error;
@@ -22,5 +24,6 @@ pub mod reply;
 pub mod send;
 
 pub use account::Account;
+pub use budget::Budget;
 pub use draft::{Draft, KeptPart};
 pub use error::MailError;

@@ -6,9 +6,10 @@ use std::fmt;
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
+use super::budget::Budget;
 use super::draft::KeptPart;
 use super::error::MailError;
-use crate::imap::{ImapHandle, PartInfo};
+use crate::imap::{ImapHandle, PartInfo, TransferEncoding};
 use crate::mime::{self, parts};
 use crate::smtp::compose::OutgoingAttachment;
 
@@ -94,40 +95,88 @@ pub fn kept_attachments(
         .collect()
 }
 
-/// Fetches the kept parts (from drafts and forwarded messages) as attachments. References
-/// that do not parse, and sections the message does not have, are left out.
+/// What a message's kept parts came to.
+pub struct Gathered {
+    /// The parts that fit in the budget, fetched and decoded.
+    pub attachments: Vec<OutgoingAttachment>,
+    /// Every part found, fitting or not, as the form lists it again.
+    pub kept: Vec<KeptPart>,
+    /// The names of the parts that did not fit, and were not fetched.
+    pub left_out: Vec<String>,
+}
+
+/// The most a part can take once decoded: base64 carries three bytes in four characters
+/// (line ends only make it less), and the other encodings never grow. (The attachment list's
+/// estimate assumes line ends, so it can be lower: a limit needs the bound.)
+pub fn decoded_bound(part: &PartInfo) -> u64 {
+    let octets = u64::from(part.octets);
+    match part.encoding {
+        TransferEncoding::Base64 => octets.div_ceil(4) * 3,
+        _ => octets,
+    }
+}
+
+/// Fetches the kept parts (from drafts and forwarded messages) as attachments, each only
+/// when its size, read from the message's structure, fits in what is left of `budget`.
+/// References to sections the message does not have are left out.
 pub async fn gather_kept(
     imap: &ImapHandle,
-    references: &[String],
-) -> Result<Vec<OutgoingAttachment>, MailError> {
-    let mut out = Vec::new();
-    for reference in references {
-        let Some(at) = PartRef::parse(reference) else {
+    references: &[PartRef],
+    budget: &mut Budget,
+) -> Result<Gathered, MailError> {
+    let mut gathered = Gathered {
+        attachments: Vec::new(),
+        kept: Vec::new(),
+        left_out: Vec::new(),
+    };
+    // One message's structure at a time: references come grouped by message, and a message
+    // may have thousands of parts.
+    let mut structure: Option<(&str, u32, u32, Vec<PartInfo>)> = None;
+    for at in references {
+        let known = matches!(&structure, Some((f, u, _, _)) if *f == at.folder && *u == at.uid);
+        if !known {
+            let (size, parts) = imap.structure(&at.folder, at.uid).await?;
+            structure = Some((&at.folder, at.uid, size, parts));
+        }
+        let Some((_, _, size, parts)) = &structure else {
             continue;
         };
-        let (size, parts) = imap.structure(&at.folder, at.uid).await?;
+        let (name, bytes) = if at.is_whole_message() {
+            ("forwarded-message.eml".to_string(), u64::from(*size))
+        } else {
+            match parts.iter().find(|p| p.section == at.section) {
+                Some(part) => (parts::filename(part), decoded_bound(part)),
+                None => continue,
+            }
+        };
+        gathered.kept.push(KeptPart {
+            reference: at.to_string(),
+            filename: name.clone(),
+            size: Some(bytes),
+        });
+        if !budget.take(bytes) {
+            gathered.left_out.push(name);
+            continue;
+        }
         if at.is_whole_message() {
             let raw = imap
                 .chunk(&at.folder, at.uid, "", 0, size.saturating_add(1))
                 .await?;
-            out.push(OutgoingAttachment {
-                filename: "forwarded-message.eml".into(),
+            gathered.attachments.push(OutgoingAttachment {
+                filename: name,
                 content_type: "message/rfc822".into(),
                 bytes: raw,
             });
-            continue;
+        } else if let Some(part) = parts.iter().find(|p| p.section == at.section) {
+            let bytes = imap.part_bytes(&at.folder, at.uid, part).await?;
+            gathered.attachments.push(OutgoingAttachment {
+                filename: name,
+                content_type: part.mime_type.clone(),
+                bytes,
+            });
         }
-        let Some(part) = parts.iter().find(|p| p.section == at.section) else {
-            continue;
-        };
-        let bytes = imap.part_bytes(&at.folder, at.uid, part).await?;
-        out.push(OutgoingAttachment {
-            filename: parts::filename(part),
-            content_type: part.mime_type.clone(),
-            bytes,
-        });
     }
-    Ok(out)
+    Ok(gathered)
 }
 
 #[cfg(test)]
@@ -143,5 +192,29 @@ mod tests {
             Some(PartRef::new("Projetos/Obra", 12, "2.1"))
         );
         assert_eq!(PartRef::parse("INBOX/1/1 BODY"), None);
+    }
+
+    #[test]
+    fn a_base64_parts_bound_is_never_below_its_decoded_size() {
+        let part = |octets, encoding| PartInfo {
+            section: "2".into(),
+            mime_type: "application/pdf".into(),
+            type_params: Vec::new(),
+            disposition: None,
+            disposition_params: Vec::new(),
+            content_id: None,
+            encoding,
+            octets,
+        };
+        // 30,000 bytes as one unbroken base64 line: 40,000 octets.
+        assert_eq!(
+            decoded_bound(&part(40_000, TransferEncoding::Base64)),
+            30_000
+        );
+        assert_eq!(decoded_bound(&part(3, TransferEncoding::Base64)), 3);
+        assert_eq!(
+            decoded_bound(&part(500, TransferEncoding::QuotedPrintable)),
+            500
+        );
     }
 }

@@ -9,9 +9,9 @@ use carteiro::imap::connect::Connector;
 use carteiro::imap::ImapHandle;
 use carteiro::mail::reply::{self, Start};
 use carteiro::mail::send::{self, Outbox};
-use carteiro::mail::{drafts, Account};
+use carteiro::mail::{drafts, Account, Draft, MailError};
 use carteiro::metrics::Metrics;
-use carteiro::smtp::compose::{parse_addresses, Outgoing};
+use carteiro::smtp::compose::{parse_addresses, Outgoing, OutgoingAttachment};
 use carteiro::smtp::Submitter;
 use secrecy::SecretString;
 use tokio_util::task::TaskTracker;
@@ -56,7 +56,7 @@ pub async fn direct(label: &str) -> Direct {
 }
 
 /// The message a draft form describes, as the compose handler builds it.
-pub fn outgoing(from: &str, draft: &carteiro::mail::Draft) -> Outgoing {
+pub fn outgoing(from: &str, draft: &Draft) -> Outgoing {
     Outgoing {
         from: carteiro::mail::address::sender(from, None),
         to: parse_addresses(&draft.to).expect("addresses"),
@@ -101,7 +101,7 @@ async fn a_reply_saved_as_a_draft_then_sent_is_filed_flags_its_original_and_leav
     assert!(draft.body.contains("> Vamos às 12h?"), "{}", draft.body);
     draft.body = format!("Combinado!{}", draft.body);
 
-    let uid = drafts::save(&alice.account, &draft, &outgoing(&me, &draft))
+    let uid = drafts::save(&alice.account, &draft, &outgoing(&me, &draft), 1 << 20)
         .await
         .expect("the draft is saved");
     assert_eq!(imap.uids("Drafts").await, [uid]);
@@ -127,4 +127,37 @@ async fn a_reply_saved_as_a_draft_then_sent_is_filed_flags_its_original_and_leav
     let flags = imap.flags("INBOX", 1).await;
     assert!(flags.iter().any(|f| f.contains("Answered")), "{flags:?}");
     assert!(imap.uids("Drafts").await.is_empty(), "the draft is gone");
+}
+
+#[tokio::test]
+async fn a_draft_over_its_limit_is_refused_before_anything_is_appended() {
+    let alice = direct("alice").await;
+    let me = alice.account.username.clone();
+    let draft = Draft {
+        to: "bob@example.test".into(),
+        subject: "Grande".into(),
+        body: "Anexo grande.".into(),
+        ..Draft::default()
+    };
+    let mut message = outgoing(&me, &draft);
+    message.attachments.push(OutgoingAttachment {
+        filename: "grande.bin".into(),
+        content_type: "application/octet-stream".into(),
+        bytes: crate::dos::noise(10_000),
+    });
+    let refused = drafts::save(&alice.account, &draft, &message, 10_000).await;
+    match refused {
+        Err(MailError::DraftTooLarge { size, limit }) => {
+            assert_eq!(limit, 10_000);
+            assert!(size > 13_000, "base64 makes it a third larger: {size}");
+        }
+        other => panic!("refused for its size, not {other:?}"),
+    }
+    let mut imap = Imap::connect(&me).await;
+    assert!(imap.uids("Drafts").await.is_empty(), "nothing appended");
+    // The same draft within its limit is saved.
+    let uid = drafts::save(&alice.account, &draft, &message, 20_000)
+        .await
+        .expect("saved");
+    assert_eq!(imap.uids("Drafts").await, [uid]);
 }

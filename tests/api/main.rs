@@ -8,6 +8,7 @@ mod browser;
 mod caching;
 mod chaos;
 mod compose;
+mod compose_limits;
 mod connections;
 mod corpus;
 mod csrf;

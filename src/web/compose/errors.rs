@@ -20,6 +20,11 @@ impl From<MailError> for AppError {
             }
             MailError::Unreadable => AppError::NotFound,
             MailError::Build(e) => AppError::BadRequest(build_error(&e)),
+            // Shown on the form by the handlers (with sizes in the page's language); this is
+            // the page for any other way of reaching it.
+            MailError::DraftTooLarge { .. } => {
+                AppError::BadRequest(Msg::new("compose-error-upload-too-large"))
+            }
             MailError::NoPassword => AppError::LoginRequired {
                 next: "/compose".into(),
             },
@@ -34,6 +39,12 @@ impl From<MailError> for AppError {
 pub fn on_form(lang: Lang, e: MailError) -> Result<(StatusCode, Msg), AppError> {
     match e {
         MailError::Build(e) => Ok((StatusCode::UNPROCESSABLE_ENTITY, build_error(&e))),
+        MailError::DraftTooLarge { size, limit } => Ok((
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Msg::new("compose-error-draft-too-large")
+                .arg("size", lang.size(size as u64))
+                .arg("limit", lang.size(limit as u64)),
+        )),
         MailError::Send(e) => {
             let status = match e {
                 SendError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,

@@ -31,6 +31,9 @@ pub enum MailError {
     /// A draft just saved could not be found again.
     #[error("the saved draft was not found")]
     DraftLost,
+    /// Rendering a message ended without an answer (a bug in a parser or the sanitizer).
+    #[error("rendering the message failed")]
+    Render(#[source] tokio::task::JoinError),
     /// The task that sends ended without an answer.
     #[error("the send task failed")]
     Task(#[source] tokio::task::JoinError),

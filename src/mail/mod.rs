@@ -7,6 +7,8 @@
 //! - [`reply`]: a reply, reply-all or forward prefilled from its original.
 //! - [`drafts`]: saving a draft in Drafts, and reading one back.
 //! - [`send`]: sending: submit, file a copy in Sent, flag the original, delete the draft.
+//! - [`read`]: a message rendered for reading off the async workers, its HTML body kept
+//!   ([`bodies`]) for the frame that shows it.
 //! - [`account`]: what the workflows need of the signed-in person's account.
 //! - [`error`]: what can go wrong, with its cause; the pages put it into words.
 //!
@@ -15,11 +17,13 @@
 
 pub mod account;
 pub mod address;
+pub mod bodies;
 pub mod budget;
 pub mod draft;
 pub mod drafts;
 pub mod error;
 pub mod parts;
+pub mod read;
 pub mod reply;
 pub mod send;
 

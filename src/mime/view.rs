@@ -51,16 +51,32 @@ pub fn build(
     allow_remote: bool,
     links: &Links<'_>,
 ) -> MessageView {
+    build_keeping_html(message, server_parts, allow_remote, links).0
+}
+
+/// [`build`], also returning the sanitized HTML body when the view shows one, so the frame
+/// that serves it need not sanitize the message again.
+pub fn build_keeping_html(
+    message: &Message<'_>,
+    server_parts: Option<&[PartInfo]>,
+    allow_remote: bool,
+    links: &Links<'_>,
+) -> (MessageView, Option<String>) {
     let parts = part_list(message, server_parts);
     let rendered = html_body(message, &parts, allow_remote, links);
-    let (body, shown_cids, blocked_remote) = match rendered {
-        Some((sanitized, cids)) => (Body::Html, cids, sanitized.blocked_remote),
+    let (body, shown_cids, blocked_remote, html) = match rendered {
+        Some((sanitized, cids)) => (
+            Body::Html,
+            cids,
+            sanitized.blocked_remote,
+            Some(sanitized.html),
+        ),
         None => match text_body(message) {
-            Some(html) => (Body::Text(html), HashSet::new(), 0),
-            None => (Body::Empty, HashSet::new(), 0),
+            Some(html) => (Body::Text(html), HashSet::new(), 0, None),
+            None => (Body::Empty, HashSet::new(), 0, None),
         },
     };
-    MessageView {
+    let view = MessageView {
         subject: message.subject().map(clean_text).unwrap_or_default(),
         from: mailboxes(message.from()),
         to: mailboxes(message.to()),
@@ -70,7 +86,8 @@ pub fn build(
         body,
         attachments: parts::attachments(&parts, &shown_cids),
         blocked_remote,
-    }
+    };
+    (view, html)
 }
 
 /// The server's part list, or one derived from the parsed message.

@@ -1,7 +1,7 @@
 //! What the person reads when a mail workflow fails: errors that end the request become an
-//! [`AppError`] (and its page); errors shown on the compose form, with the message kept,
-//! become a status and a [`Msg`]. Sizes are written in the page's language; the SMTP server's
-//! own words are passed on as they are.
+//! [`AppError`] (and its page; the message pages use this conversion too); errors shown on
+//! the compose form, with the message kept, become a status and a [`Msg`]. Sizes are written
+//! in the page's language; the SMTP server's own words are passed on as they are.
 
 use axum::http::StatusCode;
 
@@ -28,9 +28,10 @@ impl From<MailError> for AppError {
             MailError::NoPassword => AppError::LoginRequired {
                 next: "/compose".into(),
             },
-            e @ (MailError::Send(_) | MailError::DraftLost | MailError::Task(_)) => {
-                AppError::Internal(chain(&e))
-            }
+            e @ (MailError::Send(_)
+            | MailError::DraftLost
+            | MailError::Task(_)
+            | MailError::Render(_)) => AppError::Internal(chain(&e)),
         }
     }
 }

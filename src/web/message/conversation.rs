@@ -1,5 +1,5 @@
-//! The other messages of a message's conversation, found by its root Message-ID in its own
-//! folder, in Sent and in the Inbox.
+//! The other messages of a message's conversation, found by its root Message-ID (see
+//! [`crate::mail::read::conversation_root`]) in its own folder, in Sent and in the Inbox.
 
 use crate::imap::{Folder, ImapHandle, Role};
 use crate::web::page::PageCtx;
@@ -13,22 +13,6 @@ pub struct ConversationRow {
     pub current: bool,
     /// The folder's label when it is not the one being read (replies sit in Sent).
     pub elsewhere: Option<String>,
-}
-
-/// The Message-ID that starts this message's conversation (the first of its References,
-/// else what it replies to), for messages that reply to something. A message that replies
-/// to nothing gets no lookup: searching headers costs the server a scan of the folder
-/// (about 10 ms per 10,000 messages, measured), too much to pay on every message opened.
-pub fn conversation_root(message: &mail_parser::Message<'_>) -> Option<String> {
-    let first = |v: &mail_parser::HeaderValue<'_>| {
-        v.as_text_list()
-            .and_then(|l| l.first().map(|s| s.to_string()))
-            .or_else(|| v.as_text().map(str::to_string))
-    };
-    first(message.references())
-        .or_else(|| first(message.in_reply_to()))
-        .filter(|id| !id.is_empty())
-        .map(|id| format!("<{id}>"))
 }
 
 /// The conversation in this folder, in Sent (where the person's own replies are) and in the Inbox,

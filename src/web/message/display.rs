@@ -7,8 +7,12 @@ use std::collections::HashSet;
 use serde::Deserialize;
 
 use crate::imap::{FetchedMessage, ImapHandle};
+use crate::mail::bodies::BodyKey;
+use crate::mail::read::Links;
 use crate::mime::view;
 use crate::web::error::AppError;
+use crate::web::extract::CurrentSession;
+use crate::web::page::{segment, PageCtx};
 
 /// Bytes of a message fetched for its view in one go. A larger message is shown from its
 /// text parts only, fetched by section, so its attachments never pass through memory.
@@ -62,4 +66,30 @@ pub async fn display_bytes(
         .sections(folder, fetched.uid, sections, MAX_TEXT_PART)
         .await?;
     Ok((view::synthesize(&fetched.bytes, &pieces), cut))
+}
+
+/// How a rendered body links to the message's parts and to the blocked-image placeholder.
+pub fn links(ctx: &PageCtx, folder: &str, uid: u32) -> Links {
+    let message_url = ctx.message_url(folder, uid);
+    Links {
+        part_url: Box::new(move |section| format!("{message_url}/part/{}", segment(section))),
+        blocked_image_url: crate::web::assets::url(&ctx.base, "blocked.svg"),
+    }
+}
+
+/// What the session's rendering of a message's HTML body is kept under. UIDVALIDITY comes
+/// from SELECT's answer, at hand once the folder is open: asking costs no FETCH.
+pub async fn body_key(
+    session: &CurrentSession,
+    folder: &str,
+    uid: u32,
+    allow_remote: bool,
+) -> Result<BodyKey, AppError> {
+    Ok(BodyKey {
+        user: session.username.clone(),
+        folder: folder.to_string(),
+        uid_validity: session.imap.uid_validity(folder).await?,
+        uid,
+        allow_remote,
+    })
 }

@@ -4,17 +4,17 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
-use super::display::{display_bytes, ViewQuery, MAX_VIEW_BYTES};
+use super::display::{body_key, display_bytes, links, ViewQuery, MAX_VIEW_BYTES};
 use super::path::parse_uid;
-use crate::mime;
-use crate::mime::view::{self, Links};
 use crate::state::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::CurrentSession;
-use crate::web::page::{segment, PageCtx};
+use crate::web::page::PageCtx;
 
 /// The sanitized HTML body as a document of its own, for a sandboxed frame. Its policy lets
 /// it load only our own parts (and remote images once allowed) and run no script at all.
+/// The body is usually the one its page rendered a moment before (see
+/// [`crate::mail::read`]); otherwise it is rendered here, off the async workers.
 pub async fn html_frame(
     State(state): State<AppState>,
     session: CurrentSession,
@@ -23,29 +23,30 @@ pub async fn html_frame(
 ) -> Result<Response, AppError> {
     let uid = parse_uid(&uid)?;
     let allow_remote = query.images.as_deref() == Some("1");
-    let ctx = PageCtx::for_session(&state, &session);
-    let fetched = session
-        .imap
-        .message(&folder, uid, MAX_VIEW_BYTES, false)
-        .await?;
-    let (bytes, _) = display_bytes(&session.imap, &folder, &fetched).await?;
-    let message = mime::parse(&bytes).ok_or(AppError::NotFound)?;
-    let message_url = ctx.message_url(&folder, uid);
-    let part_url = |section: &str| format!("{message_url}/part/{}", segment(section));
-    let blocked = crate::web::assets::url(&ctx.base, "blocked.svg");
-    let links = Links {
-        part_url: &part_url,
-        blocked_image_url: &blocked,
+    let key = body_key(&session, &folder, uid, allow_remote).await?;
+    // Right after its page, the body is at hand: nothing is fetched or parsed again.
+    let html = match state.reader.kept_body(&key) {
+        Some(html) => html,
+        None => {
+            let ctx = PageCtx::for_session(&state, &session);
+            let fetched = session
+                .imap
+                .message(&folder, uid, MAX_VIEW_BYTES, false)
+                .await?;
+            let (bytes, _) = display_bytes(&session.imap, &folder, &fetched).await?;
+            let links = links(&ctx, &folder, uid);
+            state
+                .reader
+                .body(key, bytes, fetched.parts, links)
+                .await?
+                .ok_or(AppError::NotFound)?
+        }
     };
-    let parts = view::part_list(&message, fetched.parts.as_deref());
-    let (sanitized, _) =
-        view::html_body(&message, &parts, allow_remote, &links).ok_or(AppError::NotFound)?;
     let document = format!(
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><base target=\"_blank\">\
 <style>body{{margin:0;padding:8px;font-family:system-ui,sans-serif;overflow-wrap:anywhere;color:#111;background:#fff}}\
 img{{max-width:100%;height:auto}}table{{max-width:100%}}blockquote{{margin:0 0 0 .8em;padding-left:.8em;border-left:3px solid #ccc}}</style>\
-</head><body>{}</body></html>",
-        sanitized.html
+</head><body>{html}</body></html>"
     );
     let img_src = if allow_remote {
         "'self' data: https: http:"

@@ -5,13 +5,16 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 
-use super::conversation::{conversation, conversation_root, ConversationRow};
-use super::display::{display_bytes, ViewQuery, MAX_VIEW_BYTES};
+use std::sync::Arc;
+
+use super::conversation::{conversation, ConversationRow};
+use super::display::{body_key, display_bytes, links, ViewQuery, MAX_VIEW_BYTES};
 use super::path::parse_uid;
-use crate::imap::{Folder, Role};
+use crate::imap::{Folder, PartInfo, Role};
+use crate::mail::bodies::BodyKey;
 use crate::mime::parts::{self, Attachment};
-use crate::mime::view::{self, Body, Links};
-use crate::mime::{self, Mailbox};
+use crate::mime::view::{self, Body};
+use crate::mime::Mailbox;
 use crate::state::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::CurrentSession;
@@ -78,29 +81,22 @@ pub async fn message_page(
         .await?;
     let (bytes, truncated) = display_bytes(&session.imap, &folder, &fetched).await?;
     let message_url = ctx.message_url(&folder, uid);
-    // Rendering is synchronous and scoped, so nothing borrowed by it lives across an await.
-    let render = |images_allowed: bool| {
-        let part_url = |section: &str| format!("{message_url}/part/{section}");
-        let blocked = crate::web::assets::url(&ctx.base, "blocked.svg");
-        let links = Links {
-            part_url: &part_url,
-            blocked_image_url: &blocked,
-        };
-        match mime::parse(&bytes) {
-            Some(message) => (
-                Some(view::build(
-                    &message,
-                    fetched.parts.as_deref(),
-                    images_allowed,
-                    &links,
-                )),
-                false,
-                conversation_root(&message),
-            ),
-            None => (None, true, None),
-        }
-    };
-    let (mut view, unreadable, root) = render(images_allowed);
+    // Parsed and sanitized off the async workers; the HTML body is kept for the frame.
+    let bytes = Arc::new(bytes);
+    let server_parts: Option<Arc<[PartInfo]>> = fetched.parts.clone().map(Into::into);
+    let links = Arc::new(links(&ctx, &folder, uid));
+    let key = body_key(&session, &folder, uid, images_allowed).await?;
+    let rendered = state
+        .reader
+        .view(
+            key.clone(),
+            bytes.clone(),
+            server_parts.clone(),
+            links.clone(),
+        )
+        .await?;
+    let (mut view, root) = (rendered.view, rendered.root);
+    let unreadable = view.is_none();
     if let Some(v) = &view {
         if v.blocked_remote > 0
             && !images_allowed
@@ -108,7 +104,15 @@ pub async fn message_page(
             && is_known_sender(&session, &folders, &v.from).await
         {
             images_allowed = true;
-            view = render(true).0;
+            let key = BodyKey {
+                allow_remote: true,
+                ..key
+            };
+            view = state
+                .reader
+                .view(key, bytes, server_parts, links)
+                .await?
+                .view;
         }
     }
     let conversation = match root {

@@ -12,6 +12,8 @@ pub mod i18n;
 pub mod imap;
 /// Accepting any upstream certificate, only when the admin explicitly asks (`tls_insecure`).
 pub mod insecure_tls;
+/// Mail workflows the pages call: replies and forwards, drafts, sending.
+pub mod mail;
 /// What mail apps connect to, and the automatic-configuration documents built from it.
 pub mod mailapps;
 /// Prometheus metrics and the `/metrics` endpoint.

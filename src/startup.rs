@@ -107,6 +107,7 @@ impl Application {
             throttle,
             metrics,
             readiness: Default::default(),
+            reader: Default::default(),
             background: TaskTracker::new(),
             stopping: CancellationToken::new(),
         }));

@@ -11,6 +11,7 @@ use tokio_util::task::TaskTracker;
 use crate::config::Config;
 use crate::health::Readiness;
 use crate::imap::connect::Connector;
+use crate::mail::read::Reader;
 use crate::metrics::Metrics;
 use crate::session::throttle::LoginThrottle;
 use crate::session::SessionManager;
@@ -43,6 +44,9 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     /// The last answer of `/readyz`, reused for a few seconds.
     pub readiness: Readiness,
+    /// Renders messages for reading off the async workers, and keeps their HTML bodies for
+    /// the frames that show them.
+    pub reader: Reader,
     /// Work that must not be cut when its request goes away (a send in progress); a
     /// shutdown waits for it.
     pub background: TaskTracker,

@@ -339,6 +339,9 @@ compose-error-no-sender = Your account has no e-mail address to send from.
 compose-error-build = The message could not be built: { $reason }
 compose-error-upload-too-large = The attachments are larger than Carteiro accepts. Nothing was sent; go back and remove some.
 compose-error-form = The form could not be read. Go back and try again.
+compose-error-too-large = The attachments come to more than { $limit } in all, so these did not fit: { $names }. Nothing was sent or saved: remove some, and choose again any file you had just added.
+compose-error-too-many-kept = A message can keep at most { $count } attachments. Nothing was sent or saved: untick some, and choose again any file you had just added.
+compose-error-draft-too-large = The draft is too large to save ({ $size }; the limit is { $limit }). Nothing was saved: shorten it or remove some attachments.
 send-error-too-large = The message is too large to send ({ $size }; the limit is { $limit }). Remove or shrink some attachments.
 # $reason is the mail server's own words.
 send-error-login = The mail server did not accept your login for sending: { $reason }

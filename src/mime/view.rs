@@ -56,23 +56,44 @@ pub fn build(
     allow_remote: bool,
     links: &Links<'_>,
 ) -> MessageView {
+    build_keeping_html(message, server_parts, allow_remote, links).0
+}
+
+/// [`build`], also returning the sanitized HTML body when the view shows one, so the frame
+/// that serves it need not sanitize the message again.
+pub fn build_keeping_html(
+    message: &Message<'_>,
+    server_parts: Option<&[PartInfo]>,
+    allow_remote: bool,
+    links: &Links<'_>,
+) -> (MessageView, Option<String>) {
     let parts = part_list(message, server_parts);
     let rendered = try_html_body(message, &parts, allow_remote, links);
-    let (body, shown_cids, blocked_remote) = match rendered {
-        Ok(Some((sanitized, cids))) => (Body::Html, cids, sanitized.blocked_remote),
+    let (body, shown_cids, blocked_remote, html) = match rendered {
+        Ok(Some((sanitized, cids))) => (
+            Body::Html,
+            cids,
+            sanitized.blocked_remote,
+            Some(sanitized.html),
+        ),
         Ok(None) => match text_body(message) {
-            Some(html) => (Body::Text(html), HashSet::new(), 0),
-            None => (Body::Empty, HashSet::new(), 0),
+            Some(html) => (Body::Text(html), HashSet::new(), 0, None),
+            None => (Body::Empty, HashSet::new(), 0, None),
         },
         // The sanitizer failed on the HTML (it logged why). The reader still gets the message:
         // the sender's own plain-text version when there is one, else the text of the HTML,
         // escaped like any plain text (formatting lost; inline images listed as attachments).
         Err(SanitizeError::Panicked) => {
             let text = text_body(message).or_else(|| html_as_text(message));
-            (text.map_or(Body::Unreadable, Body::Text), HashSet::new(), 0)
+            (
+                text.map_or(Body::Unreadable, Body::Text),
+                HashSet::new(),
+                0,
+                None,
+            )
         }
     };
-    MessageView {
+    let view = MessageView {
         subject: message.subject().map(clean_text).unwrap_or_default(),
         from: mailboxes(message.from()),
         to: mailboxes(message.to()),
@@ -82,7 +103,8 @@ pub fn build(
         body,
         attachments: parts::attachments(&parts, &shown_cids),
         blocked_remote,
-    }
+    };
+    (view, html)
 }
 
 /// The server's part list, or one derived from the parsed message.

@@ -1,6 +1,8 @@
 //! Conditional downloads: a message's parts and source never change under one (UIDVALIDITY,
 //! UID), so they carry a strong ETag and a revalidation is answered 304 without fetching the
-//! body from IMAP. (The HTML pages carry none: each holds a freshly masked CSRF token.)
+//! body from IMAP. (The HTML pages carry none: each holds a freshly masked CSRF token.) And
+//! the sanitized HTML body a message page renders is kept for the frame that shows it, for
+//! that account only.
 
 use reqwest::StatusCode;
 
@@ -116,4 +118,96 @@ async fn a_revalidation_of_a_missing_folder_is_not_found() {
     let etag = etag_of(&app, "/mail/INBOX/1/raw").await;
     let response = revalidate(&app, "/mail/Nenhuma/1/raw", &etag).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+/// An HTML message for `owner`, with a remote image that stays blocked until allowed.
+fn html_message(owner: &str) -> Vec<u8> {
+    format!(
+        "From: loja@example.test\r\nTo: x@example.test\r\nSubject: Ofertas\r\n\
+Date: Tue, 11 Mar 2025 10:00:00 +0000\r\nMIME-Version: 1.0\r\n\
+Content-Type: text/html; charset=utf-8\r\n\r\n<p>Corpo de {owner}</p>\
+<img src=\"https://tracker.example.com/p.gif\">\r\n"
+    )
+    .into_bytes()
+}
+
+/// The FETCH commands sent since the proxy was last cleared.
+fn fetches(proxy: &ChaosProxy) -> Vec<String> {
+    proxy
+        .commands()
+        .into_iter()
+        .filter(|c| c.contains("FETCH"))
+        .collect()
+}
+
+#[tokio::test]
+async fn an_html_body_framed_right_after_its_page_is_neither_fetched_nor_parsed_again() {
+    let (proxy, app) = crate::chaos::signed_in_behind_recorder().await;
+    app.imap()
+        .await
+        .append("INBOX", &html_message(&app.user), None)
+        .await;
+    let (status, page) = app.page("/mail/INBOX/1").await;
+    assert_eq!(status, StatusCode::OK);
+    let frame_url = crate::helpers::first_attr(&page, "iframe.html-body", "src").unwrap();
+
+    proxy.clear();
+    let frame = app.get(&frame_url).await;
+    assert_eq!(frame.status(), StatusCode::OK);
+    let frame = frame.text().await.unwrap();
+    assert!(frame.contains(&format!("Corpo de {}", app.user)), "{frame}");
+    assert!(!frame.contains("tracker.example.com"), "{frame}");
+    // Nothing fetched means nothing to parse: the body is the one the page sanitized.
+    assert!(fetches(&proxy).is_empty(), "{:?}", proxy.commands());
+
+    // Allowing images is another rendering: the message is fetched once for it, then kept.
+    let allowed = format!("{frame_url}?images=1");
+    proxy.clear();
+    let frame = app.get(&allowed).await.text().await.unwrap();
+    assert!(frame.contains("tracker.example.com"), "{frame}");
+    assert_eq!(fetches(&proxy).len(), 1, "{:?}", proxy.commands());
+    proxy.clear();
+    let again = app.get(&allowed).await.text().await.unwrap();
+    assert_eq!(again, frame);
+    assert!(fetches(&proxy).is_empty(), "{:?}", proxy.commands());
+}
+
+#[tokio::test]
+async fn a_kept_body_is_never_served_to_another_account() {
+    // Two accounts on one Carteiro, each with its own message at INBOX/1 (mailboxes made in
+    // the same second even share UIDVALIDITY on Dovecot).
+    let (_proxy, app) = crate::chaos::signed_in_behind_recorder().await;
+    let other = crate::helpers::fresh_user("other");
+    let other_browser = crate::helpers::browser();
+    let login = other_browser
+        .post(app.url("/login"))
+        .form(&[
+            ("username", other.as_str()),
+            ("password", crate::helpers::TEST_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::SEE_OTHER);
+    app.imap()
+        .await
+        .append("INBOX", &html_message(&app.user), None)
+        .await;
+    crate::helpers::Imap::connect(&other)
+        .await
+        .append("INBOX", &html_message(&other), None)
+        .await;
+
+    let (status, _) = app.page("/mail/INBOX/1").await;
+    assert_eq!(status, StatusCode::OK);
+    let frame = other_browser
+        .get(app.url("/mail/INBOX/1/body"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(frame.contains(&format!("Corpo de {other}")), "{frame}");
+    assert!(!frame.contains(&app.user), "{frame}");
 }

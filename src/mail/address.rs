@@ -1,0 +1,46 @@
+//! Addresses as a person reads and types them: what prefilled fields show, and the From of
+//! what is sent.
+
+use crate::mime::Mailbox;
+
+/// `Name <address>` as a person would type it, quoting names that need it.
+pub fn format_mailbox(m: &Mailbox) -> String {
+    match (&m.name, &m.email) {
+        (Some(name), Some(email)) => {
+            let needs_quotes = name.chars().any(|c| ",;<>\"@()[]:\\".contains(c));
+            if needs_quotes {
+                format!("\"{}\" <{email}>", name.replace(['\\', '"'], ""))
+            } else {
+                format!("{name} <{email}>")
+            }
+        }
+        (None, Some(email)) => email.clone(),
+        (Some(name), None) => name.clone(),
+        (None, None) => String::new(),
+    }
+}
+
+/// A list of mailboxes as one field: `a <a@x>, b@y`.
+pub fn format_list(list: &[Mailbox]) -> String {
+    list.iter()
+        .map(format_mailbox)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether two mailboxes are the same address, whatever their names and case.
+pub fn same_address(a: &Mailbox, b: &Mailbox) -> bool {
+    match (&a.email, &b.email) {
+        (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+        _ => false,
+    }
+}
+
+/// The From address: the login when it is an address, with the name chosen in Settings.
+pub fn sender(username: &str, name: Option<&str>) -> Option<lettre::message::Mailbox> {
+    let address = username.parse().ok()?;
+    Some(lettre::message::Mailbox::new(
+        name.map(str::to_string),
+        address,
+    ))
+}

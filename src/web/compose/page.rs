@@ -1,0 +1,144 @@
+//! The compose page: a new message, one resumed from a draft, or a reply or forward
+//! prefilled from its original; and the rendering every outcome of a submission shares.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use serde::Deserialize;
+
+use crate::i18n::Msg;
+use crate::mail::reply::{self, Start};
+use crate::mail::{drafts, Account, Draft};
+use crate::state::AppState;
+use crate::web::error::AppError;
+use crate::web::extract::CurrentSession;
+use crate::web::page::{FolderLink, PageCtx, PageFrame};
+
+#[derive(Deserialize, Default)]
+pub struct ComposeQuery {
+    to: Option<String>,
+    folder: Option<String>,
+    reply: Option<u32>,
+    all: Option<String>,
+    forward: Option<u32>,
+    /// With `forward`: attach the original as a whole message instead of quoting it.
+    attach: Option<String>,
+    draft: Option<u32>,
+    saved: Option<String>,
+    sent: Option<String>,
+}
+
+/// A kept part as the form lists it.
+pub struct KeptRow {
+    reference: String,
+    filename: String,
+    /// Its size in the page's language; empty when unknown.
+    size: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "compose.html")]
+pub struct ComposeTemplate {
+    ctx: PageCtx,
+    folders: Vec<FolderLink>,
+    draft: Draft,
+    kept: Vec<KeptRow>,
+    error: Option<String>,
+    notice: Option<String>,
+    max_size: String,
+    /// The same in bytes, for app.js to refuse too much before uploading it.
+    max_bytes: usize,
+}
+
+/// The account as the workflows see it, for the session whose page `frame` is.
+pub fn account(session: &CurrentSession, frame: &PageFrame) -> Account {
+    Account {
+        imap: session.imap.clone(),
+        username: session.username.clone(),
+        folders: frame.folders.clone(),
+    }
+}
+
+pub async fn compose_page(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    frame: PageFrame,
+    Query(query): Query<ComposeQuery>,
+) -> Result<ComposeTemplate, AppError> {
+    let mut draft = Draft::default();
+    let mut notice = None;
+    if let Some(uid) = query.draft {
+        draft = drafts::load(&account(&session, &frame), uid).await?;
+        if query.saved.is_some() {
+            notice = Some(Msg::new("compose-draft-saved"));
+        }
+    } else if let (Some(uid), Some(folder)) = (query.reply.or(query.forward), &query.folder) {
+        let start = match (
+            query.forward.is_some(),
+            query.attach.is_some(),
+            query.all.is_some(),
+        ) {
+            (true, true, _) => Start::ForwardAsAttachment,
+            (true, false, _) => Start::Forward,
+            (false, _, true) => Start::ReplyAll,
+            (false, _, false) => Start::Reply,
+        };
+        draft = reply::start_from(
+            &session.imap,
+            session.lang,
+            &session.username,
+            folder,
+            uid,
+            start,
+        )
+        .await?;
+    } else if let Some(to) = query.to {
+        draft.to = to;
+    }
+    if query.draft.is_none() {
+        // A signature goes in once, when the message is started: a draft already has it.
+        let signature = session
+            .imap
+            .get_setting(crate::web::settings::SIGNATURE)
+            .await
+            .unwrap_or(None);
+        if let Some(signature) = signature.filter(|s| !s.trim().is_empty()) {
+            draft.body = reply::with_signature(&draft.body, &signature);
+        }
+    }
+    if query.sent.is_some() {
+        notice = Some(Msg::new("compose-sent"));
+    }
+    Ok(render(&state, frame, draft, None, notice))
+}
+
+/// The compose page showing `draft`, with an error or a notice above it.
+pub fn render(
+    state: &AppState,
+    frame: PageFrame,
+    draft: Draft,
+    error: Option<Msg>,
+    notice: Option<Msg>,
+) -> ComposeTemplate {
+    let folders = frame.sidebar("");
+    let ctx = frame.ctx;
+    let kept = draft
+        .kept
+        .iter()
+        .map(|k| KeptRow {
+            reference: k.reference.clone(),
+            filename: k.filename.clone(),
+            size: k.size.map(|s| ctx.size(s)).unwrap_or_default(),
+        })
+        .collect();
+    ComposeTemplate {
+        folders,
+        error: error.map(|m| ctx.msg(&m)),
+        notice: notice.map(|m| ctx.msg(&m)),
+        max_size: ctx.size(state.submitter.max_size as u64),
+        max_bytes: state.submitter.max_size,
+        kept,
+        ctx,
+        draft,
+    }
+}

@@ -3,6 +3,7 @@
 
 mod accessibility;
 mod apps;
+mod architecture;
 mod audit;
 mod browser;
 mod caching;

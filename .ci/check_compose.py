@@ -12,7 +12,7 @@ typo or a dangling reference fails CI on a machine without Docker:
 - `depends_on` names services, with a known condition; `service_healthy` only on a service
   that has a health check (in the file or in its Dockerfile);
 - every published port names a host address (these files publish on loopback only);
-- every CARTEIRO_* variable is one Carteiro knows (the list in src/config.rs).
+- every CARTEIRO_* variable is one Carteiro knows (the settings table of src/config/sources.rs).
 Exit status 1 with one line per problem.
 """
 
@@ -38,12 +38,15 @@ PORT = re.compile(r"^(?P<ip>\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):\d+(-\d+)?:
 
 
 def known_env():
-    """The CARTEIRO_* names in KNOWN_ENV of src/config.rs."""
-    text = (ROOT / "src" / "config.rs").read_text()
-    block = re.search(r"const KNOWN_ENV: &\[&str\] = &\[(.*?)\];", text, re.S)
-    if not block:
-        raise SystemExit("check_compose: KNOWN_ENV not found in src/config.rs")
-    return set(re.findall(r'"(CARTEIRO_[A-Z_]+)"', block.group(1)))
+    """The CARTEIRO_* names src/config/sources.rs declares: the `settings!` table and the
+    other variables Carteiro reads (its test module left out)."""
+    path = ROOT / "src" / "config" / "sources.rs"
+    code = path.read_text().split("#[cfg(test)]")[0]
+    code = "\n".join(l for l in code.splitlines() if not l.lstrip().startswith("//"))
+    names = set(re.findall(r'"(CARTEIRO_[A-Z0-9_]+)"', code))
+    if "CARTEIRO_IMAP_URL" not in names or "CARTEIRO_CONFIG" not in names:
+        raise SystemExit(f"check_compose: the settings table was not found in {path}")
+    return names
 
 
 def dockerfile_has_healthcheck(path):

@@ -31,6 +31,7 @@ use super::uids::Selection;
 use crate::model::{
     FetchedMessage, Folder, FolderChange, FolderStatus, Page, PartInfo, Quota, Summary, ThreadPage,
 };
+use crate::telemetry::untrusted;
 
 /// A job: given the connection (or why there is none), do the work and report back.
 type Job = Box<dyn for<'a> FnOnce(Result<&'a mut ImapConn, ImapError>) -> BoxFuture<'a, ()> + Send>;
@@ -418,7 +419,10 @@ impl Actor {
                     let broken = self.conn.as_ref().is_none_or(|c| c.is_broken());
                     if finished.is_err() || broken {
                         // Mid-command or unreadable: the stream position is unknown.
-                        tracing::info!(user = %self.username, "dropping IMAP connection");
+                        tracing::info!(
+                            user = untrusted(&self.username),
+                            "dropping IMAP connection"
+                        );
                         self.conn = None;
                     }
                     self.last_used = Instant::now();
@@ -430,7 +434,10 @@ impl Actor {
         if let Some(conn) = self.conn.take() {
             let _ = tokio::time::timeout(Duration::from_secs(5), conn.logout()).await;
         }
-        tracing::debug!(user = %self.username, "IMAP session actor stopped");
+        tracing::debug!(
+            user = untrusted(&self.username),
+            "IMAP session actor stopped"
+        );
     }
 
     /// Logs the connection out while the session goes on; the next job reconnects.
@@ -443,7 +450,11 @@ impl Actor {
             Release::Idle => "idle",
             Release::Reclaimed => "reclaimed",
         };
-        tracing::debug!(user = %self.username, reason, "IMAP connection released");
+        tracing::debug!(
+            user = untrusted(&self.username),
+            reason,
+            "IMAP connection released"
+        );
         self.connector.metrics().imap_connection_released(reason);
         // Short: a reclaimed connection's permit is what another request is waiting for.
         let _ = tokio::time::timeout(LOGOUT_WAIT, conn.logout()).await;
@@ -463,7 +474,7 @@ impl Actor {
         }
         if self.conn.is_none() {
             let conn = self.connector.login(&self.username, &self.password).await?;
-            tracing::debug!(user = %self.username, "IMAP connection opened");
+            tracing::debug!(user = untrusted(&self.username), "IMAP connection opened");
             self.conn = Some(conn);
         }
         Ok(())

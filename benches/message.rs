@@ -5,8 +5,10 @@
 //! Run: `scripts/mailstack.sh up && cargo bench --bench message`. Seeds the user
 //! `bench-html@example.test` on first run with two newsletter-like HTML messages, one that
 //! fits the view's single FETCH (~900 KB) and one shown from its text part (~3 MB), and keeps
-//! them between runs. Prints medians of the page, the frame after it, and both; compare the
-//! numbers between commits on one machine.
+//! them between runs. Prints medians of the page, the frame after it, and both, beside the raw
+//! floor measured in the same run (one `UID FETCH … BODY.PEEK[]` of the whole message on an
+//! open IMAP connection): the ratio (page + frame) / raw is what to compare between machines
+//! and commits.
 
 use std::time::{Duration, Instant};
 
@@ -96,7 +98,6 @@ async fn main() {
         2,
         "{USER}'s INBOX holds the two bench messages only"
     );
-    imap.logout().await;
 
     let app = Application::build(config()).await.expect("app");
     let base = format!("http://127.0.0.1:{}", app.port());
@@ -129,6 +130,17 @@ async fn main() {
 
     println!("Opening a large HTML message, page then frame (medians of {SAMPLES}):");
     for (uid, (name, _)) in (1u32..).zip(messages) {
+        let mut raw = Vec::new();
+        for i in 0..SAMPLES + 3 {
+            let start = Instant::now();
+            imap.command(&format!("UID FETCH {uid} (BODY.PEEK[])"), |_| {})
+                .await
+                .expect("raw fetch");
+            if i >= 3 {
+                raw.push(start.elapsed());
+            }
+        }
+        let raw = median(raw);
         let (mut page, mut frame, mut both) = (Vec::new(), Vec::new(), Vec::new());
         for i in 0..SAMPLES + 3 {
             let p = get(format!("/mail/INBOX/{uid}")).await;
@@ -139,13 +151,17 @@ async fn main() {
                 both.push(p + f);
             }
         }
+        let both = median(both);
         println!(
-            "  {name:<10} page {:>8.2} ms   frame {:>8.2} ms   page+frame {:>8.2} ms",
+            "  {name:<10} raw IMAP {:>7.2} ms   page {:>8.2} ms   frame {:>8.2} ms   page+frame {:>8.2} ms   ratio {:>5.1}x",
+            ms(raw),
             ms(median(page)),
             ms(median(frame)),
-            ms(median(both))
+            ms(both),
+            both.as_secs_f64() / raw.as_secs_f64()
         );
     }
+    imap.logout().await;
     let _ = stop.send(());
     let _ = served.await;
 }

@@ -114,24 +114,34 @@ struct CsrfField {
     csrf: String,
 }
 
+/// For extractors of a signed-in session's request body: the session (or the refusal that
+/// sends the browser to sign in), and the request back to read its body from.
+pub async fn signed_in(
+    request: Request,
+    state: &AppState,
+) -> Result<(CurrentSession, Request), Response> {
+    let (mut parts, body) = request.into_parts();
+    let session =
+        <CurrentSession as FromRequestParts<AppState>>::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+    Ok((session, Request::from_parts(parts, body)))
+}
+
 impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
-        let (mut parts, body) = request.into_parts();
-        let session =
-            <CurrentSession as FromRequestParts<AppState>>::from_request_parts(&mut parts, state)
-                .await
-                .map_err(IntoResponse::into_response)?;
-        let is_form = parts
-            .headers
+        let (session, request) = signed_in(request, state).await?;
+        let is_form = request
+            .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
         if !is_form {
             return Err(StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response());
         }
-        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+        let bytes = Bytes::from_request(request, state)
             .await
             .map_err(IntoResponse::into_response)?;
         let token = serde_html_form::from_bytes::<CsrfField>(&bytes)

@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 
 use axum::extract::multipart::{Field, MultipartError};
-use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
+use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
@@ -21,7 +21,7 @@ use crate::mail::{Budget, Draft};
 use crate::smtp::compose::OutgoingAttachment;
 use crate::state::AppState;
 use crate::web::error::AppError;
-use crate::web::extract::CurrentSession;
+use crate::web::extract::{signed_in, CurrentSession};
 
 /// What the browser sent: the fields, the references of kept parts, and new files.
 pub struct Submission {
@@ -46,12 +46,8 @@ impl FromRequest<AppState> for ComposeForm {
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
-        let (mut parts, body) = request.into_parts();
-        let session =
-            <CurrentSession as FromRequestParts<AppState>>::from_request_parts(&mut parts, state)
-                .await
-                .map_err(IntoResponse::into_response)?;
-        let form = Multipart::from_request(Request::from_parts(parts, body), state)
+        let (session, request) = signed_in(request, state).await?;
+        let form = Multipart::from_request(request, state)
             .await
             .map_err(IntoResponse::into_response)?;
         let budget = Budget::new(state.submitter.max_size);

@@ -22,6 +22,8 @@ pub mod metrics;
 pub mod mime;
 /// The mail types shared by imap, mime and the pages (folders, flags, rows, parts).
 pub mod model;
+/// Percent-encoding of text put into URLs.
+pub mod percent;
 /// A person's preferences (theme, page size, language…), kept on the IMAP server.
 pub mod prefs;
 /// The HTTP accept loop, with graceful shutdown and limits on slow clients.

@@ -7,9 +7,10 @@ use super::account::Account;
 use super::address::format_list;
 use super::draft::Draft;
 use super::error::MailError;
-use super::parts::{encode_folder, kept_attachments};
+use super::parts::kept_attachments;
 use crate::mime;
 use crate::model::Role;
+use crate::percent::segment;
 use crate::smtp::compose::{self, Outgoing};
 
 /// Largest draft read back whole.
@@ -84,7 +85,7 @@ pub async fn save(
             } else {
                 "reply"
             },
-            encode_folder(&draft.origin_folder)
+            segment(&draft.origin_folder)
         )),
         Err(_) => None,
     };

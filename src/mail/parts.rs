@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::percent_decode_str;
 
 use super::budget::Budget;
 use super::draft::KeptPart;
@@ -12,18 +12,11 @@ use super::error::MailError;
 use crate::imap::ImapHandle;
 use crate::mime::{self, parts};
 use crate::model::{PartInfo, TransferEncoding};
+use crate::percent::segment;
 use crate::smtp::compose::OutgoingAttachment;
 
 /// The section a part reference uses for a whole message forwarded as an attachment.
 pub const WHOLE_MESSAGE: &str = "0";
-
-/// Characters a folder keeps as they are in a reference: RFC 3986 unreserved, as in the
-/// pages' URLs, so a reference reads like the path of the part's download.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'~')
-    .remove(b'.');
 
 /// Where a kept part is: folder, message UID and IMAP section ([`WHOLE_MESSAGE`] for the
 /// whole message).
@@ -68,14 +61,8 @@ impl PartRef {
 impl fmt::Display for PartRef {
     /// `folder/uid/section`, the folder percent-encoded (it may contain `/`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let folder = utf8_percent_encode(&self.folder, SEGMENT);
-        write!(f, "{folder}/{}/{}", self.uid, self.section)
+        write!(f, "{}/{}/{}", segment(&self.folder), self.uid, self.section)
     }
-}
-
-/// A folder name as a reference (and the origin a draft records) carries it.
-pub fn encode_folder(folder: &str) -> String {
-    utf8_percent_encode(folder, SEGMENT).to_string()
 }
 
 /// A message's attachments as parts the form keeps by reference.

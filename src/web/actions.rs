@@ -12,10 +12,11 @@ use serde::Deserialize;
 
 use super::error::AppError;
 use super::extract::{CsrfForm, CurrentSession};
-use super::page::{query_value, role_folder, sidebar, FolderLink, PageCtx, PageFrame};
+use super::page::{role_folder, sidebar, FolderLink, PageCtx, PageFrame};
 use crate::i18n::Msg;
 use crate::imap::Selection;
 use crate::model::{Folder, Role};
+use crate::percent::query_value;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

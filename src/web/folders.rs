@@ -12,10 +12,11 @@ use serde::Deserialize;
 
 use super::error::AppError;
 use super::extract::{CsrfForm, CurrentSession};
-use super::page::{folder_title, query_value, FolderLink, PageCtx, PageFrame};
+use super::page::{folder_title, FolderLink, PageCtx, PageFrame};
 use crate::i18n::Msg;
 use crate::imap::ImapError;
 use crate::model::{Folder, FolderChange};
+use crate::percent::query_value;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

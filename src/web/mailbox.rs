@@ -281,7 +281,7 @@ pub async fn list_view(
         actions_url: format!("{folder_url}/actions"),
         back: format!(
             "/mail/{}?{}",
-            super::page::segment(folder),
+            crate::percent::segment(folder),
             list_params(page)
         ),
         targets: move_targets(ctx, folders, folder),
@@ -316,7 +316,7 @@ pub fn search_params(search: &SearchQuery) -> String {
     ];
     for (key, value) in fields {
         if !value.is_empty() {
-            out.push_str(&format!("&{key}={}", super::page::query_value(value)));
+            out.push_str(&format!("&{key}={}", crate::percent::query_value(value)));
         }
     }
     for (key, on) in [

@@ -4,30 +4,13 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::{DateTime, FixedOffset};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use super::error::AppError;
 use super::extract::CurrentSession;
 use crate::i18n::{dates, Lang, Msg, Tr};
 use crate::model::{Folder, Role};
+use crate::percent::segment;
 use crate::state::AppState;
-
-/// Characters left as they are in a path segment: RFC 3986 unreserved.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'~')
-    .remove(b'.');
-
-/// Percent-encodes one path segment (a folder name may contain `/`, `%`, spaces, accents).
-pub fn segment(text: &str) -> String {
-    utf8_percent_encode(text, SEGMENT).to_string()
-}
-
-/// Percent-encodes a query value.
-pub fn query_value(text: &str) -> String {
-    utf8_percent_encode(text, NON_ALPHANUMERIC).to_string()
-}
 
 /// Shared template context.
 #[derive(Clone, Debug)]
@@ -217,16 +200,4 @@ pub fn folder_title(ctx: &PageCtx, folders: &[Folder], name: &str) -> String {
         .and_then(|f| f.role.filter(|_| f.depth == 0))
         .map(|r| ctx.role_label(r))
         .unwrap_or_else(|| name.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn segments_encode_delimiters_percent_dots_and_accents() {
-        assert_eq!(segment("Projetos/Obra"), "Projetos%2FObra");
-        assert_eq!(segment("100% Família"), "100%25%20Fam%C3%ADlia");
-        assert_eq!(segment("a.b"), "a.b");
-    }
 }

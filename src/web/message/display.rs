@@ -11,9 +11,10 @@ use crate::mail::bodies::BodyKey;
 use crate::mail::read::Links;
 use crate::mime::view;
 use crate::model::FetchedMessage;
+use crate::percent::segment;
 use crate::web::error::AppError;
 use crate::web::extract::CurrentSession;
-use crate::web::page::{segment, PageCtx};
+use crate::web::page::PageCtx;
 
 /// Bytes of a message fetched for its view in one go. A larger message is shown from its
 /// text parts only, fetched by section, so its attachments never pass through memory.

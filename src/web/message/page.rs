@@ -15,10 +15,11 @@ use crate::mime::parts::{self, Attachment};
 use crate::mime::view::{self, Body};
 use crate::mime::Mailbox;
 use crate::model::{Folder, PartInfo, Role};
+use crate::percent::segment;
 use crate::state::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::CurrentSession;
-use crate::web::page::{folder_title, segment, sidebar, FolderLink, PageCtx, PageFrame};
+use crate::web::page::{folder_title, sidebar, FolderLink, PageCtx, PageFrame};
 
 /// An attachment ready to print.
 pub struct AttachmentRow {
@@ -201,12 +202,12 @@ pub async fn message_page(
         reply_url: format!(
             "{}/compose?folder={}&reply={uid}",
             ctx.base,
-            crate::web::page::query_value(&folder)
+            crate::percent::query_value(&folder)
         ),
         forward_url: format!(
             "{}/compose?folder={}&forward={uid}",
             ctx.base,
-            crate::web::page::query_value(&folder)
+            crate::percent::query_value(&folder)
         ),
         truncated,
         unreadable,

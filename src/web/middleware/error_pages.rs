@@ -13,10 +13,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::i18n::Msg;
+use crate::percent::query_value;
 use crate::state::AppState;
 use crate::web::error::{ErrorPage, LoginRedirect};
 use crate::web::lang::{browser_lang, ChosenLang};
-use crate::web::page::{query_value, PageCtx};
+use crate::web::page::PageCtx;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]

@@ -96,6 +96,19 @@ pub fn init_for_tests() {
         .try_init();
 }
 
+/// An error and every cause under it, on one line (`cannot read …: No such file or
+/// directory`): what a log line or an admin reads.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut line = error.to_string();
+    let mut cause = error.source();
+    while let Some(error) = cause {
+        line.push_str(": ");
+        line.push_str(&error.to_string());
+        cause = error.source();
+    }
+    line
+}
+
 /// Text a client chose (a user name), for a log field: control and other invisible
 /// characters are written as escapes (`\n`, `\u{2028}`), so the text stays on its line. A
 /// name holding a line break would otherwise write a line of its own, one that a fail2ban

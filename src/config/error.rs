@@ -100,13 +100,6 @@ impl ConfigError {
     /// e.g. `cannot read config file /etc/carteiro.toml: No such file or directory (os
     /// error 2)`.
     pub fn report(&self) -> String {
-        let mut line = self.to_string();
-        let mut cause = self.source();
-        while let Some(error) = cause {
-            line.push_str(": ");
-            line.push_str(&error.to_string());
-            cause = error.source();
-        }
-        line
+        crate::telemetry::error_chain(self)
     }
 }

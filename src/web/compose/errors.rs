@@ -9,6 +9,7 @@ use crate::i18n::{Lang, Msg};
 use crate::mail::MailError;
 use crate::smtp::compose::BuildError;
 use crate::smtp::SendError;
+use crate::telemetry::error_chain;
 use crate::web::error::AppError;
 
 impl From<MailError> for AppError {
@@ -31,7 +32,7 @@ impl From<MailError> for AppError {
             e @ (MailError::Send(_)
             | MailError::DraftLost
             | MailError::Task(_)
-            | MailError::Render(_)) => AppError::Internal(chain(&e)),
+            | MailError::Render(_)) => AppError::Internal(error_chain(&e)),
         }
     }
 }
@@ -76,16 +77,4 @@ fn build_error(e: &BuildError) -> Msg {
         BuildError::NoSender => Msg::new("compose-error-no-sender"),
         BuildError::Invalid(reason) => Msg::new("compose-error-build").arg("reason", reason),
     }
-}
-
-/// An error and its causes on one line, for the log.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut line = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        line.push_str(": ");
-        line.push_str(&c.to_string());
-        cause = c.source();
-    }
-    line
 }

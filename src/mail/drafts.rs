@@ -72,6 +72,7 @@ pub async fn save(
             .flatten()
             .collect::<Vec<_>>()
     };
+    // A copy with other recipients; the attachments' bytes are shared, not copied.
     let mut for_draft = outgoing.clone();
     for_draft.to = lenient(&draft.to);
     for_draft.cc = lenient(&draft.cc);

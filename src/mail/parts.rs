@@ -153,14 +153,14 @@ pub async fn gather_kept(
             gathered.attachments.push(OutgoingAttachment {
                 filename: name,
                 content_type: "message/rfc822".into(),
-                bytes: raw,
+                bytes: raw.into(),
             });
         } else if let Some(part) = parts.iter().find(|p| p.section == at.section) {
             let bytes = imap.part_bytes(&at.folder, at.uid, part).await?;
             gathered.attachments.push(OutgoingAttachment {
                 filename: name,
                 content_type: part.mime_type.clone(),
-                bytes,
+                bytes: bytes.into(),
             });
         }
     }

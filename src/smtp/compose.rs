@@ -27,12 +27,13 @@ pub struct Outgoing {
     pub attachments: Vec<OutgoingAttachment>,
 }
 
-/// A file to attach.
+/// A file to attach. Its bytes are shared, not copied, when the message is cloned (a draft
+/// is the same message with other recipients).
 #[derive(Debug, Clone)]
 pub struct OutgoingAttachment {
     pub filename: String,
     pub content_type: String,
-    pub bytes: Vec<u8>,
+    pub bytes: bytes::Bytes,
 }
 
 /// The built message: bytes for the recipients, the same bytes with Bcc for the Sent folder.
@@ -194,7 +195,7 @@ fn build_message(outgoing: &Outgoing, origin: Option<&str>) -> Result<Built, Bui
             } else {
                 name
             };
-            mixed = mixed.singlepart(Attachment::new(name).body(a.bytes.clone(), content_type));
+            mixed = mixed.singlepart(Attachment::new(name).body(a.bytes.to_vec(), content_type));
         }
         builder.multipart(mixed)
     }
@@ -288,7 +289,7 @@ mod tests {
         o.attachments.push(OutgoingAttachment {
             filename: "a.txt\r\nX-Injected: yes".into(),
             content_type: "text/plain\r\nX-Injected: yes".into(),
-            bytes: b"x".to_vec(),
+            bytes: b"x".as_slice().into(),
         });
         let built = build(&o).unwrap();
         let text = String::from_utf8_lossy(&built.for_recipients);

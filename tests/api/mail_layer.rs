@@ -143,7 +143,7 @@ async fn a_draft_over_its_limit_is_refused_before_anything_is_appended() {
     message.attachments.push(OutgoingAttachment {
         filename: "grande.bin".into(),
         content_type: "application/octet-stream".into(),
-        bytes: crate::dos::noise(10_000),
+        bytes: crate::dos::noise(10_000).into(),
     });
     let refused = drafts::save(&alice.account, &draft, &message, 10_000).await;
     match refused {

@@ -164,7 +164,7 @@ async fn read_file(field: &mut Field<'_>, s: &mut Submission) -> Result<(), AppE
         s.uploads.push(OutgoingAttachment {
             filename,
             content_type,
-            bytes,
+            bytes: bytes.into(),
         });
     }
     Ok(())

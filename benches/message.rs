@@ -10,34 +10,17 @@
 //! open IMAP connection): the ratio (page + frame) / raw is what to compare between machines
 //! and commits.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use carteiro::config::Config;
 use carteiro::imap::connect::Connector;
-use carteiro::startup::Application;
 use secrecy::SecretString;
 
-const USER: &str = "bench-html@example.test";
-const PASSWORD: &str = "Senha-çé-123";
-const SAMPLES: usize = 30;
+mod common;
 
-fn config() -> Config {
-    let stack =
-        std::env::var("CARTEIRO_STACK_DIR").unwrap_or_else(|_| "/tmp/carteiro-stack".into());
-    let env = [
-        ("CARTEIRO_LISTEN", "127.0.0.1:0".to_string()),
-        ("CARTEIRO_IMAP_URL", "imap://localhost:143".to_string()),
-        ("CARTEIRO_TLS_CA_FILE", format!("{stack}/ca.pem")),
-        (
-            "CARTEIRO_SECRET_KEY",
-            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
-        ),
-    ]
-    .map(|(k, v)| (k.to_string(), v));
-    Config::load(None, &env)
-        .expect("config (is the stack up?)")
-        .0
-}
+use common::{config, median, ms, start, PASSWORD};
+
+const USER: &str = "bench-html@example.test";
+const SAMPLES: usize = 30;
 
 /// A newsletter of about `bytes`: tables, inline styles, links, remote images (blocked
 /// until allowed), text with entities.
@@ -68,15 +51,6 @@ Content-Transfer-Encoding: 8bit\r\n\r\n"
     raw
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
 #[tokio::main]
 async fn main() {
     let connector = Connector::new(&config(), Default::default()).expect("connector");
@@ -99,34 +73,7 @@ async fn main() {
         "{USER}'s INBOX holds the two bench messages only"
     );
 
-    let app = Application::build(config()).await.expect("app");
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let served = tokio::spawn(app.run_until(async move {
-        let _ = stopped.await;
-    }));
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let login = http
-        .post(format!("{base}/login"))
-        .form(&[("username", USER), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), 303);
-    let get = |path: String| {
-        let (http, base) = (http.clone(), base.clone());
-        async move {
-            let start = Instant::now();
-            let r = http.get(format!("{base}{path}")).send().await.unwrap();
-            assert_eq!(r.status(), 200, "{path}");
-            r.bytes().await.unwrap();
-            start.elapsed()
-        }
-    };
+    let app = start(USER).await;
 
     println!("Opening a large HTML message, page then frame (medians of {SAMPLES}):");
     for (uid, (name, _)) in (1u32..).zip(messages) {
@@ -143,8 +90,8 @@ async fn main() {
         let raw = median(raw);
         let (mut page, mut frame, mut both) = (Vec::new(), Vec::new(), Vec::new());
         for i in 0..SAMPLES + 3 {
-            let p = get(format!("/mail/INBOX/{uid}")).await;
-            let f = get(format!("/mail/INBOX/{uid}/body")).await;
+            let p = app.get(&format!("/mail/INBOX/{uid}")).await;
+            let f = app.get(&format!("/mail/INBOX/{uid}/body")).await;
             if i >= 3 {
                 page.push(p);
                 frame.push(f);
@@ -162,6 +109,5 @@ async fn main() {
         );
     }
     imap.logout().await;
-    let _ = stop.send(());
-    let _ = served.await;
+    app.stop().await;
 }

@@ -15,56 +15,24 @@
 
 use std::time::{Duration, Instant};
 
-use carteiro::config::Config;
 use carteiro::imap::connect::Connector;
-use carteiro::startup::Application;
 use secrecy::SecretString;
 
+mod common;
 #[allow(dead_code)]
 #[path = "../tests/api/seed.rs"]
 mod seed;
 
-const PASSWORD: &str = "Senha-çé-123";
+use common::{config, median, ms, start, PASSWORD};
+
 const WARM_SAMPLES: usize = 200;
 const LIST_FETCH: &str = "(UID FLAGS RFC822.SIZE INTERNALDATE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (FROM TO CC SUBJECT DATE CONTENT-TYPE)]<0.65536>)";
 const LIST: &str = r#"LIST "" "*" RETURN (SUBSCRIBED SPECIAL-USE STATUS (MESSAGES UNSEEN))"#;
 
-fn config() -> Config {
-    let stack =
-        std::env::var("CARTEIRO_STACK_DIR").unwrap_or_else(|_| "/tmp/carteiro-stack".into());
-    let env = vec![
-        ("CARTEIRO_LISTEN".to_string(), "127.0.0.1:0".to_string()),
-        (
-            "CARTEIRO_IMAP_URL".to_string(),
-            "imap://localhost:143".to_string(),
-        ),
-        (
-            "CARTEIRO_TLS_CA_FILE".to_string(),
-            format!("{stack}/ca.pem"),
-        ),
-        (
-            "CARTEIRO_SECRET_KEY".to_string(),
-            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
-        ),
-    ];
-    Config::load(None, &env)
-        .expect("config (is the stack up?)")
-        .0
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-async fn time<F, Fut>(samples: usize, warm_up: bool, mut f: F) -> Vec<Duration>
+async fn time<F, Fut, T>(samples: usize, warm_up: bool, mut f: F) -> Vec<Duration>
 where
     F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = ()>,
+    Fut: std::future::Future<Output = T>,
 {
     if warm_up {
         for _ in 0..samples / 10 {
@@ -88,59 +56,6 @@ fn report(name: &str, raw: &[Duration], http: &[Duration]) {
         ms(hm),
         hm.as_secs_f64() / rm.as_secs_f64()
     );
-}
-
-/// A running Carteiro with one logged-in browser, stopped (sessions logged out) on `stop`.
-struct Running {
-    base: String,
-    http: reqwest::Client,
-    stop: tokio::sync::oneshot::Sender<()>,
-    served: tokio::task::JoinHandle<std::io::Result<()>>,
-}
-
-async fn start(user: &str) -> Running {
-    let app = Application::build(config()).await.expect("app");
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let served = tokio::spawn(app.run_until(async move {
-        let _ = stopped.await;
-    }));
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let login = http
-        .post(format!("{base}/login"))
-        .form(&[("username", user), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), 303);
-    Running {
-        base,
-        http,
-        stop,
-        served,
-    }
-}
-
-impl Running {
-    async fn get(&self, path: &str) {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        r.bytes().await.unwrap();
-    }
-
-    async fn stop(self) {
-        let _ = self.stop.send(());
-        let _ = self.served.await;
-    }
 }
 
 #[tokio::main]

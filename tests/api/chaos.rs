@@ -22,12 +22,18 @@ pub struct ChaosProxy {
 /// A signed-in app whose IMAP goes, in plain text, through a recording proxy in front of the
 /// local Dovecot, so a test can read the commands a page costs.
 pub async fn signed_in_behind_recorder() -> (ChaosProxy, crate::helpers::TestApp) {
+    signed_in_behind_recorder_with(|_| {}).await
+}
+
+/// [`signed_in_behind_recorder`], with the configuration changed by `configure` first.
+pub async fn signed_in_behind_recorder_with(
+    configure: impl FnOnce(&mut carteiro::config::Config),
+) -> (ChaosProxy, crate::helpers::TestApp) {
     let proxy = ChaosProxy::start("127.0.0.1:143").await;
-    let app = crate::helpers::spawn_app_with(crate::helpers::test_config(&format!(
-        "imap://127.0.0.1:{}?tls=none",
-        proxy.port
-    )))
-    .await;
+    let mut config =
+        crate::helpers::test_config(&format!("imap://127.0.0.1:{}?tls=none", proxy.port));
+    configure(&mut config);
+    let app = crate::helpers::spawn_app_with(config).await;
     app.login().await;
     (proxy, app)
 }

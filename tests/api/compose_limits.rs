@@ -5,19 +5,14 @@
 
 use reqwest::StatusCode;
 
-use crate::chaos::ChaosProxy;
+use crate::chaos::{signed_in_behind_recorder_with, ChaosProxy};
 use crate::compose::{form, post_compose};
 use crate::dos::{noise, with_attachment};
-use crate::helpers::{attrs, first_attr, spawn_app_with, test_config, texts, TestApp};
+use crate::helpers::{attrs, first_attr, texts, TestApp};
 
 /// A signed-in app with this message size limit, its IMAP through a recording proxy.
 async fn behind_recorder_with_limit(limit: usize) -> (ChaosProxy, TestApp) {
-    let proxy = ChaosProxy::start("127.0.0.1:143").await;
-    let mut config = test_config(&format!("imap://127.0.0.1:{}?tls=none", proxy.port));
-    config.max_message_size = limit;
-    let app = spawn_app_with(config).await;
-    app.login().await;
-    (proxy, app)
+    signed_in_behind_recorder_with(|config| config.max_message_size = limit).await
 }
 
 /// The FETCH commands sent for section `section`'s bytes.

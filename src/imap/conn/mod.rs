@@ -13,6 +13,8 @@ mod folders;
 mod listing;
 mod message;
 mod metadata;
+mod private;
 mod summaries;
 
 pub use connection::ImapConn;
+pub use private::PrivateItem;

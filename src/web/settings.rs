@@ -1,4 +1,5 @@
-//! The Settings page. Everything is stored on the IMAP server (METADATA) so every Carteiro
+//! The Settings page. Everything is stored on the IMAP server (METADATA, or a private
+//! folder on a server without it) so every Carteiro
 //! instance and every device sees the same, and Carteiro itself keeps no database: the
 //! signature (read when needed) and the preferences of [`crate::prefs`] (also kept in the
 //! session, so pages need not ask the server for them).

@@ -14,6 +14,7 @@ mod listing;
 mod message;
 mod metadata;
 mod private;
+mod settings_folder;
 mod summaries;
 
 pub use connection::ImapConn;

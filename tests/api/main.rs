@@ -42,5 +42,6 @@ mod proxy;
 mod resilience;
 mod search;
 mod seed;
+mod settings_folder;
 mod shutdown;
 mod upstream_tls;

@@ -55,6 +55,15 @@ impl PrivateFolder {
     }
 }
 
+/// The settings last read from (or written to) the settings folder by one connection, with
+/// the folder's counts then: while STATUS gives the same counts, nothing was saved since.
+pub(crate) struct SettingsSnapshot {
+    pub(crate) folder: String,
+    pub(crate) messages: u32,
+    pub(crate) uid_next: u32,
+    pub(crate) entries: std::collections::HashMap<String, String>,
+}
+
 /// Whether a folder of the folder list is one of Carteiro's private folders, which pages
 /// never show (sidebar, folder page, move targets).
 pub fn is_private(name: &str, delimiter: Option<char>) -> bool {

@@ -90,7 +90,7 @@ async fn cards_round_trip_through_the_private_folder_with_any_unicode() {
         .into_iter()
         .map(|c| c.id)
         .collect();
-    assert_eq!(left, [new_id.clone()]);
+    assert_eq!(left, std::slice::from_ref(&new_id));
 
     // Another mail app sees one readable message per card, the folder not subscribed.
     let mut imap = app.imap().await;

@@ -38,7 +38,11 @@ fn theme(html: &Html) -> Option<String> {
 }
 
 fn signature(html: &Html) -> String {
-    texts(html, "#signature").concat().replace("\r\n", "\n").trim().to_string()
+    texts(html, "#signature")
+        .concat()
+        .replace("\r\n", "\n")
+        .trim()
+        .to_string()
 }
 
 #[tokio::test]
@@ -78,8 +82,16 @@ async fn settings_saved_without_metadata_survive_a_new_login_in_a_hidden_folder(
 
     let mut imap = Imap::connect(&app.user).await;
     assert!(imap.list().await.iter().any(|f| f == FOLDER));
-    assert!(!imap.subscribed().await.iter().any(|f| f.contains("Carteiro")));
-    assert_eq!(imap.uids(FOLDER).await.len(), 1, "one message holds them all");
+    assert!(!imap
+        .subscribed()
+        .await
+        .iter()
+        .any(|f| f.contains("Carteiro")));
+    assert_eq!(
+        imap.uids(FOLDER).await.len(),
+        1,
+        "one message holds them all"
+    );
     assert_eq!(imap.setting(THEME).await, None, "nothing went to METADATA");
 
     let body = app.get("/folders").await.text().await.expect("body");
@@ -91,7 +103,11 @@ async fn settings_saved_without_metadata_survive_a_new_login_in_a_hidden_folder(
 async fn a_login_on_the_metadata_server_keeps_its_own_settings_apart() {
     let without = spawn_app_with(test_config(NO_METADATA)).await;
     without.login().await;
-    save(&without, &[("theme", "dark"), ("signature", "sem metadata")]).await;
+    save(
+        &without,
+        &[("theme", "dark"), ("signature", "sem metadata")],
+    )
+    .await;
 
     // The same mailbox through the address with METADATA: its settings are its own.
     let with = spawn_app().await;

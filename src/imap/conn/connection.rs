@@ -8,10 +8,10 @@ use async_imap::imap_proto::{MailboxDatum, Response, ResponseCode};
 use futures::future::BoxFuture;
 use tokio::sync::OwnedSemaphorePermit;
 
-use super::settings_folder::SettingsSnapshot;
 use crate::imap::cache::MailCache;
 use crate::imap::capabilities::Capabilities;
 use crate::imap::error::ImapError;
+use crate::imap::private::SettingsSnapshot;
 use crate::imap::quote;
 use crate::imap::stream::BoxedStream;
 use crate::imap::wire;

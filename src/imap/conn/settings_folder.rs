@@ -18,7 +18,7 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_AL
 
 use super::connection::ImapConn;
 use crate::imap::error::{Declined, ImapError};
-use crate::imap::private::{self, PrivateFolder};
+use crate::imap::private::{self, PrivateFolder, SettingsSnapshot};
 
 /// Kept as they are in a line: what entry names (`/private/vendor/carteiro/theme`) are made
 /// of, so the file reads well. `=`, `%`, line breaks and all non-ASCII are encoded.
@@ -32,14 +32,6 @@ const KEEP: &AsciiSet = &NON_ALPHANUMERIC
 /// The largest settings message read or written. Settings are a few kilobytes (a long
 /// signature included); anything larger is not Carteiro's.
 const MAX_SETTINGS_BYTES: usize = 1 << 20;
-
-/// The settings last read from (or written to) the folder, with the folder's counts then.
-pub(crate) struct SettingsSnapshot {
-    folder: String,
-    messages: u32,
-    uid_next: u32,
-    entries: HashMap<String, String>,
-}
 
 impl ImapConn {
     /// Whether this server keeps settings in METADATA; otherwise they are in the private

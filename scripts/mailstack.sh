@@ -680,7 +680,7 @@ summary() {
     local v6=''
     have_ipv6 && v6=' and [::1]'
     cat <<EOF
-Carteiro mail stack is up (listening on 127.0.0.1$v6 only)
+Carteiro mail stack is up (listening on 127.0.0.1$v6 only, and $NO_METADATA_HOST for IMAP)
   IMAP   143 (STARTTLS)   IMAPS 993      POP3 110 (STLS)   POP3S 995
   SMTP   25               submission 587 (STARTTLS+AUTH)   submissions 465 (TLS+AUTH)
   LMTP   127.0.0.1:24

@@ -205,3 +205,44 @@ async fn the_private_folder_is_not_confused_with_a_folder_of_the_same_leaf_elsew
         "the person's own folder is still shown"
     );
 }
+
+#[tokio::test]
+async fn large_address_books_are_read_in_batches_and_an_oversized_message_is_skipped() {
+    let app = spawn_app().await;
+    let store = ImapCards::new(imap_for("imap://localhost:143", &app.user));
+    // 20 cards of 200 KiB: more than one FETCH batch (4 MiB) of bodies.
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        let note = format!("{i:02}{}", "é".repeat(100 << 10));
+        let id = store
+            .create(&card(
+                &format!("urn:uuid:big-{i}"),
+                &format!("Big {i}"),
+                &note,
+            ))
+            .await
+            .expect("create");
+        ids.push(id);
+    }
+    // Another app's message far larger than any card (1 MiB body).
+    let mut imap = app.imap().await;
+    let huge = format!(
+        "Subject: huge\r\nContent-Type: text/vcard\r\n\r\nBEGIN:VCARD\r\nNOTE:{}\r\nEND:VCARD\r\n",
+        "x".repeat(1 << 20)
+    );
+    imap.append(FOLDER, huge.as_bytes(), None).await;
+
+    let listed = store.list().await.expect("list");
+    let got: Vec<&str> = listed.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(
+        got, ids,
+        "every card, oldest first, without the oversized one"
+    );
+    for (i, c) in listed.iter().enumerate() {
+        assert!(
+            c.vcard.contains(&format!("NOTE:{i:02}éé")),
+            "card {i} whole"
+        );
+        assert!(c.vcard.ends_with("END:VCARD\r\n"));
+    }
+}

@@ -39,7 +39,9 @@ pub fn as_identity(outgoing: &mut Outgoing, identity: &Identity) {
                 .chain(&outgoing.bcc)
                 .any(|m| m.email == me.email);
             if !already {
-                outgoing.bcc.push(lettre::message::Mailbox::new(None, me.email));
+                outgoing
+                    .bcc
+                    .push(lettre::message::Mailbox::new(None, me.email));
             }
         }
     }

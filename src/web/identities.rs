@@ -249,7 +249,9 @@ async fn change(
                 StatusCode::BAD_GATEWAY,
                 Msg::new("settings-error-not-saved").arg("reason", reason),
             ),
-            Err(ImapError::Declined(why)) => (StatusCode::BAD_GATEWAY, super::error::declined(&why)),
+            Err(ImapError::Declined(why)) => {
+                (StatusCode::BAD_GATEWAY, super::error::declined(&why))
+            }
             Err(e) => return Err(e.into()),
         },
     };

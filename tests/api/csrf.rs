@@ -109,7 +109,13 @@ async fn snapshot(app: &TestApp) -> (Vec<u32>, Vec<String>, Vec<String>, Vec<Str
     let drafts = imap.uids("Drafts").await.len();
     let (status, html) = app.page("/settings/identities").await;
     assert_eq!(status, StatusCode::OK, "still signed in");
-    (inbox, flags, folders, texts(&html, ".identity-label"), drafts)
+    (
+        inbox,
+        flags,
+        folders,
+        texts(&html, ".identity-label"),
+        drafts,
+    )
 }
 
 #[tokio::test]

@@ -29,7 +29,10 @@ async fn change(app: &TestApp, fields: &[(&str, &str)]) -> (StatusCode, Html) {
     form.extend_from_slice(fields);
     let response = app.post_form("/settings/identities", &form).await;
     let status = response.status();
-    (status, Html::parse_document(&response.text().await.unwrap()))
+    (
+        status,
+        Html::parse_document(&response.text().await.unwrap()),
+    )
 }
 
 /// Adds an identity and returns its id (read from the list, by its address).
@@ -101,7 +104,11 @@ async fn a_bare_login_with_a_mail_domain_sends_from_login_at_domain() {
     let address = format!("{bare}@example.test");
     let (status, html) = app.page("/compose").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(texts(&html, "#from").join(""), address, "one identity: text");
+    assert_eq!(
+        texts(&html, "#from").join(""),
+        address,
+        "one identity: text"
+    );
     assert!(texts(&html, "select#identity").is_empty());
     let recipient = fresh_user("rcpt");
     let response = send_as(&app, "", &recipient, "De um login sem domínio").await;
@@ -160,7 +167,10 @@ async fn a_bare_login_without_mail_domain_states_its_address_before_sending() {
     let recipient = fresh_user("rcpt");
     let response = send_as(&app, "", &recipient, "Agora sim").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(header(&delivered(&recipient).await, "From"), Some(own.as_str()));
+    assert_eq!(
+        header(&delivered(&recipient).await, "From"),
+        Some(own.as_str())
+    );
 }
 
 #[tokio::test]
@@ -251,7 +261,11 @@ async fn the_policy_refuses_foreign_addresses_at_save_and_at_send() {
     let user = login_only.user.clone();
     let (status, html) = change(
         &login_only,
-        &[("action", "save"), ("name", "Outra"), ("address", "other@example.test")],
+        &[
+            ("action", "save"),
+            ("name", "Outra"),
+            ("address", "other@example.test"),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -294,7 +308,10 @@ async fn the_policy_refuses_foreign_addresses_at_save_and_at_send() {
     let response = send_as(&domain, &id, &fresh_user("rcpt"), "Forjado").await;
     let (status, html, alert) = alert(response).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(alert.contains(&format!("does not let you send as {foreign}")), "{alert}");
+    assert!(
+        alert.contains(&format!("does not let you send as {foreign}")),
+        "{alert}"
+    );
     assert_eq!(
         first_attr(&html, "#subject", "value").as_deref(),
         Some("Forjado"),
@@ -333,7 +350,11 @@ async fn a_reply_is_written_as_the_identity_the_message_was_addressed_to() {
     let (_, html) = app
         .page(&format!("/compose?folder=INBOX&reply={}&all=1", uids[0]))
         .await;
-    assert_eq!(selected(&html).as_deref(), Some(sales_id.as_str()), "Cc, any case");
+    assert_eq!(
+        selected(&html).as_deref(),
+        Some(sales_id.as_str()),
+        "Cc, any case"
+    );
     assert!(texts(&html, "#body").join("").contains("-- \nVendas"));
     let cc_field = first_attr(&html, "#cc", "value").unwrap_or_default();
     assert!(
@@ -343,12 +364,20 @@ async fn a_reply_is_written_as_the_identity_the_message_was_addressed_to() {
     let (_, html) = app
         .page(&format!("/compose?folder=INBOX&reply={}", uids[1]))
         .await;
-    assert_eq!(selected(&html).as_deref(), Some(support_id.as_str()), "Delivered-To");
+    assert_eq!(
+        selected(&html).as_deref(),
+        Some(support_id.as_str()),
+        "Delivered-To"
+    );
     assert!(texts(&html, "#body").join("").contains("-- \nSuporte"));
     let (_, html) = app
         .page(&format!("/compose?folder=INBOX&reply={}", uids[2]))
         .await;
-    assert_eq!(selected(&html).as_deref(), Some("default"), "none: the default");
+    assert_eq!(
+        selected(&html).as_deref(),
+        Some("default"),
+        "none: the default"
+    );
 }
 
 #[tokio::test]
@@ -365,7 +394,10 @@ async fn a_sender_the_server_refuses_is_explained_in_the_persons_language_and_ke
         let (status, html, alert) = alert(response).await;
         assert_eq!(status, StatusCode::BAD_GATEWAY);
         assert!(alert.contains(words), "{lang}: {alert}");
-        assert!(alert.contains("not owned by user"), "the server's reason: {alert}");
+        assert!(
+            alert.contains("not owned by user"),
+            "the server's reason: {alert}"
+        );
         assert_eq!(
             first_attr(&html, "select#identity option[selected]", "value").as_deref(),
             Some(id.as_str()),

@@ -83,11 +83,7 @@ async fn preferences_are_stored_on_the_server_and_follow_the_person_to_a_new_log
 
     // Unchecking the box and going back to the defaults removes the entries: nothing
     // stored means the defaults.
-    save(
-        &elsewhere,
-        &[("theme", "auto"), ("page_size", "50")],
-    )
-    .await;
+    save(&elsewhere, &[("theme", "auto"), ("page_size", "50")]).await;
     let mut imap = app.imap().await;
     for entry in [THEME, PAGE_SIZE, KNOWN_IMAGES] {
         assert_eq!(imap.setting(entry).await, None, "{entry} removed");

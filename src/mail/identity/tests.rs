@@ -152,7 +152,11 @@ fn the_policy_holds_at_save_and_at_send_and_a_bare_login_states_its_address() {
     assert_eq!(domain.sender("forged"), Err(Invalid::Unknown));
     assert_eq!(domain.sender("").unwrap().id, "own", "empty: the default");
     assert_eq!(
-        domain.usable().iter().map(|i| i.id.as_str()).collect::<Vec<_>>(),
+        domain
+            .usable()
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect::<Vec<_>>(),
         ["own", "alias"]
     );
     let login = book(Policy::Login, Some("ana@example.com"));
@@ -184,12 +188,21 @@ fn the_addressed_identity_is_found_in_to_then_cc_then_delivered_to() {
         ids.put(typed("", address).check(Some(id)).unwrap())
             .unwrap();
     }
-    let pick = |to: &[&str], cc: &[&str], dt: &[&str]| ids.addressed(to, cc, dt).map(|i| i.id.clone());
+    let pick =
+        |to: &[&str], cc: &[&str], dt: &[&str]| ids.addressed(to, cc, dt).map(|i| i.id.clone());
     assert_eq!(
-        pick(&["x@y.org", "sales@xn--exmplo-cva.com"], &["ana@example.com"], &[]).as_deref(),
+        pick(
+            &["x@y.org", "sales@xn--exmplo-cva.com"],
+            &["ana@example.com"],
+            &[]
+        )
+        .as_deref(),
         Some("s")
     );
-    assert_eq!(pick(&["x@y.org"], &["ANA@example.com"], &[]).as_deref(), Some("a"));
+    assert_eq!(
+        pick(&["x@y.org"], &["ANA@example.com"], &[]).as_deref(),
+        Some("a")
+    );
     assert_eq!(pick(&[], &[], &["sales@exémplo.com"]).as_deref(), Some("s"));
     assert_eq!(pick(&["x@y.org"], &[], &[]), None);
     assert!(ids.is_mine("Ana@Example.com"));

@@ -562,7 +562,10 @@ smtpd_tls_auth_only = yes
 
 # relaying only for authenticated users (with static:all nothing is remote anyway)
 smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
-# refused@example.test is rejected at RCPT time, so tests can see a refused recipient
+# refused@example.test is rejected at RCPT time, so tests can see a refused recipient.
+# On 587 and 465 (master.cf), owned@example.test may be sent as by owner@example.test only
+# (reject_KNOWN_sender_login_mismatch: every other sender address stays free for the tests),
+# so tests can see the server refuse a sender
 smtpd_recipient_restrictions = check_recipient_access inline:{ { refused@example.test = REJECT mailbox unavailable } }
 smtpd_helo_required = no
 
@@ -582,6 +585,8 @@ EOF
   -o smtpd_sasl_auth_enable=yes
   -o smtpd_client_restrictions=permit_sasl_authenticated,reject
   -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_sender_login_maps=inline:{owned@example.test=owner@example.test}
+  -o smtpd_sender_restrictions=reject_known_sender_login_mismatch
   -o milter_macro_daemon_name=ORIGINATING
 465        inet  n       -       n       -       -       smtpd
   -o syslog_name=postfix/smtps
@@ -590,6 +595,8 @@ EOF
   -o smtpd_sasl_auth_enable=yes
   -o smtpd_client_restrictions=permit_sasl_authenticated,reject
   -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_sender_login_maps=inline:{owned@example.test=owner@example.test}
+  -o smtpd_sender_restrictions=reject_known_sender_login_mismatch
   -o milter_macro_daemon_name=ORIGINATING
 pickup     unix  n       -       n       60      1       pickup
 cleanup    unix  n       -       n       -       0       cleanup

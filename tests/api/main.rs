@@ -24,6 +24,7 @@ mod fuzz_regressions;
 mod helpers;
 mod hostile;
 mod http;
+mod identities;
 mod instances;
 mod languages;
 mod large_folder;

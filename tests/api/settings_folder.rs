@@ -18,9 +18,9 @@ async fn save(app: &TestApp, fields: &[(&str, &str)]) {
     let csrf = app.csrf_token().await;
     // The signature belongs to the default identity, saved on its own page; the rest is the
     // Settings form. Both end in the same private folder.
-    let (signature, rest): (Vec<(&str, &str)>, Vec<(&str, &str)>) =
-        fields.iter().partition(|(name, _)| *name == "signature");
-    if let Some((_, text)) = signature.first() {
+    let signature = fields.iter().find(|(name, _)| *name == "signature");
+    let rest = fields.iter().filter(|(name, _)| *name != "signature");
+    if let Some((_, text)) = signature {
         let form = [
             ("csrf", csrf.as_str()),
             ("action", "save"),

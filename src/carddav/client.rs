@@ -77,7 +77,11 @@ impl CardDav {
 
     /// The address book of `login`, reached with `login` and `password`.
     /// [`ContactsError::AuthFailed`] for a login that cannot be put in a URL (`..`).
-    pub fn cards(&self, login: &str, password: SecretString) -> Result<CardDavCards, ContactsError> {
+    pub fn cards(
+        &self,
+        login: &str,
+        password: SecretString,
+    ) -> Result<CardDavCards, ContactsError> {
         let url = self
             .book
             .for_login(login)
@@ -227,8 +231,8 @@ impl CardDavCards {
         etag: Option<&str>,
     ) -> Result<String, ContactsError> {
         let (id, url) = self.card_url(id)?;
-        let if_match = HeaderValue::from_str(etag.unwrap_or("*"))
-            .map_err(|_| ContactsError::Conflict)?;
+        let if_match =
+            HeaderValue::from_str(etag.unwrap_or("*")).map_err(|_| ContactsError::Conflict)?;
         let response = self
             .send(
                 self.request(Method::PUT, url)
@@ -257,9 +261,7 @@ impl CardDavCards {
     /// The id, written the one way, and URL of a card; an id that does not name a card of
     /// this address book (another person's, another host's, `..`) names none.
     fn card_url(&self, id: &str) -> Result<(String, url::Url), ContactsError> {
-        self.collection
-            .card_url(id)
-            .ok_or(ContactsError::NotFound)
+        self.collection.card_url(id).ok_or(ContactsError::NotFound)
     }
 
     /// Creates the address book. One that exists already (another request made it just

@@ -25,7 +25,12 @@ fn decoded_segments(url: &Url) -> Option<Vec<String>> {
     url.path()
         .trim_start_matches('/')
         .split('/')
-        .map(|s| percent_decode_str(s).decode_utf8().ok().map(|s| s.into_owned()))
+        .map(|s| {
+            percent_decode_str(s)
+                .decode_utf8()
+                .ok()
+                .map(|s| s.into_owned())
+        })
         .collect()
 }
 
@@ -49,8 +54,7 @@ impl Collection {
     /// one right inside this collection; `None` for anything else.
     pub fn card_id(&self, href: &str) -> Option<String> {
         let url = self.url.join(href.trim()).ok()?;
-        if url.origin() != self.url.origin() || url.query().is_some() || url.fragment().is_some()
-        {
+        if url.origin() != self.url.origin() || url.query().is_some() || url.fragment().is_some() {
             return None;
         }
         // `join` has already resolved dot segments, encoded ones included.

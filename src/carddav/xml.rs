@@ -174,7 +174,10 @@ END:VCARD
         let entries = read_multistatus(RADICALE_PROPFIND.as_bytes()).unwrap();
         assert_eq!(entries.len(), 2);
         assert!(entries[0].collection && entries[0].found);
-        assert_eq!(entries[1].href, "/t-probe-1%40example.test/contacts/abc-1.vcf");
+        assert_eq!(
+            entries[1].href,
+            "/t-probe-1%40example.test/contacts/abc-1.vcf"
+        );
         assert!(!entries[1].collection && entries[1].found);
         assert_eq!(
             entries[1].etag.as_deref(),
@@ -237,7 +240,10 @@ END:VCARD
     #[test]
     fn multiget_hrefs_are_escaped_and_bodies_are_well_formed() {
         let body = multiget(["/book/a.vcf", "/book/<&>.vcf"]);
-        assert!(body.contains("<d:href>/book/&lt;&amp;&gt;.vcf</d:href>"), "{body}");
+        assert!(
+            body.contains("<d:href>/book/&lt;&amp;&gt;.vcf</d:href>"),
+            "{body}"
+        );
         for xml in [body.as_str(), PROPFIND_CARDS, MKCOL_ADDRESSBOOK] {
             let doc = Document::parse(xml).unwrap();
             assert!(doc.root_element().tag_name().namespace().is_some());

@@ -26,7 +26,9 @@ fn carddav(url: &str) -> CardDav {
         ),
     ];
     let (config, _) = Config::load(None, &env).expect("a valid CardDAV test configuration");
-    CardDav::new(&config).unwrap().expect("CardDAV is configured")
+    CardDav::new(&config)
+        .unwrap()
+        .expect("CardDAV is configured")
 }
 
 fn book(user: &str, password: &str) -> CardDavCards {
@@ -65,7 +67,11 @@ async fn cards_are_created_listed_replaced_and_deleted_with_unicode_intact() {
     let listed = cards.list().await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].id, id, "listed under the id it was created under");
-    assert!(listed[0].vcard.contains("FN:João Çé Ñandú 😀"), "{}", listed[0].vcard);
+    assert!(
+        listed[0].vcard.contains("FN:João Çé Ñandú 😀"),
+        "{}",
+        listed[0].vcard
+    );
     let etag = listed[0].etag.clone().expect("Radicale gives ETags");
 
     let second = cards.create(&vcard("ana-2", "Ana")).await.unwrap();
@@ -92,7 +98,10 @@ async fn cards_are_created_listed_replaced_and_deleted_with_unicode_intact() {
     let listed = cards.list().await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].id, second);
-    assert!(matches!(cards.delete(&id).await, Err(ContactsError::NotFound)));
+    assert!(matches!(
+        cards.delete(&id).await,
+        Err(ContactsError::NotFound)
+    ));
     let gone = cards.replace(&id, &vcard("joao-1", "Back"), None).await;
     assert!(matches!(gone, Err(ContactsError::NotFound)), "{gone:?}");
 }
@@ -102,9 +111,15 @@ async fn a_wrong_password_is_refused() {
     let user = fresh_user("dav-auth");
     let cards = book(&user, "not-the-password");
     let listed = cards.list().await;
-    assert!(matches!(listed, Err(ContactsError::AuthFailed)), "{listed:?}");
+    assert!(
+        matches!(listed, Err(ContactsError::AuthFailed)),
+        "{listed:?}"
+    );
     let created = cards.create(&vcard("x", "X")).await;
-    assert!(matches!(created, Err(ContactsError::AuthFailed)), "{created:?}");
+    assert!(
+        matches!(created, Err(ContactsError::AuthFailed)),
+        "{created:?}"
+    );
     // The right password works for the same user.
     assert!(book(&user, TEST_PASSWORD).list().await.is_ok());
 }
@@ -122,10 +137,20 @@ async fn a_server_that_is_down_is_unavailable_at_once() {
         .unwrap();
     let started = Instant::now();
     let listed = cards.list().await;
-    assert!(matches!(listed, Err(ContactsError::Unavailable(_))), "{listed:?}");
+    assert!(
+        matches!(listed, Err(ContactsError::Unavailable(_))),
+        "{listed:?}"
+    );
     let created = cards.create(&vcard("x", "X")).await;
-    assert!(matches!(created, Err(ContactsError::Unavailable(_))), "{created:?}");
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        matches!(created, Err(ContactsError::Unavailable(_))),
+        "{created:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -152,9 +177,17 @@ async fn ids_outside_the_address_book_are_refused_and_people_cannot_see_each_oth
         "//evil.example/x.vcf",
     ] {
         let deleted = ana.delete(foreign).await;
-        assert!(matches!(deleted, Err(ContactsError::NotFound)), "{foreign}: {deleted:?}");
-        let replaced = ana.replace(foreign, &vcard("bob-card", "Taken"), None).await;
-        assert!(matches!(replaced, Err(ContactsError::NotFound)), "{foreign}: {replaced:?}");
+        assert!(
+            matches!(deleted, Err(ContactsError::NotFound)),
+            "{foreign}: {deleted:?}"
+        );
+        let replaced = ana
+            .replace(foreign, &vcard("bob-card", "Taken"), None)
+            .await;
+        assert!(
+            matches!(replaced, Err(ContactsError::NotFound)),
+            "{foreign}: {replaced:?}"
+        );
     }
     // And the server itself keeps Ana out of Bob's address book (owner_only).
     let ca = std::fs::read(stack_dir().join("ca.pem")).unwrap();

@@ -4,7 +4,9 @@
 //!
 //! Stores keep vCards as text and know nothing of their content ([`store`]); reading a
 //! vCard into a [`Contact`] and writing one back happen here, once, for every store.
+//! [`imap_store`] is the store used without a CardDAV server: a private IMAP folder.
 
+pub mod imap_store;
 pub mod store;
 
 /// One person in the address book, as pages show and edit them.

@@ -1,5 +1,7 @@
 //! Carteiro: a webmail gateway that brings an IMAP/SMTP mailbox to the browser.
 
+/// The CardDAV client: an address book on a CardDAV server, for the contacts.
+pub mod carddav;
 /// Configuration from a TOML file and `CARTEIRO_*` variables.
 pub mod config;
 /// The address book: contacts (CardDAV or a private IMAP folder) and recipient suggestions.
@@ -40,6 +42,8 @@ pub mod startup;
 pub mod state;
 /// Tracing set-up that never logs credentials.
 pub mod telemetry;
+/// The TLS client set-up shared by the upstreams (web PKI roots, `tls_ca_file`, `tls_insecure`).
+pub mod tls;
 /// The upstream servers as URLs: protocol, host, port and transport security (a leaf).
 pub mod upstream;
 /// HTTP routes, pages and middleware.

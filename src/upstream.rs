@@ -17,15 +17,16 @@ pub struct Upstream {
 /// Which protocol an upstream speaks. Each brings its own table of URL schemes
 /// ([`Protocol::schemes`]), so a new protocol is a variant and a table, not a new parser.
 ///
-/// CardDAV will fit the same way (`https://` as [`Security::Tls`], `http://` as
-/// [`Security::Plain`]); it is the first protocol whose URL has a path, so it will bring a
-/// `path` to [`Upstream`] and a flag in its table that lets the parser keep one.
+/// CardDAV is the one protocol whose URL has a path (the address book, with the login in
+/// it): its scheme table is here like the others', and [`CardDavUrl`] keeps the path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Protocol {
     Imap,
     Smtp,
     /// ManageSieve (RFC 5804), for server-side filters.
     Sieve,
+    /// CardDAV (RFC 6352), where the address book is kept when the admin names one.
+    CardDav,
 }
 
 /// Transport security towards an upstream.
@@ -65,6 +66,7 @@ impl Protocol {
             Protocol::Imap => "IMAP",
             Protocol::Smtp => "SMTP",
             Protocol::Sieve => "ManageSieve",
+            Protocol::CardDav => "CardDAV",
         }
     }
 
@@ -74,6 +76,15 @@ impl Protocol {
             Protocol::Imap => "IMAP server",
             Protocol::Smtp => "SMTP submission server",
             Protocol::Sieve => "ManageSieve server",
+            Protocol::CardDav => "CardDAV address book",
+        }
+    }
+
+    /// What follows `host:port` in the help's examples: only CardDAV URLs have a path.
+    fn example_path(self) -> &'static str {
+        match self {
+            Protocol::CardDav => "/%u/contacts/",
+            _ => "",
         }
     }
 
@@ -94,10 +105,16 @@ impl Protocol {
         // registered implicit-TLS scheme or port, and inventing `sieves://` would accept
         // URLs no other client understands.
         const SIEVE: &[Scheme] = &[Scheme::new("sieve", StartTls, 4190)];
+        // HTTP has no STARTTLS: `http://` is plain, which the admin writes on purpose.
+        const CARDDAV: &[Scheme] = &[
+            Scheme::new("https", Tls, 443),
+            Scheme::new("http", Security::Plain, 80),
+        ];
         match self {
             Protocol::Imap => IMAP,
             Protocol::Smtp => SMTP,
             Protocol::Sieve => SIEVE,
+            Protocol::CardDav => CARDDAV,
         }
     }
 
@@ -114,9 +131,10 @@ impl Protocol {
             .filter_map(|security| self.canonical(security))
             .map(|s| {
                 format!(
-                    "{}://host:{} ({})",
+                    "{}://host:{}{} ({})",
                     s.name,
                     s.default_port,
+                    self.example_path(),
                     s.security.label()
                 )
             })
@@ -134,7 +152,11 @@ impl Protocol {
             Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
             None => String::new(),
         };
-        format!("write the {} as {ways}", self.server())
+        let note = match self {
+            Protocol::CardDav => ", where %u stands for the login",
+            _ => "",
+        };
+        format!("write the {} as {ways}{note}", self.server())
     }
 }
 
@@ -205,6 +227,9 @@ pub enum UpstreamUrlError {
     },
     #[error("{} URL {text:?} must not have a path; {}", .protocol.label(), .protocol.help())]
     HasPath { protocol: Protocol, text: String },
+    /// A CardDAV URL that cannot name each person's address book; `reason` says why.
+    #[error("{} URL {text:?} {reason}; {}", Protocol::CardDav.label(), Protocol::CardDav.help())]
+    NotATemplate { text: String, reason: &'static str },
 }
 
 /// Parses `imaps://host[:993]`, `imap://host[:143]` (STARTTLS) or `imap://host?tls=none`.
@@ -270,6 +295,123 @@ impl Upstream {
             port: url.port().unwrap_or(scheme.default_port),
             security,
         })
+    }
+}
+
+/// Where the login goes in a CardDAV URL, as the admin writes it.
+const LOGIN: &str = "%u";
+/// What stands for the login while the URL is parsed: `%u` is not valid percent-encoding,
+/// and letters pass through the URL parser untouched wherever they are.
+const LOGIN_MARK: &str = "carteirologinmark";
+/// Left as they are when the login is put into the path: RFC 3986 unreserved characters,
+/// the set servers such as Radicale write their own hrefs with (Python's `quote`), so the
+/// path Carteiro asks for reads the same as the hrefs the server answers with.
+const LOGIN_KEEPS: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'.');
+
+/// Every person's address book on a CardDAV server: a URL with `%u` where the login goes,
+/// such as `https://dav.example.com/%u/contacts/`. Always a collection (ends with `/`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CardDavUrl {
+    upstream: Upstream,
+    /// The URL with [`LOGIN_MARK`] in the path where the login goes.
+    url: url::Url,
+}
+
+/// Parses a CardDAV address-book URL template: `http(s)://host[:port]/path/with/%u/`.
+/// `%u` must be in the path, where it is replaced by the percent-encoded login; the URL
+/// carries no user, password, query or fragment (the person's own credentials are used).
+pub fn parse_carddav_url(text: &str) -> Result<CardDavUrl, UpstreamUrlError> {
+    let protocol = Protocol::CardDav;
+    let refuse = |reason| UpstreamUrlError::NotATemplate {
+        text: text.to_string(),
+        reason,
+    };
+    if text.contains(LOGIN_MARK) {
+        return Err(refuse("holds a reserved word"));
+    }
+    let mut url = url::Url::parse(&text.replace(LOGIN, LOGIN_MARK)).map_err(|source| {
+        UpstreamUrlError::NotAUrl {
+            protocol,
+            text: text.to_string(),
+            source,
+        }
+    })?;
+    let scheme = protocol
+        .schemes()
+        .iter()
+        .find(|s| s.name == url.scheme())
+        .ok_or_else(|| UpstreamUrlError::UnknownScheme {
+            protocol,
+            scheme: url.scheme().to_string(),
+        })?;
+    let host = url
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| UpstreamUrlError::NoHost {
+            protocol,
+            text: text.to_string(),
+        })?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    if host.contains(LOGIN_MARK) {
+        return Err(refuse("has %u in its host; put it in the path"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refuse(
+            "must not carry a user or password: each person's own login is used",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(refuse("must not have a query or fragment"));
+    }
+    if !url.path().contains(LOGIN_MARK) {
+        return Err(refuse(
+            "has no %u in its path, so every person would share one address book",
+        ));
+    }
+    if !url.path().ends_with('/') {
+        // The address book is a collection: cards are named relative to it.
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(CardDavUrl {
+        upstream: Upstream {
+            protocol,
+            port: url.port().unwrap_or(scheme.default_port),
+            host,
+            security: scheme.security,
+        },
+        url,
+    })
+}
+
+impl CardDavUrl {
+    /// The server, its port and whether it is reached over TLS.
+    pub fn upstream(&self) -> &Upstream {
+        &self.upstream
+    }
+
+    /// The address book of `login`, which is percent-encoded into the path. `None` for a
+    /// login that cannot be a path segment (empty, `.` or `..`).
+    pub fn for_login(&self, login: &str) -> Option<url::Url> {
+        if login.is_empty() || login == "." || login == ".." {
+            return None;
+        }
+        let login = percent_encoding::utf8_percent_encode(login, LOGIN_KEEPS).to_string();
+        let mut url = self.url.clone();
+        url.set_path(&self.url.path().replace(LOGIN_MARK, &login));
+        Some(url)
+    }
+}
+
+impl std::fmt::Display for CardDavUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.url.as_str().replace(LOGIN_MARK, LOGIN))
     }
 }
 
@@ -372,5 +514,51 @@ mod tests {
                 .starts_with("SMTP URL option tls=maybe is not understood; "),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_carddav_url_puts_the_encoded_login_in_its_path() {
+        let t = parse_carddav_url("https://dav.example.com/%u/contacts").unwrap();
+        assert_eq!(t.to_string(), "https://dav.example.com/%u/contacts/");
+        assert_eq!(
+            (t.upstream().port, t.upstream().security),
+            (443, Security::Tls)
+        );
+        assert_eq!(
+            t.for_login("joão@example.com/x").unwrap().as_str(),
+            "https://dav.example.com/jo%C3%A3o%40example.com%2Fx/contacts/"
+        );
+        let plain = parse_carddav_url("http://[::1]:5232/dav/%u/").unwrap();
+        assert_eq!(
+            (plain.upstream().host.as_str(), plain.upstream().port),
+            ("::1", 5232)
+        );
+        assert_eq!(plain.upstream().security, Security::Plain);
+        assert_eq!(
+            plain.for_login("ana").unwrap().as_str(),
+            "http://[::1]:5232/dav/ana/"
+        );
+        for login in ["", ".", ".."] {
+            assert_eq!(plain.for_login(login), None, "{login:?}");
+        }
+    }
+
+    #[test]
+    fn a_carddav_url_that_cannot_name_each_persons_book_says_how_to_write_one() {
+        for (text, says) in [
+            ("https://dav.example.com/contacts/", "has no %u in its path"),
+            ("https://%u.example.com/contacts/", "has %u in its host"),
+            ("https://me:pw@dav.example.com/%u/", "must not carry a user"),
+            ("https://dav.example.com/%u/?x=1", "must not have a query"),
+            ("ftp://dav.example.com/%u/", "\"ftp\" is not understood"),
+            ("dav.example.com/%u/", "is not a URL"),
+        ] {
+            let err = parse_carddav_url(text).unwrap_err().to_string();
+            assert!(err.contains(says), "{text}: {err}");
+            assert!(
+                err.ends_with("write the CardDAV address book as https://host:443/%u/contacts/ (TLS) or http://host:80/%u/contacts/ (no encryption), where %u stands for the login"),
+                "{err}"
+            );
+        }
     }
 }

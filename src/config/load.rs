@@ -14,7 +14,7 @@ use super::parse::{
 use super::secrets::{decode_secret, load_or_create_secret};
 use super::sources::{config_file, read_file};
 use crate::mail::identity::policy::{clean_domain, Policy};
-use crate::upstream::{parse_imap_url, parse_smtp_url, Upstream};
+use crate::upstream::{parse_carddav_url, parse_imap_url, parse_smtp_url, CardDavUrl, Upstream};
 
 /// Everything Carteiro needs to run, after parsing and validation.
 #[derive(Clone, Debug)]
@@ -30,6 +30,9 @@ pub struct Config {
     pub imap: Upstream,
     /// The SMTP submission server, used with the same credentials.
     pub smtp: Upstream,
+    /// Each person's address book on a CardDAV server (`%u` is the login), reached with
+    /// the person's own credentials; `None` keeps contacts in a private IMAP folder.
+    pub carddav: Option<CardDavUrl>,
     /// Largest message Carteiro sends, in bytes (the server's own SIZE limit also applies).
     pub max_message_size: usize,
     /// APPEND a copy of every sent message to the Sent folder (off for servers that file
@@ -97,6 +100,14 @@ fn duration(
             format!("{text:?} is not a duration such as {examples}"),
         )
     })
+}
+
+/// Whether `host` is this machine (where plain http exposes nothing to the network).
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Where Carteiro listens unless told otherwise: loopback, behind a reverse proxy.
@@ -176,6 +187,17 @@ impl Config {
             .smtp_url
             .unwrap_or_else(|| "smtp://localhost:587".into());
         let smtp = parse_smtp_url(&smtp_text)?;
+        let carddav = match raw.carddav_url.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(parse_carddav_url(text)?),
+        };
+        if let Some(book) = &carddav {
+            if book.upstream().security == crate::upstream::Security::Plain
+                && !is_loopback(&book.upstream().host)
+            {
+                warnings.push(format!("carddav_url {book} is plain http to another machine: passwords and contacts cross the network unencrypted; use https://"));
+            }
+        }
         let mail_apps = crate::mailapps::MailApps::from_settings(
             raw.apps_imap.as_deref(),
             raw.apps_pop3.as_deref(),
@@ -284,6 +306,7 @@ impl Config {
                 base_path,
                 imap,
                 smtp,
+                carddav,
                 max_message_size,
                 save_sent: raw.save_sent.unwrap_or(true),
                 tls_ca_file: raw.tls_ca_file,

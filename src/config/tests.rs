@@ -198,6 +198,37 @@ fn errors_keep_their_cause_and_the_report_shows_it_once() {
 }
 
 #[test]
+fn a_carddav_url_is_optional_checked_and_warned_about_when_plain_across_the_network() {
+    let env = |url: &str| {
+        vec![
+            ("CARTEIRO_CARDDAV_URL".to_string(), url.to_string()),
+            (
+                "CARTEIRO_SECRET_KEY".to_string(),
+                "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
+            ),
+        ]
+    };
+    let (config, warnings) = Config::load(None, &env("")).unwrap();
+    assert!(config.carddav.is_none(), "empty means no CardDAV");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let (config, warnings) =
+        Config::load(None, &env("https://dav.example.com/%u/contacts/")).unwrap();
+    let book = config.carddav.unwrap();
+    assert_eq!(
+        book.for_login("ana@example.com").unwrap().as_str(),
+        "https://dav.example.com/ana%40example.com/contacts/"
+    );
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let (_, warnings) = Config::load(None, &env("http://127.0.0.1:5232/%u/")).unwrap();
+    assert!(warnings.is_empty(), "loopback is fine: {warnings:?}");
+    let (_, warnings) = Config::load(None, &env("http://dav.example.com/%u/")).unwrap();
+    assert!(warnings[0].contains("unencrypted"), "{warnings:?}");
+    let err = Config::load(None, &env("https://dav.example.com/contacts/")).unwrap_err();
+    assert!(matches!(err, ConfigError::Upstream(_)), "{err:?}");
+    assert!(err.to_string().contains("has no %u"), "{err}");
+}
+
+#[test]
 fn the_mail_domain_and_identity_policy_are_checked_with_clear_words() {
     let env = |pairs: &[(&str, &str)]| {
         let mut env = vec![(

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_imap::imap_proto::{Response, ResponseCode, Status};
-use rustls::pki_types::{pem::PemObject, CertificateDer, ServerName};
+use rustls::pki_types::ServerName;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
@@ -21,7 +21,6 @@ use super::limit::{ConnectionLimit, Parking};
 use super::stream::{BoxedStream, ImapStream};
 use super::wire;
 use crate::config::{Config, ConfigError};
-use crate::insecure_tls::AcceptAnyCertificate;
 use crate::metrics::Metrics;
 use crate::upstream::{Security, Upstream};
 
@@ -51,48 +50,7 @@ pub struct Connector {
 
 impl Connector {
     pub fn new(config: &Config, metrics: Arc<Metrics>) -> Result<Connector, ConfigError> {
-        let mut roots = rustls::RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        if let Some(path) = &config.tls_ca_file {
-            let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
-                .and_then(|iter| iter.collect::<Result<_, _>>())
-                .map_err(|e| {
-                    ConfigError::tls(
-                        format!(
-                            "tls_ca_file {} is not a PEM certificate file",
-                            path.display()
-                        ),
-                        e,
-                    )
-                })?;
-            if certs.is_empty() {
-                return Err(ConfigError::Tls {
-                    what: format!("tls_ca_file {} holds no certificate", path.display()),
-                    source: None,
-                });
-            }
-            for cert in certs {
-                roots.add(cert).map_err(|e| {
-                    ConfigError::tls(
-                        format!("tls_ca_file {} has an unusable certificate", path.display()),
-                        e,
-                    )
-                })?;
-            }
-        }
-        // One explicit crypto provider (ring), so no process-wide default has to be installed.
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| ConfigError::tls("TLS set-up failed", e))?;
-        let tls = if config.tls_insecure {
-            builder
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
-                .with_no_client_auth()
-        } else {
-            builder.with_root_certificates(roots).with_no_client_auth()
-        };
+        let tls = crate::tls::client_config(config)?;
         Ok(Connector {
             upstream: config.imap.clone(),
             tls: TlsConnector::from(Arc::new(tls)),

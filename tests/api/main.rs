@@ -7,6 +7,7 @@ mod architecture;
 mod audit;
 mod browser;
 mod caching;
+mod carddav;
 mod chaos;
 mod compose;
 mod compose_limits;

@@ -8,6 +8,7 @@
 pub mod fold;
 pub mod store;
 pub mod vcard;
+pub mod vcf;
 
 /// One person in the address book, as pages show and edit them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -113,12 +113,12 @@ pub fn edited(original: &str, contact: &Contact) -> Result<String, CardProblem> 
     let before = contact_of(&card);
     let mut after = clean(contact);
     // The UID is the card's identity: an edit never changes it, and a card without one
-    // gets one.
-    after.uid = if before.uid.is_empty() {
-        fresh_uid()
-    } else {
-        before.uid.clone()
-    };
+    // gets one (the one given, else a fresh one).
+    if !before.uid.is_empty() {
+        after.uid = before.uid.clone();
+    } else if after.uid.is_empty() {
+        after.uid = fresh_uid();
+    }
     apply(&mut card, &before, &after, version);
     Ok(write(&card, version))
 }

@@ -18,8 +18,9 @@ use calcard::vcard::{
 
 use super::Contact;
 
-/// Largest card read: room for a photo, not for a file posing as a card.
-pub const MAX_CARD_BYTES: usize = 1024 * 1024;
+/// Largest card read: room for a small photo, not for a file posing as a card (the
+/// private-folder store keeps no larger one either).
+pub const MAX_CARD_BYTES: usize = 256 * 1024;
 /// Most properties a card may have (a card with 10,000 addresses is not a person's).
 pub const MAX_PROPERTIES: usize = 1000;
 /// Longest value Carteiro writes into a field (a name, an address, a note is longer).

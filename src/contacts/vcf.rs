@@ -22,6 +22,8 @@ const MAX_LABEL: usize = 80;
 /// One card of a file, read.
 #[derive(Clone, Debug)]
 pub struct ImportedCard {
+    /// Its place in the file, from 1 (as [`Skipped::position`]).
+    pub position: usize,
     pub contact: Contact,
     /// The card as it will be stored: re-written by calcard (folding, line ends), with a
     /// `UID` added when it had none, nothing else changed.
@@ -43,20 +45,6 @@ pub enum SkipReason {
     AlreadyThere,
     /// The store failed before this card was saved.
     NotSaved,
-}
-
-impl SkipReason {
-    /// The message id of the reason, for the report page.
-    pub fn message_id(self) -> &'static str {
-        match self {
-            SkipReason::Malformed => "contacts-skip-malformed",
-            SkipReason::NoNameOrAddress => "contacts-skip-empty",
-            SkipReason::TooLarge => "contacts-skip-too-large",
-            SkipReason::TooMany => "contacts-skip-too-many",
-            SkipReason::AlreadyThere => "contacts-skip-already-there",
-            SkipReason::NotSaved => "contacts-skip-not-saved",
-        }
-    }
 }
 
 impl From<CardProblem> for SkipReason {
@@ -121,7 +109,7 @@ pub fn import(bytes: &[u8]) -> Option<Import> {
                 out.skip(position, "", SkipReason::TooMany)
             }
             Chunk::Card(card, false) => out.skip(position, &label_of(card), SkipReason::Malformed),
-            Chunk::Card(card, true) => match read_card(card) {
+            Chunk::Card(card, true) => match read_card(card, position) {
                 Ok(imported) => out.cards.push(imported),
                 Err(reason) => out.skip(position, &label_of(card), reason),
             },
@@ -145,7 +133,7 @@ pub fn export<'a>(cards: impl IntoIterator<Item = &'a str>) -> String {
     out
 }
 
-fn read_card(text: &str) -> Result<ImportedCard, SkipReason> {
+fn read_card(text: &str, position: usize) -> Result<ImportedCard, SkipReason> {
     let mut contact = vcard::read(text)?;
     let vcard = if contact.uid.is_empty() {
         contact.uid = vcard::fresh_uid();
@@ -158,7 +146,11 @@ fn read_card(text: &str) -> Result<ImportedCard, SkipReason> {
         let _ = card.write_to(&mut out, version);
         out
     };
-    Ok(ImportedCard { contact, vcard })
+    Ok(ImportedCard {
+        position,
+        contact,
+        vcard,
+    })
 }
 
 /// What an entry is called in a report: its name or address when it can be read.

@@ -13,6 +13,9 @@ mod folders;
 mod listing;
 mod message;
 mod metadata;
+mod private;
+mod settings_folder;
 mod summaries;
 
 pub use connection::ImapConn;
+pub use private::PrivateItem;

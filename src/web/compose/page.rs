@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use serde::Deserialize;
 
 use crate::i18n::Msg;
+use crate::mail::identity::Book;
 use crate::mail::reply::{self, Start};
 use crate::mail::{drafts, Account, Draft};
 use crate::state::AppState;
@@ -28,6 +29,32 @@ pub struct ComposeQuery {
     sent: Option<String>,
 }
 
+/// An identity the From select offers.
+pub struct FromOption {
+    id: String,
+    label: String,
+}
+
+/// The identities a message may be sent as, for the From field.
+fn from_options(book: &Book) -> Vec<FromOption> {
+    book.usable()
+        .into_iter()
+        .map(|i| FromOption {
+            id: i.id.clone(),
+            label: i.label(),
+        })
+        .collect()
+}
+
+/// The identity `draft` is written as, settled: the one it names when this login may send
+/// as it, else the one a new message starts with. Empty when there is none at all.
+pub fn settle_identity(book: &Book, draft: &mut Draft) {
+    draft.identity = match book.sender(&draft.identity) {
+        Ok(identity) => identity.id.clone(),
+        Err(_) => book.starting().map(|i| i.id.clone()).unwrap_or_default(),
+    };
+}
+
 /// A kept part as the form lists it.
 pub struct KeptRow {
     reference: String,
@@ -43,6 +70,8 @@ pub struct ComposeTemplate {
     folders: Vec<FolderLink>,
     draft: Draft,
     kept: Vec<KeptRow>,
+    /// The identities to send as; the draft's is selected.
+    from: Vec<FromOption>,
     error: Option<String>,
     notice: Option<String>,
     max_size: String,
@@ -65,6 +94,7 @@ pub async fn compose_page(
     frame: PageFrame,
     Query(query): Query<ComposeQuery>,
 ) -> Result<ComposeTemplate, AppError> {
+    let book = crate::web::identities::book(&state, &session).await?;
     let mut draft = Draft::default();
     let mut notice = None;
     if let Some(uid) = query.draft {
@@ -86,7 +116,7 @@ pub async fn compose_page(
         draft = reply::start_from(
             &session.imap,
             session.lang,
-            &session.username,
+            &book.identities,
             folder,
             uid,
             start,
@@ -95,27 +125,26 @@ pub async fn compose_page(
     } else if let Some(to) = query.to {
         draft.to = to;
     }
+    settle_identity(&book, &mut draft);
     if query.draft.is_none() {
         // A signature goes in once, when the message is started: a draft already has it.
-        let signature = session
-            .imap
-            .get_setting(crate::web::settings::SIGNATURE)
-            .await
-            .unwrap_or(None);
+        // It is the signature of the identity the message is written as.
+        let signature = book.identities.get(&draft.identity).map(|i| &i.signature);
         if let Some(signature) = signature.filter(|s| !s.trim().is_empty()) {
-            draft.body = reply::with_signature(&draft.body, &signature);
+            draft.body = reply::with_signature(&draft.body, signature);
         }
     }
     if query.sent.is_some() {
         notice = Some(Msg::new("compose-sent"));
     }
-    Ok(render(&state, frame, draft, None, notice))
+    Ok(render(&state, frame, &book, draft, None, notice))
 }
 
 /// The compose page showing `draft`, with an error or a notice above it.
 pub fn render(
     state: &AppState,
     frame: PageFrame,
+    book: &Book,
     draft: Draft,
     error: Option<Msg>,
     notice: Option<Msg>,
@@ -138,6 +167,7 @@ pub fn render(
         max_size: ctx.size(state.submitter.max_size as u64),
         max_bytes: state.submitter.max_size,
         kept,
+        from: from_options(book),
         ctx,
         draft,
     }

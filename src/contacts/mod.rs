@@ -6,6 +6,7 @@
 //! vCard into a [`Contact`] and writing one back happen here, once, for every store.
 //! [`imap_store`] is the store used without a CardDAV server: a private IMAP folder.
 
+pub mod book;
 pub mod fold;
 pub mod imap_store;
 pub mod store;

@@ -403,7 +403,7 @@ async fn the_sender_of_a_message_is_added_from_the_message_and_known_afterwards(
     .await;
     let uid = imap.uids("INBOX").await[0];
     let (_, html) = app.page(&format!("/mail/INBOX/{uid}")).await;
-    let link = first_attr(&html, ".from a.add-contact", "href").expect("an add-to-contacts link");
+    let link = first_attr(&html, ".add-contact a", "href").expect("an add-to-contacts link");
     let (status, form) = app.page(&link).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(field(&form, "#contact-name"), "Fábio Remetente");

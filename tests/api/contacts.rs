@@ -449,3 +449,29 @@ async fn the_address_book_speaks_portuguese() {
         texts(&html, ".import-skipped td.reason").contains(&"Não tem nome nem e-mail.".to_string())
     );
 }
+
+#[tokio::test]
+async fn with_the_mail_server_down_a_new_contact_comes_back_as_typed_with_a_503() {
+    let (proxy, app) = crate::chaos::signed_in_behind_recorder().await;
+    let csrf = app.csrf_token().await;
+    proxy.go_down();
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("name", "Gil Ausente"),
+        ("emails", "gil@example.com"),
+        ("note", "typed while the server was down"),
+    ];
+    let response = app.post_form("/contacts/new", &fields).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let html = Html::parse_document(&response.text().await.unwrap());
+    assert!(texts(&html, ".error")[0].contains("cannot be reached"));
+    assert_eq!(field(&html, "#contact-name"), "Gil Ausente");
+    assert_eq!(
+        field(&html, "#contact-note"),
+        "typed while the server was down"
+    );
+    proxy.come_back();
+    let response = app.post_form("/contacts/new", &fields).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(names(&app, "").await, ["Gil Ausente"]);
+}

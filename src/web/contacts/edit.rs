@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::errors;
-use super::shared::{book, edit_url};
+use super::shared::{book, edit_url, frame_for_failure};
 use crate::contacts::vcard::clean;
 use crate::contacts::Contact;
 use crate::i18n::Msg;
@@ -296,7 +296,7 @@ async fn refuse(
     status: StatusCode,
     msg: Msg,
 ) -> Result<Response, AppError> {
-    let frame = PageFrame::load(state, session).await?;
+    let frame = frame_for_failure(state, session).await;
     let page = ContactTemplate::new(
         frame,
         editing,

@@ -13,7 +13,7 @@ use axum::routing::post;
 use axum::Router;
 
 use super::errors;
-use super::shared::book;
+use super::shared::{book, frame_for_failure};
 use crate::contacts::book::ImportReport;
 use crate::contacts::vcf::{SkipReason, MAX_IMPORT_BYTES};
 use crate::i18n::Msg;
@@ -141,7 +141,7 @@ async fn import(
     session: CurrentSession,
     Upload(upload): Upload,
 ) -> Result<Response, AppError> {
-    let frame = PageFrame::load(&state, &session).await?;
+    let frame = frame_for_failure(&state, &session).await;
     let page = |status: StatusCode, report: Option<ImportReport>, error: Option<Msg>| {
         let ctx = frame.ctx.clone();
         let mut summary = Vec::new();

@@ -6,8 +6,12 @@
 //! vCard into a [`Contact`] and writing one back happen here, once, for every store.
 //! [`imap_store`] is the store used without a CardDAV server: a private IMAP folder.
 
+pub mod book;
+pub mod fold;
 pub mod imap_store;
 pub mod store;
+pub mod vcard;
+pub mod vcf;
 
 /// One person in the address book, as pages show and edit them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod apps;
 pub mod assets;
 pub mod compose;
+pub mod contacts;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -46,7 +47,8 @@ use middleware::{body_guard, client, error_pages, observe, security};
 const MAX_FORM_BYTES: usize = 64 * 1024;
 /// How long a handler may take to produce its response head.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(90);
-/// The same for composing, whose request may be a large upload over a slow line.
+/// The same for composing and importing contacts, whose request may be a large upload over
+/// a slow line.
 const UPLOAD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// The complete router with its middleware.
@@ -61,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .merge(identities::router())
         .merge(apps::router())
         .merge(folders::router())
+        .merge(contacts::router())
         .merge(search::router())
         .merge(actions::router())
         .merge(assets::router())
@@ -72,6 +75,13 @@ pub fn router(state: AppState) -> Router {
         .merge(compose::router(state.config.max_message_size).layer(
             TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, UPLOAD_TIMEOUT),
         ))
+        // An import is an upload too, and saves its cards one by one.
+        .merge(
+            contacts::import_router().layer(TimeoutLayer::with_status_code(
+                StatusCode::SERVICE_UNAVAILABLE,
+                UPLOAD_TIMEOUT,
+            )),
+        )
         // The live-update stream lasts as long as its page: no overall limit (it ends with
         // the session, the client, or the server).
         .merge(events::router())

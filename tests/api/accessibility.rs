@@ -59,6 +59,22 @@ async fn every_page_has_no_serious_or_critical_accessibility_violation() {
     let uid = imap.uids("INBOX").await[0];
     let message_page = format!("/mail/INBOX/{uid}");
     let reply = format!("/compose?folder=INBOX&reply={uid}");
+    // A contact, so the address book shows its table and an edit form.
+    app.login().await;
+    let csrf = app.csrf_token().await;
+    let added = app
+        .post_form(
+            "/contacts/new",
+            &[
+                ("csrf", &csrf),
+                ("name", "Bruno Lima"),
+                ("emails", "bruno@example.test"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), reqwest::StatusCode::SEE_OTHER);
+    let (_, contacts) = app.page("/contacts").await;
+    let contact = crate::helpers::first_attr(&contacts, ".contact-name", "href").expect("listed");
     let pages = [
         "/mail/INBOX",
         message_page.as_str(),
@@ -70,6 +86,9 @@ async fn every_page_has_no_serious_or_critical_accessibility_violation() {
         "/search?q=sexta",
         "/apps",
         "/shortcuts",
+        "/contacts",
+        "/contacts/new?name=Ana%20Souza&email=ana%40example.test",
+        contact.as_str(),
         "/mail/Nao-existe",
     ];
     let mut serious = Vec::new();

@@ -12,6 +12,7 @@ mod chaos;
 mod compose;
 mod compose_limits;
 mod connections;
+mod contacts;
 mod contacts_imap;
 mod conversations;
 mod corpus;

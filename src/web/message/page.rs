@@ -62,6 +62,9 @@ pub struct MessageTemplate {
     targets: Vec<crate::web::mailbox::Target>,
     reply_url: String,
     forward_url: String,
+    /// The address book's add form, prefilled with the sender (which says so when the
+    /// sender is a contact already): not looked up here, so reading stays one IMAP step.
+    add_contact_url: Option<String>,
     truncated: bool,
     unreadable: bool,
     size: String,
@@ -168,6 +171,15 @@ pub async fn message_page(
         attachments: Vec::new(),
         blocked_remote: 0,
     });
+    let add_contact_url = view.from.first().and_then(|sender| {
+        let email = sender.email.as_deref()?;
+        Some(format!(
+            "{}/contacts/new?name={}&email={}",
+            ctx.base,
+            crate::percent::query_value(sender.name.as_deref().unwrap_or_default()),
+            crate::percent::query_value(email)
+        ))
+    });
     Ok(MessageTemplate {
         folders: sidebar(&ctx, &folders, &folder),
         folder_title: folder_title(&ctx, &folders, &folder),
@@ -209,6 +221,7 @@ pub async fn message_page(
             ctx.base,
             crate::percent::query_value(&folder)
         ),
+        add_contact_url,
         truncated,
         unreadable,
         size: ctx.size(u64::from(fetched.size)),

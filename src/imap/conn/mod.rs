@@ -13,6 +13,8 @@ mod folders;
 mod listing;
 mod message;
 mod metadata;
+mod recipients;
 mod summaries;
 
 pub use connection::ImapConn;
+pub use recipients::{ReadMark, RecipientHeaders};

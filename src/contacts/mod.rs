@@ -5,7 +5,10 @@
 //! Stores keep vCards as text and know nothing of their content ([`store`]); reading a
 //! vCard into a [`Contact`] and writing one back happen here, once, for every store.
 
+pub mod collected;
+pub mod fold;
 pub mod store;
+pub mod suggest;
 
 /// One person in the address book, as pages show and edit them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -9,6 +9,7 @@ pub mod collected;
 pub mod fold;
 pub mod store;
 pub mod suggest;
+pub mod suggestions;
 
 /// One person in the address book, as pages show and edit them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -18,6 +18,7 @@ pub mod middleware;
 pub mod page;
 pub mod search;
 pub mod settings;
+pub mod suggest;
 
 use std::any::Any;
 use std::time::Duration;
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .merge(apps::router())
         .merge(folders::router())
         .merge(search::router())
+        .merge(suggest::router())
         .merge(actions::router())
         .merge(assets::router())
         .merge(health::router())

@@ -42,4 +42,5 @@ mod resilience;
 mod search;
 mod seed;
 mod shutdown;
+mod suggest;
 mod upstream_tls;

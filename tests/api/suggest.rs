@@ -179,3 +179,92 @@ async fn collected_addresses_read_only_newer_messages_and_start_over_on_a_new_ui
         [2, 3]
     );
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BrowserReport {
+    signed_in: bool,
+    errors: Vec<String>,
+    steps: serde_json::Map<String, serde_json::Value>,
+}
+
+#[tokio::test]
+async fn in_chromium_typing_a_name_offers_it_and_arrow_enter_inserts_it_and_without_script_typed_addresses_still_send(
+) {
+    let app = spawn_app().await;
+    app.login().await;
+    let joao = fresh_user("joao");
+    send(&app, &format!("João Conceição <{joao}>"), "").await;
+    let no_js_to = fresh_user("semscript");
+    let plan = serde_json::json!({
+        "base": app.base_url,
+        "username": app.user,
+        "password": crate::helpers::TEST_PASSWORD,
+        "typed": "conce",
+        "noJsTo": format!("Sem Script <{no_js_to}>"),
+    });
+    let report: BrowserReport = crate::browser::run_harness("autocomplete.mjs", &plan).await;
+    assert!(report.signed_in);
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let step = |name: &str| -> &serde_json::Value {
+        let s = &report.steps[name];
+        assert_eq!(s["ok"], true, "{name}: {s}");
+        s
+    };
+    let chosen = format!("João Conceição <{joao}>, ");
+
+    let keyboard = step("keyboard");
+    assert_eq!(keyboard["role"], "combobox", "{keyboard}");
+    assert_eq!(keyboard["listbox"], "listbox");
+    assert_eq!(keyboard["datalistDropped"], true);
+    assert_eq!(keyboard["expanded"], "true");
+    let options = keyboard["options"].as_array().unwrap();
+    assert_eq!(options.len(), 1, "{keyboard}");
+    let option = options[0].as_str().unwrap();
+    assert!(option.contains("João Conceição") && option.contains(&joao), "{option}");
+    assert!(option.contains("written to before"), "marked as collected: {option}");
+    assert_eq!(keyboard["announced"].as_str().unwrap().trim().split('.').next(), Some("One suggestion"));
+    assert_eq!(keyboard["activeRole"], "option");
+    assert_eq!(keyboard["activeSelected"], "true");
+    assert_eq!(keyboard["value"], chosen.as_str(), "Enter inserted it");
+    assert_eq!(keyboard["expandedAfter"], "false");
+    assert_eq!(keyboard["stayed"], true, "Enter on a suggestion does not submit");
+
+    let mouse = step("mouseKeepsWhatCameBefore");
+    assert_eq!(mouse["value"], format!("ana@example.test, {chosen}").as_str());
+
+    let escape = step("escape");
+    assert_eq!(escape["hidden"], true);
+    assert_eq!(escape["expanded"], "false");
+    assert_eq!(escape["value"], "conce", "Escape keeps what was typed");
+
+    let in_place = step("inPlace");
+    assert_eq!(in_place["noReload"], true, "{in_place}");
+    assert_eq!(in_place["options"].as_array().unwrap().len(), 1);
+
+    let axe = step("axe");
+    let serious: Vec<_> = axe["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+        .collect();
+    assert!(serious.is_empty(), "{serious:#?}");
+
+    let no_js = step("noJavaScript");
+    assert_eq!(no_js["role"], serde_json::Value::Null, "no script, no combobox");
+    assert!(
+        no_js["datalist"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v.as_str() == Some(&format!("João Conceição <{joao}>"))),
+        "{no_js}"
+    );
+    assert!(no_js["url"].as_str().unwrap().ends_with("/compose?sent=1"), "{no_js}");
+    let delivered = crate::helpers::Imap::connect(&no_js_to)
+        .await
+        .wait_for("INBOX", 1)
+        .await;
+    assert_eq!(delivered.len(), 1);
+}

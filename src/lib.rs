@@ -1,9 +1,9 @@
 //! Carteiro: a webmail gateway that brings an IMAP/SMTP mailbox to the browser.
 
-/// The address book: contacts (CardDAV or a private IMAP folder) and recipient suggestions.
-pub mod contacts;
 /// Configuration from a TOML file and `CARTEIRO_*` variables.
 pub mod config;
+/// The address book: contacts (CardDAV or a private IMAP folder) and recipient suggestions.
+pub mod contacts;
 /// Readiness: whether the IMAP server can be reached, asked at most every few seconds.
 pub mod health;
 /// `carteiro healthcheck`: asks a running server whether it is healthy.

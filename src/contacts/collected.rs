@@ -164,7 +164,9 @@ fn plausible(address: &str) -> bool {
         Some((local, domain)) => {
             !local.is_empty()
                 && !domain.is_empty()
-                && !address.chars().any(|c| c.is_whitespace() || c == '<' || c == '>')
+                && !address
+                    .chars()
+                    .any(|c| c.is_whitespace() || c == '<' || c == '>')
         }
         None => false,
     }
@@ -172,7 +174,9 @@ fn plausible(address: &str) -> bool {
 
 /// Whether a display name only repeats the address (`"ana@x.example" <ana@x.example>`).
 fn same_as(name: &str, address: &str) -> bool {
-    name.trim().trim_matches(['\'', '"']).eq_ignore_ascii_case(address)
+    name.trim()
+        .trim_matches(['\'', '"'])
+        .eq_ignore_ascii_case(address)
 }
 
 #[cfg(test)]
@@ -212,7 +216,10 @@ mod tests {
         ));
         let ranked = c.ranked();
         assert_eq!(ranked.len(), 2, "{ranked:?}");
-        assert!(!c.contains("me@example.com"), "one's own address is left out");
+        assert!(
+            !c.contains("me@example.com"),
+            "one's own address is left out"
+        );
         // Equal counts: the most recent first; the name of an earlier message is kept.
         assert_eq!(ranked[0].count, 2);
         assert_eq!(ranked[0].address, "ana@example.com");

@@ -190,7 +190,12 @@ impl SuggestionIndex {
         let mut order: Vec<usize> = (0..self.entries.len()).collect();
         order.sort_by_key(|&i| {
             let e = &self.entries[i];
-            (Reverse(e.count), Reverse(e.last_uid), e.suggestion.source, i)
+            (
+                Reverse(e.count),
+                Reverse(e.last_uid),
+                e.suggestion.source,
+                i,
+            )
         });
         order
             .into_iter()
@@ -311,7 +316,10 @@ mod tests {
             addresses(&index.query("joao", 10)),
             ["jc@trabalho.example", "joao@example.com"]
         );
-        assert_eq!(addresses(&index.query("JOÃO", 10))[0], "jc@trabalho.example");
+        assert_eq!(
+            addresses(&index.query("JOÃO", 10))[0],
+            "jc@trabalho.example"
+        );
         assert_eq!(
             addresses(&index.query("sao", 10)),
             ["maria.pedro@example.com", "joaquim.sao@example.net"]
@@ -406,7 +414,10 @@ mod tests {
             s("Silva, João").field_text(),
             "\"Silva, João\" <a@example.com>"
         );
-        assert_eq!(s("A \"B\" C.").field_text(), "\"A \\\"B\\\" C.\" <a@example.com>");
+        assert_eq!(
+            s("A \"B\" C.").field_text(),
+            "\"A \\\"B\\\" C.\" <a@example.com>"
+        );
         assert_eq!(s("").field_text(), "a@example.com");
         for name in ["João Silva", "Silva, João", "A \"B\" C."] {
             let parsed = crate::smtp::compose::parse_addresses(&s(name).field_text())

@@ -89,12 +89,15 @@ impl Suggestions {
     /// to date from its Sent folder first), keeps it and returns it. A Sent folder that
     /// cannot be read leaves the collected addresses as they were: suggestions are a help,
     /// never a reason for a page to fail.
-    pub async fn build(&self, login: &str, imap: &ImapHandle, contacts: Vec<Contact>) -> Arc<Built> {
-        let collected = self
-            .collected
-            .get_with(login.to_string(), || {
-                Arc::new(tokio::sync::Mutex::new(Collected::new(login)))
-            });
+    pub async fn build(
+        &self,
+        login: &str,
+        imap: &ImapHandle,
+        contacts: Vec<Contact>,
+    ) -> Arc<Built> {
+        let collected = self.collected.get_with(login.to_string(), || {
+            Arc::new(tokio::sync::Mutex::new(Collected::new(login)))
+        });
         let ranked = {
             let mut collected = collected.lock().await;
             match imap.folders().await {

@@ -47,7 +47,11 @@ async fn suggest(
 ) -> Response {
     // A script asks, not a person: no sign-in page, just the status.
     let Some(session) = session else {
-        return (StatusCode::UNAUTHORIZED, [(header::CACHE_CONTROL, "no-store")]).into_response();
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::CACHE_CONTROL, "no-store")],
+        )
+            .into_response();
     };
     let typed: String = query.q.chars().take(MAX_QUERY_CHARS).collect();
     let built = index_for(&state, &session).await;

@@ -124,7 +124,10 @@ async fn suggestions_need_a_signed_in_session() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    let content_type = response.headers()["content-type"].to_str().unwrap().to_string();
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(!content_type.contains("json"), "{content_type}");
 }
 
@@ -142,7 +145,8 @@ async fn collected_addresses_read_only_newer_messages_and_start_over_on_a_new_ui
     let mut seed = crate::helpers::Imap::connect(&d.account.username).await;
     seed.append("Sent", &sent_to("Ana <ana@example.test>"), None)
         .await;
-    seed.append("Sent", &sent_to("bia@example.test"), None).await;
+    seed.append("Sent", &sent_to("bia@example.test"), None)
+        .await;
 
     let mut collected = Collected::new(&d.account.username);
     collected.refresh(imap, "Sent").await.unwrap();
@@ -151,17 +155,20 @@ async fn collected_addresses_read_only_newer_messages_and_start_over_on_a_new_ui
     assert_eq!(mark.last_uid, 2);
 
     // Nothing new: nothing read.
-    let again = imap.recipient_headers("Sent", Some(mark), 2000).await.unwrap();
+    let again = imap
+        .recipient_headers("Sent", Some(mark), 2000)
+        .await
+        .unwrap();
     assert!(!again.restarted && again.messages.is_empty());
 
     // One new message: only it is read, and added to what was there.
     seed.append("Sent", &sent_to("Caio <caio@example.test>"), None)
         .await;
-    let newer = imap.recipient_headers("Sent", Some(mark), 2000).await.unwrap();
-    assert_eq!(
-        newer.messages.iter().map(|m| m.0).collect::<Vec<_>>(),
-        [3]
-    );
+    let newer = imap
+        .recipient_headers("Sent", Some(mark), 2000)
+        .await
+        .unwrap();
+    assert_eq!(newer.messages.iter().map(|m| m.0).collect::<Vec<_>>(), [3]);
     collected.refresh(imap, "Sent").await.unwrap();
     assert_eq!(collected.len(), 3);
     assert_eq!(collected.mark().unwrap().last_uid, 3);
@@ -172,7 +179,10 @@ async fn collected_addresses_read_only_newer_messages_and_start_over_on_a_new_ui
         uid_validity: mark.uid_validity.wrapping_add(1),
         last_uid: 3,
     };
-    let fresh = imap.recipient_headers("Sent", Some(stale), 2).await.unwrap();
+    let fresh = imap
+        .recipient_headers("Sent", Some(stale), 2)
+        .await
+        .unwrap();
     assert!(fresh.restarted);
     assert_eq!(
         fresh.messages.iter().map(|m| m.0).collect::<Vec<_>>(),
@@ -221,17 +231,37 @@ async fn in_chromium_typing_a_name_offers_it_and_arrow_enter_inserts_it_and_with
     let options = keyboard["options"].as_array().unwrap();
     assert_eq!(options.len(), 1, "{keyboard}");
     let option = options[0].as_str().unwrap();
-    assert!(option.contains("João Conceição") && option.contains(&joao), "{option}");
-    assert!(option.contains("written to before"), "marked as collected: {option}");
-    assert_eq!(keyboard["announced"].as_str().unwrap().trim().split('.').next(), Some("One suggestion"));
+    assert!(
+        option.contains("João Conceição") && option.contains(&joao),
+        "{option}"
+    );
+    assert!(
+        option.contains("written to before"),
+        "marked as collected: {option}"
+    );
+    assert_eq!(
+        keyboard["announced"]
+            .as_str()
+            .unwrap()
+            .trim()
+            .split('.')
+            .next(),
+        Some("One suggestion")
+    );
     assert_eq!(keyboard["activeRole"], "option");
     assert_eq!(keyboard["activeSelected"], "true");
     assert_eq!(keyboard["value"], chosen.as_str(), "Enter inserted it");
     assert_eq!(keyboard["expandedAfter"], "false");
-    assert_eq!(keyboard["stayed"], true, "Enter on a suggestion does not submit");
+    assert_eq!(
+        keyboard["stayed"], true,
+        "Enter on a suggestion does not submit"
+    );
 
     let mouse = step("mouseKeepsWhatCameBefore");
-    assert_eq!(mouse["value"], format!("ana@example.test, {chosen}").as_str());
+    assert_eq!(
+        mouse["value"],
+        format!("ana@example.test, {chosen}").as_str()
+    );
 
     let escape = step("escape");
     assert_eq!(escape["hidden"], true);
@@ -252,7 +282,11 @@ async fn in_chromium_typing_a_name_offers_it_and_arrow_enter_inserts_it_and_with
     assert!(serious.is_empty(), "{serious:#?}");
 
     let no_js = step("noJavaScript");
-    assert_eq!(no_js["role"], serde_json::Value::Null, "no script, no combobox");
+    assert_eq!(
+        no_js["role"],
+        serde_json::Value::Null,
+        "no script, no combobox"
+    );
     assert!(
         no_js["datalist"]
             .as_array()
@@ -261,7 +295,10 @@ async fn in_chromium_typing_a_name_offers_it_and_arrow_enter_inserts_it_and_with
             .any(|v| v.as_str() == Some(&format!("João Conceição <{joao}>"))),
         "{no_js}"
     );
-    assert!(no_js["url"].as_str().unwrap().ends_with("/compose?sent=1"), "{no_js}");
+    assert!(
+        no_js["url"].as_str().unwrap().ends_with("/compose?sent=1"),
+        "{no_js}"
+    );
     let delivered = crate::helpers::Imap::connect(&no_js_to)
         .await
         .wait_for("INBOX", 1)

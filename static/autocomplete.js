@@ -68,8 +68,10 @@
 
     var status = document.createElement('div');
     status.className = 'visually-hidden';
-    status.setAttribute('role', 'status');
+    // A polite live region, not role=status: pages keep that role for their own notices
+    // ("Message sent."), which would otherwise be found behind this one.
     status.setAttribute('aria-live', 'polite');
+    status.setAttribute('aria-atomic', 'true');
     wrap.appendChild(status);
 
     // The combobox takes over from the datalist: two popups would fight.

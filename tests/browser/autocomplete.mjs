@@ -67,8 +67,8 @@ await step('keyboard', async (seen) => {
   await openList(page, 'to');
   seen.options = await options(page, 'to');
   seen.expanded = await to.getAttribute('aria-expanded');
-  await page.waitForFunction(() => document.querySelector('#to-suggestions + [role=status]').textContent !== '', null, WAIT);
-  seen.announced = await page.textContent('#to-suggestions + [role=status]');
+  await page.waitForFunction(() => document.querySelector('#to-suggestions + [aria-live]').textContent !== '', null, WAIT);
+  seen.announced = await page.textContent('#to-suggestions + [aria-live]');
   await to.press('ArrowDown');
   const active = await to.getAttribute('aria-activedescendant');
   seen.activeSelected = active ? await page.getAttribute(`#${active}`, 'aria-selected') : null;

@@ -10,6 +10,8 @@
 # Everything listens on loopback only (127.0.0.1 and ::1 when available):
 #   IMAP 143 (STARTTLS) / IMAPS 993, POP3 110 / POP3S 995, LMTP 127.0.0.1:24,
 #   SMTP 25, submission 587 (STARTTLS + AUTH required), submissions 465 (implicit TLS + AUTH).
+# IMAP 143 / IMAPS 993 also on 127.0.0.2, where Dovecot offers no METADATA (tests of servers
+# without it); everything else there is the same.
 # TLS certificates are signed by a throw-away CA: $CARTEIRO_STACK_DIR/ca.pem.
 #
 # Accounts: alice@example.test / bob@example.test, password "demo".
@@ -39,6 +41,9 @@ TEST_PASSWORD='Senha-çé-123'
 PACKAGES=(dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix openssl ssl-cert ca-certificates python3)
 PORTS_V4=(25 110 143 465 587 993 995 24)
 WAIT_PORTS=(143 993 587 465 25)
+# The second IMAP address, without METADATA.
+NO_METADATA_HOST=127.0.0.2
+NO_METADATA_PORTS=(143 993)
 WAIT_SECONDS=${CARTEIRO_STACK_WAIT:-30}
 
 log() { printf '[mailstack] %s\n' "$*" >&2; }
@@ -136,7 +141,9 @@ cert_ok() {
     [ -s "$STACK_DIR/ca.pem" ] && [ -s "$STACK_DIR/ca.key" ] &&
         [ -s "$STACK_DIR/server.pem" ] && [ -s "$STACK_DIR/server.key" ] &&
         openssl x509 -in "$STACK_DIR/server.pem" -noout -checkend 2592000 >/dev/null 2>&1 &&
-        openssl verify -CAfile "$STACK_DIR/ca.pem" "$STACK_DIR/server.pem" >/dev/null 2>&1
+        openssl verify -CAfile "$STACK_DIR/ca.pem" "$STACK_DIR/server.pem" >/dev/null 2>&1 &&
+        openssl x509 -in "$STACK_DIR/server.pem" -noout -ext subjectAltName 2>/dev/null |
+            grep -q "IP Address:$NO_METADATA_HOST"
 }
 
 make_certs() {
@@ -159,13 +166,13 @@ make_certs() {
                 -addext 'keyUsage=critical,keyCertSign,cRLSign' \
                 -addext 'subjectKeyIdentifier=hash' 2>/dev/null
         fi
-        cat > server.ext <<'EOF'
+        cat > server.ext <<EOF
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment
 extendedKeyUsage = serverAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid,issuer
-subjectAltName = DNS:localhost,IP:127.0.0.1,IP:::1
+subjectAltName = DNS:localhost,IP:127.0.0.1,IP:::1,IP:$NO_METADATA_HOST
 EOF
         openssl req -new -newkey rsa:2048 -nodes -sha256 -keyout server.key -out server.csr \
             -subj '/O=Carteiro test stack/CN=localhost' 2>/dev/null
@@ -371,9 +378,17 @@ plugin {
   quota_vsizes = yes
 }
 
+# METADATA everywhere but on $NO_METADATA_HOST: a server without it, for the tests of what
+# Carteiro does there (settings kept in a private folder). Set here, not in "protocol imap":
+# Dovecot 2.3 calls the same setting in "protocol imap" and "local { protocol imap }" a conflict.
+imap_metadata = yes
+local $NO_METADATA_HOST {
+  protocol imap {
+    imap_metadata = no
+  }
+}
 protocol imap {
   mail_plugins = \$mail_plugins imap_quota
-  imap_metadata = yes
 }
 protocol pop3 {
   pop3_uidl_format = %08Xu%08Xv
@@ -392,6 +407,16 @@ service imap-login {
     port = 143
   }
   inet_listener imaps {
+    port = 993
+    ssl = yes
+  }
+  # The same IMAP without METADATA (see "local $NO_METADATA_HOST" below).
+  inet_listener imap_no_metadata {
+    address = $NO_METADATA_HOST
+    port = 143
+  }
+  inet_listener imaps_no_metadata {
+    address = $NO_METADATA_HOST
     port = 993
     ssl = yes
   }
@@ -537,7 +562,10 @@ smtpd_tls_auth_only = yes
 
 # relaying only for authenticated users (with static:all nothing is remote anyway)
 smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
-# refused@example.test is rejected at RCPT time, so tests can see a refused recipient
+# refused@example.test is rejected at RCPT time, so tests can see a refused recipient.
+# On 587 and 465 (master.cf), owned@example.test may be sent as by owner@example.test only
+# (reject_KNOWN_sender_login_mismatch: every other sender address stays free for the tests),
+# so tests can see the server refuse a sender
 smtpd_recipient_restrictions = check_recipient_access inline:{ { refused@example.test = REJECT mailbox unavailable } }
 smtpd_helo_required = no
 
@@ -557,6 +585,8 @@ EOF
   -o smtpd_sasl_auth_enable=yes
   -o smtpd_client_restrictions=permit_sasl_authenticated,reject
   -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_sender_login_maps=inline:{owned@example.test=owner@example.test}
+  -o smtpd_sender_restrictions=reject_known_sender_login_mismatch
   -o milter_macro_daemon_name=ORIGINATING
 465        inet  n       -       n       -       -       smtpd
   -o syslog_name=postfix/smtps
@@ -565,6 +595,8 @@ EOF
   -o smtpd_sasl_auth_enable=yes
   -o smtpd_client_restrictions=permit_sasl_authenticated,reject
   -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_sender_login_maps=inline:{owned@example.test=owner@example.test}
+  -o smtpd_sender_restrictions=reject_known_sender_login_mismatch
   -o milter_macro_daemon_name=ORIGINATING
 pickup     unix  n       -       n       60      1       pickup
 cleanup    unix  n       -       n       -       0       cleanup
@@ -655,11 +687,12 @@ summary() {
     local v6=''
     have_ipv6 && v6=' and [::1]'
     cat <<EOF
-Carteiro mail stack is up (listening on 127.0.0.1$v6 only)
+Carteiro mail stack is up (listening on 127.0.0.1$v6 only, and $NO_METADATA_HOST for IMAP)
   IMAP   143 (STARTTLS)   IMAPS 993      POP3 110 (STLS)   POP3S 995
   SMTP   25               submission 587 (STARTTLS+AUTH)   submissions 465 (TLS+AUTH)
   LMTP   127.0.0.1:24
-  CA certificate : $STACK_DIR/ca.pem   (server cert for localhost, 127.0.0.1, ::1)
+  IMAP without METADATA: $NO_METADATA_HOST:143 (STARTTLS), $NO_METADATA_HOST:993 (TLS)
+  CA certificate : $STACK_DIR/ca.pem   (server cert for localhost, 127.0.0.1, ::1, $NO_METADATA_HOST)
   Demo accounts  : alice@example.test / demo, bob@example.test / demo
   Any other user : <anything> / $TEST_PASSWORD   (fresh empty mailbox; mail for any domain is delivered locally)
   Logs           : $DOVECOT_LOG, $POSTFIX_LOG
@@ -735,6 +768,12 @@ cmd_status() {
         done
         echo
     done
+    printf 'ports %-9s:' "$NO_METADATA_HOST"
+    for p in "${NO_METADATA_PORTS[@]}"; do
+        if port_open "$p" "$NO_METADATA_HOST"; then state=up; else state=DOWN; ok=1; fi
+        printf ' %s=%s' "$p" "$state"
+    done
+    echo " (IMAP without METADATA)"
     echo "stack dir: $STACK_DIR (CA: $STACK_DIR/ca.pem)"
     return $ok
 }

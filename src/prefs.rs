@@ -2,8 +2,10 @@
 //!
 //! They live on the IMAP server as private METADATA entries (one per preference, so an
 //! entry another client or an older Carteiro does not know is simply ignored), which every
-//! Carteiro instance and every device reads. At login they are read in one GETMETADATA and
-//! copied into the session record, so no page has to ask the server for them again.
+//! Carteiro instance and every device reads; on a server without METADATA, as the same
+//! entries in one message of a private folder (`crate::imap::conn`'s settings folder). At
+//! login they are read in one GETMETADATA (or one read of that folder) and copied into the
+//! session record, so no page has to ask the server for them again.
 
 use std::collections::HashMap;
 

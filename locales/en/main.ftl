@@ -335,7 +335,6 @@ compose-error-address =
        *[to] To
     } is not an e-mail address. Correct it and send again.
 compose-error-no-recipient = Add at least one recipient.
-compose-error-no-sender = Your account has no e-mail address to send from.
 compose-error-build = The message could not be built: { $reason }
 compose-error-upload-too-large = The attachments are larger than Carteiro accepts. Nothing was sent; go back and remove some.
 compose-error-form = The form could not be read. Go back and try again.

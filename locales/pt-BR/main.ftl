@@ -345,7 +345,6 @@ compose-error-address =
        *[to] Para
     } não é um endereço de e-mail. Corrija e envie de novo.
 compose-error-no-recipient = Adicione pelo menos um destinatário.
-compose-error-no-sender = A sua conta não tem um endereço de e-mail para enviar.
 compose-error-build = Não foi possível montar a mensagem: { $reason }
 compose-error-upload-too-large = Os anexos são maiores do que o Carteiro aceita. Nada foi enviado; volte e tire alguns.
 compose-error-form = Não foi possível ler o formulário. Volte e tente de novo.

@@ -13,6 +13,7 @@ use super::parse::{
 };
 use super::secrets::{decode_secret, load_or_create_secret};
 use super::sources::{config_file, read_file};
+use crate::mail::identity::policy::{clean_domain, Policy};
 use crate::upstream::{parse_imap_url, parse_smtp_url, Upstream};
 
 /// Everything Carteiro needs to run, after parsing and validation.
@@ -71,6 +72,11 @@ pub struct Config {
     /// The IMAP, POP3 and SMTP servers mail apps are told to use (the apps page and the
     /// automatic-configuration documents): public names, which may differ from `imap`/`smtp`.
     pub mail_apps: crate::mailapps::MailApps,
+    /// The domain that makes a bare login (`joao`) an address (`joao@example.com`); `None`
+    /// when logins are addresses, or a bare login states its own in Settings.
+    pub mail_domain: Option<String>,
+    /// Which addresses people may send as: only the login's, any at its domain, or any.
+    pub identities: Policy,
 }
 
 /// The duration `setting` is set to, or `default`; `examples` show how to write one.
@@ -253,6 +259,24 @@ impl Config {
             Duration::from_secs(5 * 60),
             "5m or 300s",
         )?;
+        let mail_domain = match raw.mail_domain.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(clean_domain(text).ok_or_else(|| {
+                ConfigError::invalid(
+                    "mail_domain",
+                    format!("{text:?} is not a domain such as example.com (it is added to logins without one: joao becomes joao@example.com)"),
+                )
+            })?),
+        };
+        let identities = match raw.identities.as_deref().map(str::trim) {
+            None | Some("") => Policy::default(),
+            Some(text) => Policy::parse(text).ok_or_else(|| {
+                ConfigError::invalid(
+                    "identities",
+                    format!("{text:?} is not one of login (only the login's own address), domain (any address at the login's domain) or any"),
+                )
+            })?,
+        };
         Ok((
             Config {
                 listen,
@@ -283,6 +307,8 @@ impl Config {
                     .filter(|c| !c.is_empty())
                     .collect(),
                 mail_apps,
+                mail_domain,
+                identities,
             },
             warnings,
         ))

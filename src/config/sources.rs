@@ -89,6 +89,8 @@ settings! {
     apps_imap: Vec<String> = "CARTEIRO_APPS_IMAP", list;
     apps_pop3: Vec<String> = "CARTEIRO_APPS_POP3", list;
     apps_smtp: Vec<String> = "CARTEIRO_APPS_SMTP", list;
+    mail_domain: String = "CARTEIRO_MAIL_DOMAIN", text;
+    identities: String = "CARTEIRO_IDENTITIES", text;
 }
 
 impl RawSettings {

@@ -196,3 +196,45 @@ fn errors_keep_their_cause_and_the_report_shows_it_once() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_mail_domain_and_identity_policy_are_checked_with_clear_words() {
+    let env = |pairs: &[(&str, &str)]| {
+        let mut env = vec![(
+            "CARTEIRO_SECRET_KEY".to_string(),
+            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
+        )];
+        env.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        env
+    };
+    let (config, warnings) = Config::load(None, &env(&[])).unwrap();
+    assert_eq!(config.mail_domain, None);
+    assert_eq!(
+        config.identities,
+        crate::mail::identity::Policy::Domain,
+        "any address at the login's domain, by default"
+    );
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let (config, _) = Config::load(
+        None,
+        &env(&[
+            ("CARTEIRO_MAIL_DOMAIN", "@Exémplo.com.br"),
+            ("CARTEIRO_IDENTITIES", "Login"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(config.mail_domain.as_deref(), Some("exémplo.com.br"));
+    assert_eq!(config.identities, crate::mail::identity::Policy::Login);
+    let err = Config::load(None, &env(&[("CARTEIRO_IDENTITIES", "everyone")])).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("identities \"everyone\" is not one of login"),
+        "{err}"
+    );
+    let err = Config::load(None, &env(&[("CARTEIRO_MAIL_DOMAIN", "exa mple")])).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("mail_domain \"exa mple\" is not a domain such as example.com"),
+        "{err}"
+    );
+}

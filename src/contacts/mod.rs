@@ -4,9 +4,11 @@
 //!
 //! Stores keep vCards as text and know nothing of their content ([`store`]); reading a
 //! vCard into a [`Contact`] and writing one back happen here, once, for every store.
+//! [`imap_store`] is the store used without a CardDAV server: a private IMAP folder.
 
 pub mod collected;
 pub mod fold;
+pub mod imap_store;
 pub mod store;
 pub mod suggest;
 pub mod suggestions;

@@ -249,8 +249,8 @@ impl ImapHandle {
             .await
     }
 
-    /// The person's preferences, read in one round trip (defaults where nothing is stored or
-    /// the server has no METADATA).
+    /// The person's preferences, read in one round trip (defaults where nothing is stored):
+    /// from METADATA, or the private settings folder on a server without it.
     pub async fn preferences(&self) -> Result<crate::prefs::Preferences, ImapError> {
         let entries = self
             .run(|c| Box::pin(async move { c.get_settings(&crate::prefs::ENTRIES).await }))

@@ -37,7 +37,8 @@ pub enum Declined {
     /// Non-ASCII search text, and the server takes no literals in a command (no LITERAL+).
     #[error("this mail server cannot search for accented or non-Latin text")]
     SearchText,
-    /// The server cannot store settings (no METADATA, or no LITERAL+ to send them).
+    /// The server cannot store settings: no METADATA (or no LITERAL+ to send them), and it
+    /// refused to create the private settings folder too.
     #[error("this mail server cannot store settings (no METADATA)")]
     NoSettings,
 }

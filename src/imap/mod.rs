@@ -22,6 +22,7 @@ pub mod conn;
 pub mod connect;
 pub mod error;
 pub mod limit;
+pub mod private;
 pub mod quote;
 pub mod search;
 pub mod stream;

@@ -1,5 +1,5 @@
-//! Addresses as a person reads and types them: what prefilled fields show, and the From of
-//! what is sent.
+//! Addresses as a person reads and types them: what prefilled fields show. (The From of
+//! what is sent is an identity's: see [`super::identity`].)
 
 use crate::mime::Mailbox;
 
@@ -34,13 +34,4 @@ pub fn same_address(a: &Mailbox, b: &Mailbox) -> bool {
         (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
         _ => false,
     }
-}
-
-/// The From address: the login when it is an address, with the name chosen in Settings.
-pub fn sender(username: &str, name: Option<&str>) -> Option<lettre::message::Mailbox> {
-    let address = username.parse().ok()?;
-    Some(lettre::message::Mailbox::new(
-        name.map(str::to_string),
-        address,
-    ))
 }

@@ -32,5 +32,7 @@ pub struct Draft {
     pub origin_uid: String,
     /// UID in the Drafts folder of the saved version this form replaces.
     pub draft_uid: String,
+    /// The id of the identity it is written as; empty for the default.
+    pub identity: String,
     pub kept: Vec<KeptPart>,
 }

@@ -50,6 +50,7 @@ pub async fn load(account: &Account, uid: u32) -> Result<Draft, MailError> {
             .map(|f| f.to_string())
             .unwrap_or_default(),
         draft_uid: uid.to_string(),
+        identity: header("X-Carteiro-Identity"),
         kept,
     })
 }
@@ -90,7 +91,11 @@ pub async fn save(
         )),
         Err(_) => None,
     };
-    let built = compose::build_draft(&for_draft, origin.as_deref()).map_err(MailError::Build)?;
+    let notes = compose::DraftNotes {
+        origin: origin.as_deref(),
+        identity: Some(draft.identity.as_str()),
+    };
+    let built = compose::build_draft(&for_draft, notes).map_err(MailError::Build)?;
     drop(for_draft);
     if built.for_sent.len() > limit {
         return Err(MailError::DraftTooLarge {

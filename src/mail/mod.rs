@@ -9,6 +9,7 @@
 //! - [`send`]: sending: submit, file a copy in Sent, flag the original, delete the draft.
 //! - [`read`]: a message rendered for reading off the async workers, its HTML body kept
 //!   ([`bodies`]) for the frame that shows it.
+//! - [`identity`]: the identities a person sends as, and the admin's policy on them.
 //! - [`account`]: what the workflows need of the signed-in person's account.
 //! - [`error`]: what can go wrong, with its cause; the pages put it into words.
 //!
@@ -22,6 +23,7 @@ pub mod budget;
 pub mod draft;
 pub mod drafts;
 pub mod error;
+pub mod identity;
 pub mod parts;
 pub mod read;
 pub mod reply;

@@ -6,6 +6,7 @@
 use super::address::{format_list, format_mailbox, same_address};
 use super::draft::{Draft, KeptPart};
 use super::error::MailError;
+use super::identity::Identities;
 use super::parts::{kept_attachments, PartRef, WHOLE_MESSAGE};
 use crate::i18n::{Lang, Msg};
 use crate::imap::ImapHandle;
@@ -28,12 +29,14 @@ pub enum Start {
     ForwardAsAttachment,
 }
 
-/// Prefills a reply, reply-all or forward of `folder`/`uid`; `me` is the writer's login,
-/// left out of the recipients.
+/// Prefills a reply, reply-all or forward of `folder`/`uid`. `mine` are the writer's
+/// identities: their addresses are left out of the recipients, and the one the original was
+/// addressed to is the one the new message is written as (its id in [`Draft::identity`];
+/// empty when none was addressed, for the default).
 pub async fn start_from(
     imap: &ImapHandle,
     lang: Lang,
-    me: &str,
+    mine: &Identities,
     folder: &str,
     uid: u32,
     start: Start,
@@ -43,11 +46,12 @@ pub async fn start_from(
     let mut draft = Draft {
         origin_folder: folder.to_string(),
         origin_uid: uid.to_string(),
+        identity: addressed(mine, &message),
         ..Draft::default()
     };
     match start {
         Start::Reply | Start::ReplyAll => {
-            reply(&mut draft, lang, me, &message, start == Start::ReplyAll);
+            reply(&mut draft, lang, mine, &message, start == Start::ReplyAll);
         }
         Start::Forward | Start::ForwardAsAttachment => {
             forward(
@@ -72,6 +76,25 @@ pub async fn start_from(
         }
     }
     Ok(draft)
+}
+
+/// The id of the identity `message` was addressed to: in To, else Cc, else Delivered-To
+/// (where a message sent to a list or as Bcc shows who it reached); empty for none.
+fn addressed(mine: &Identities, message: &mail_parser::Message<'_>) -> String {
+    let emails = |list: Vec<mime::Mailbox>| list.into_iter().filter_map(|m| m.email).collect();
+    let to: Vec<String> = emails(mime::mailboxes(message.to()));
+    let cc: Vec<String> = emails(mime::mailboxes(message.cc()));
+    let delivered: Vec<String> = message
+        .headers_raw()
+        .filter(|(name, _)| name.eq_ignore_ascii_case("Delivered-To"))
+        .map(|(_, value)| value.trim().trim_matches(['<', '>']).to_string())
+        .collect();
+    fn refs(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+    mine.addressed(&refs(&to), &refs(&cc), &refs(&delivered))
+        .map(|i| i.id.clone())
+        .unwrap_or_default()
 }
 
 /// The date of the original, written out in the writer's language.
@@ -122,7 +145,13 @@ fn forward(
     draft.kept = kept_attachments(message, server_parts, folder, uid);
 }
 
-fn reply(draft: &mut Draft, lang: Lang, me: &str, message: &mail_parser::Message<'_>, all: bool) {
+fn reply(
+    draft: &mut Draft,
+    lang: Lang,
+    mine: &Identities,
+    message: &mail_parser::Message<'_>,
+    all: bool,
+) {
     let subject = message.subject().map(mime::clean_text).unwrap_or_default();
     let from = mime::mailboxes(message.from());
     let date = written_date(lang, message);
@@ -137,10 +166,7 @@ fn reply(draft: &mut Draft, lang: Lang, me: &str, message: &mail_parser::Message
     } else {
         reply_to
     };
-    let me = me.to_ascii_lowercase();
-    let not_me = |m: &&mime::Mailbox| {
-        m.email.as_deref().map(str::to_ascii_lowercase).as_deref() != Some(me.as_str())
-    };
+    let not_me = |m: &&mime::Mailbox| !m.email.as_deref().is_some_and(|e| mine.is_mine(e));
     let mut to: Vec<mime::Mailbox> = primary.iter().filter(not_me).cloned().collect();
     if to.is_empty() {
         to = primary.clone();

@@ -10,6 +10,7 @@ use tokio_util::task::TaskTracker;
 use super::account::Account;
 use super::draft::Draft;
 use super::error::MailError;
+use super::identity::Identity;
 use crate::model::Role;
 use crate::smtp::compose::{self, Outgoing};
 use crate::smtp::Submitter;
@@ -21,6 +22,29 @@ pub struct Outbox {
     pub submitter: Submitter,
     /// File a copy of every sent message in the Sent folder.
     pub save_sent: bool,
+}
+
+/// The message as `identity` sends it: From its name and address (so also the envelope's
+/// MAIL FROM; the SMTP login stays the person's own), Reply-To when it has one, and a Bcc
+/// copy to its own address when it asks for one and the address is not a recipient already.
+pub fn as_identity(outgoing: &mut Outgoing, identity: &Identity) {
+    outgoing.from = identity.mailbox();
+    outgoing.reply_to = identity.reply_to_mailbox();
+    if identity.bcc_self {
+        if let Some(me) = identity.mailbox() {
+            let already = outgoing
+                .to
+                .iter()
+                .chain(&outgoing.cc)
+                .chain(&outgoing.bcc)
+                .any(|m| m.email == me.email);
+            if !already {
+                outgoing
+                    .bcc
+                    .push(lettre::message::Mailbox::new(None, me.email));
+            }
+        }
+    }
 }
 
 /// [`send`] in a task of its own, tracked by `tasks`: once a send has begun it runs to the

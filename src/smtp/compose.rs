@@ -15,6 +15,8 @@ use lettre::Message;
 #[derive(Debug, Clone, Default)]
 pub struct Outgoing {
     pub from: Option<Mailbox>,
+    /// Where replies should go, when not to From.
+    pub reply_to: Option<Mailbox>,
     pub to: Vec<Mailbox>,
     pub cc: Vec<Mailbox>,
     pub bcc: Vec<Mailbox>,
@@ -133,16 +135,26 @@ pub fn build(outgoing: &Outgoing) -> Result<Built, BuildError> {
     if outgoing.to.is_empty() && outgoing.cc.is_empty() && outgoing.bcc.is_empty() {
         return Err(BuildError::NoRecipient);
     }
-    build_message(outgoing, None)
+    build_message(outgoing, DraftNotes::default())
 }
 
-/// Builds a draft: recipients may be missing, and `origin` (`reply 12 INBOX`) records what
-/// it answers so the original can be flagged when the draft is finally sent.
-pub fn build_draft(outgoing: &Outgoing, origin: Option<&str>) -> Result<Built, BuildError> {
-    build_message(outgoing, origin)
+/// What a draft records for Carteiro alone, in headers of its own: what it answers and who
+/// it is written as.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DraftNotes<'a> {
+    /// What it answers (`reply 12 INBOX`), so the original can be flagged when the draft is
+    /// finally sent.
+    pub origin: Option<&'a str>,
+    /// The id of the identity it is written as, so reopening it keeps the choice.
+    pub identity: Option<&'a str>,
 }
 
-fn build_message(outgoing: &Outgoing, origin: Option<&str>) -> Result<Built, BuildError> {
+/// Builds a draft: recipients may be missing, and `notes` are kept in its headers.
+pub fn build_draft(outgoing: &Outgoing, notes: DraftNotes<'_>) -> Result<Built, BuildError> {
+    build_message(outgoing, notes)
+}
+
+fn build_message(outgoing: &Outgoing, notes: DraftNotes<'_>) -> Result<Built, BuildError> {
     let from = outgoing.from.clone().ok_or(BuildError::NoSender)?;
     let domain = from.email.domain().to_string();
     let message_id = format!(
@@ -156,6 +168,9 @@ fn build_message(outgoing: &Outgoing, origin: Option<&str>) -> Result<Built, Bui
         .message_id(Some(message_id.clone()))
         .date_now()
         .keep_bcc();
+    if let Some(reply_to) = &outgoing.reply_to {
+        builder = builder.reply_to(reply_to.clone());
+    }
     for m in &outgoing.to {
         builder = builder.to(m.clone());
     }
@@ -175,11 +190,16 @@ fn build_message(outgoing: &Outgoing, origin: Option<&str>) -> Result<Built, Bui
             builder = builder.header(References::from(refs));
         }
     }
-    if let Some(origin) = origin {
-        builder = builder.raw_header(HeaderValue::new(
-            HeaderName::new_from_ascii_str("X-Carteiro-Origin"),
-            one_line(origin),
-        ));
+    for (name, value) in [
+        ("X-Carteiro-Origin", notes.origin),
+        ("X-Carteiro-Identity", notes.identity),
+    ] {
+        if let Some(value) = value.map(one_line).filter(|v| !v.is_empty()) {
+            builder = builder.raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str(name),
+                value,
+            ));
+        }
     }
     let text = SinglePart::plain(outgoing.body.replace("\r\n", "\n"));
     let message = if outgoing.attachments.is_empty() {

@@ -30,9 +30,13 @@ pub enum SendError {
     /// The server refused the login.
     #[error("the mail server refused the login: {0}")]
     AuthFailed(String),
-    /// The server refused the sender, a recipient or the message; its reason follows.
+    /// The server refused a recipient or the message; its reason follows.
     #[error("the mail server refused the message: {0}")]
     Refused(String),
+    /// The server would not let this login send as `address` (Postfix's
+    /// `smtpd_sender_login_maps`, and the like); its reason follows.
+    #[error("the mail server refused the sender {address}: {words}")]
+    SenderRefused { address: String, words: String },
     /// The server could not be reached or broke off.
     #[error("the mail server for sending cannot be reached: {0}")]
     Unavailable(String),
@@ -101,6 +105,7 @@ impl Submitter {
             Err(SendError::TooLarge { .. }) => "too_large",
             Err(SendError::AuthFailed(_)) => "auth_failed",
             Err(SendError::Refused(_)) => "refused",
+            Err(SendError::SenderRefused { .. }) => "sender_refused",
             Err(SendError::Unavailable(_)) => "unavailable",
         });
         result
@@ -191,6 +196,11 @@ impl Submitter {
                         size: message.len(),
                         limit: self.max_size.min(message.len()),
                     }
+                } else if let Some(sender) = envelope.from().filter(|_| about_sender(&words)) {
+                    SendError::SenderRefused {
+                        address: sender.to_string(),
+                        words,
+                    }
                 } else {
                     SendError::Refused(words)
                 }
@@ -216,6 +226,17 @@ fn server_words(e: &lettre::transport::smtp::Error) -> String {
         .collect()
 }
 
+/// Whether a refusal is about the sender rather than a recipient or the message. Servers
+/// refuse a sender after RCPT TO as often as after MAIL FROM (Postfix delays its rejections
+/// by default), so the reply code cannot tell; the words can: Postfix says "Sender address
+/// rejected", Exim "sender verify failed", and RFC 3463's 5.1.7/5.1.8 are the sender's.
+fn about_sender(words: &str) -> bool {
+    let lower = words.to_ascii_lowercase();
+    (lower.contains("sender") && !lower.contains("recipient"))
+        || lower.contains("5.1.7")
+        || lower.contains("5.1.8")
+}
+
 /// `SIZE 52428800` from EHLO lines; `SIZE` alone or `SIZE 0` means no announced limit.
 pub fn size_limit<'a>(lines: impl Iterator<Item = &'a str>) -> Option<usize> {
     lines
@@ -233,6 +254,18 @@ pub fn size_limit<'a>(lines: impl Iterator<Item = &'a str>) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refusals_of_the_sender_are_told_from_the_others() {
+        assert!(about_sender(
+            "5.7.1 <owned@example.test>: Sender address rejected: not owned by user ana"
+        ));
+        assert!(about_sender("5.1.8 Bad sender's system address"));
+        assert!(!about_sender(
+            "5.1.1 <x@example.test>: Recipient address rejected: mailbox unavailable"
+        ));
+        assert!(!about_sender("5.7.1 Message rejected as spam"));
+    }
 
     #[test]
     fn size_is_read_from_ehlo_lines() {

@@ -10,6 +10,7 @@ pub mod events;
 pub mod extract;
 pub mod folders;
 pub mod health;
+pub mod identities;
 pub mod lang;
 pub mod login;
 pub mod mailbox;
@@ -58,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .merge(mailbox::router())
         .merge(message::router())
         .merge(settings::router())
+        .merge(identities::router())
         .merge(apps::router())
         .merge(folders::router())
         .merge(search::router())

@@ -1,7 +1,9 @@
-//! The Settings page. Everything is stored on the IMAP server (METADATA) so every Carteiro
+//! The Settings page. Everything is stored on the IMAP server (METADATA, or a private
+//! folder on a server without it) so every Carteiro
 //! instance and every device sees the same, and Carteiro itself keeps no database: the
-//! signature (read when needed) and the preferences of [`crate::prefs`] (also kept in the
-//! session, so pages need not ask the server for them).
+//! preferences of [`crate::prefs`] (also kept in the session, so pages need not ask the
+//! server for them). Names, addresses and signatures are identities, on a page of their own
+//! ([`super::identities`]), which this one links to.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -16,13 +18,8 @@ use super::extract::{CsrfForm, CurrentSession};
 use super::page::{FolderLink, PageCtx, PageFrame};
 use crate::i18n::{Lang, Msg};
 use crate::imap::ImapError;
-use crate::prefs::{clean_display_name, Preferences, Theme, PAGE_SIZES};
+use crate::prefs::{Preferences, Theme, PAGE_SIZES};
 use crate::state::AppState;
-
-/// Where the signature lives: a private server annotation of the user's own.
-pub const SIGNATURE: &str = "/private/vendor/carteiro/signature";
-/// Longest signature kept.
-const MAX_SIGNATURE: usize = 4000;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -51,7 +48,6 @@ async fn shortcuts_page(frame: PageFrame) -> ShortcutsTemplate {
 struct SettingsTemplate {
     ctx: PageCtx,
     folders: Vec<FolderLink>,
-    signature: String,
     /// Every language, for the select: tag and own name.
     languages: Vec<LanguageOption>,
     /// The preferences shown in the form (the stored ones, or the ones just sent back).
@@ -88,12 +84,10 @@ struct SettingsQuery {
 /// only one field) changes only what it sends; the full form always sends `theme`, and then
 /// an unchecked `known_images` means "off".
 ///
-/// A field sent empty is `Some("")`, not `None`: an empty language means "the browser's" and
-/// an empty name clears the name, which is not the same as leaving them as they are.
+/// A field sent empty is `Some("")`, not `None`: an empty language means "the browser's",
+/// which is not the same as leaving it as it is.
 #[derive(Deserialize)]
 struct SettingsForm {
-    #[serde(default)]
-    signature: String,
     /// A language tag, or empty for the browser's.
     #[serde(default, deserialize_with = "sent")]
     language: Option<String>,
@@ -103,8 +97,6 @@ struct SettingsForm {
     page_size: Option<String>,
     #[serde(default, deserialize_with = "sent")]
     known_images: Option<String>,
-    #[serde(default, deserialize_with = "sent")]
-    display_name: Option<String>,
 }
 
 /// A form field that was sent, empty or not (HTML form parsers read `field=` as absent).
@@ -129,9 +121,6 @@ impl SettingsForm {
                 prefs.page_size = size;
             }
         }
-        if let Some(name) = &self.display_name {
-            prefs.display_name = clean_display_name(name);
-        }
         prefs
     }
 }
@@ -141,15 +130,9 @@ async fn settings_page(
     frame: PageFrame,
     Query(query): Query<SettingsQuery>,
 ) -> Result<SettingsTemplate, AppError> {
-    let signature = session
-        .imap
-        .get_setting(SIGNATURE)
-        .await?
-        .unwrap_or_default();
     let ctx = frame.ctx.clone();
     Ok(SettingsTemplate {
         folders: frame.sidebar(""),
-        signature,
         languages: language_options(),
         language: session.prefs.language.clone().unwrap_or_default(),
         prefs: session.prefs.clone(),
@@ -165,17 +148,9 @@ async fn save(
     session: CurrentSession,
     CsrfForm(form): CsrfForm<SettingsForm>,
 ) -> Result<Response, AppError> {
-    let signature: String = form
-        .signature
-        .replace("\r\n", "\n")
-        .chars()
-        .filter(|c| *c == '\n' || !c.is_control())
-        .take(MAX_SIGNATURE)
-        .collect();
-    let value = (!signature.trim().is_empty()).then_some(signature.clone());
     let prefs = form.apply(&session.prefs);
-    let mut saved = session.imap.set_setting(SIGNATURE, value).await;
-    if saved.is_ok() && prefs != session.prefs {
+    let mut saved = Ok(());
+    if prefs != session.prefs {
         saved = session.imap.set_preferences(&prefs).await;
         if saved.is_ok() {
             state
@@ -201,7 +176,6 @@ async fn save(
         axum::http::StatusCode::BAD_GATEWAY,
         SettingsTemplate {
             folders: frame.sidebar(""),
-            signature,
             languages: language_options(),
             // The form as it was sent, so nothing chosen is lost.
             language: prefs.language.clone().unwrap_or_default(),
@@ -221,24 +195,19 @@ mod tests {
 
     #[test]
     fn a_field_sent_empty_is_not_a_field_left_out() {
-        let form: SettingsForm =
-            serde_html_form::from_str("language=&display_name=&theme=dark").unwrap();
+        let form: SettingsForm = serde_html_form::from_str("language=&theme=dark").unwrap();
         assert_eq!(form.language.as_deref(), Some(""));
-        assert_eq!(form.display_name.as_deref(), Some(""));
         assert_eq!(form.theme.as_deref(), Some("dark"));
         assert_eq!(form.page_size, None);
         let current = Preferences {
             language: Some("pt-BR".into()),
-            display_name: Some("Ana".into()),
             ..Default::default()
         };
         let prefs = form.apply(&current);
         assert_eq!(prefs.language, None, "empty means the browser's language");
-        assert_eq!(prefs.display_name, None, "empty clears the name");
         let untouched = serde_html_form::from_str::<SettingsForm>("theme=dark")
             .unwrap()
             .apply(&current);
         assert_eq!(untouched.language.as_deref(), Some("pt-BR"));
-        assert_eq!(untouched.display_name.as_deref(), Some("Ana"));
     }
 }

@@ -65,6 +65,7 @@ async fn every_page_has_no_serious_or_critical_accessibility_violation() {
         "/compose",
         reply.as_str(),
         "/settings",
+        "/settings/identities",
         "/folders",
         "/search?q=sexta",
         "/apps",

@@ -691,17 +691,26 @@ async fn with_save_sent_off_nothing_is_filed_in_sent() {
 async fn the_signature_is_stored_on_the_server_and_starts_every_new_message() {
     let app = spawn_app().await;
     app.login().await;
-    let (status, html) = app.page("/settings").await;
+    let (status, html) = app.page("/settings/identities?edit=default").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(texts(&html, "#signature").join(""), "");
     let csrf = app.csrf_token().await;
     let signature = "Abraços,\nAlice \"Al\" Andrade\n{5}\r\nA1 LOGOUT";
     let response = app
-        .post_form("/settings", &[("csrf", &csrf), ("signature", signature)])
+        .post_form(
+            "/settings/identities",
+            &[
+                ("csrf", &csrf),
+                ("action", "save"),
+                ("id", "default"),
+                ("address", &app.user),
+                ("signature", signature),
+            ],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let (_, html) = app.page("/settings?saved=1").await;
-    assert_eq!(texts(&html, "[role=status]"), ["Settings saved."]);
+    let (_, html) = app.page("/settings/identities?saved=1&edit=default").await;
+    assert_eq!(texts(&html, "[role=status]"), ["Identities saved."]);
     let stored = texts(&html, "#signature").join("");
     assert_eq!(stored, "Abraços,\nAlice \"Al\" Andrade\n{5}\nA1 LOGOUT");
 

@@ -24,7 +24,7 @@ struct Change {
     multipart: bool,
 }
 
-fn changes(uid: u32) -> Vec<Change> {
+fn changes(uid: u32, user: &str) -> Vec<Change> {
     let form = |path, fields: &[(&'static str, &str)]| Change {
         path,
         fields: fields.iter().map(|(k, v)| (*k, v.to_string())).collect(),
@@ -42,7 +42,11 @@ fn changes(uid: u32) -> Vec<Change> {
             &[("uid", &uid), ("action", "move"), ("target", "Trash")],
         ),
         form("/folders", &[("action", "create"), ("new_name", "Forjada")]),
-        form("/settings", &[("signature", "forjada")]),
+        form("/settings", &[("theme", "dark")]),
+        form(
+            "/settings/identities",
+            &[("action", "save"), ("name", "Forjada"), ("address", user)],
+        ),
         Change {
             path: "/compose",
             fields: vec![
@@ -103,9 +107,15 @@ async fn snapshot(app: &TestApp) -> (Vec<u32>, Vec<String>, Vec<String>, Vec<Str
     };
     let folders = imap.list().await;
     let drafts = imap.uids("Drafts").await.len();
-    let (status, html) = app.page("/settings").await;
+    let (status, html) = app.page("/settings/identities").await;
     assert_eq!(status, StatusCode::OK, "still signed in");
-    (inbox, flags, folders, texts(&html, "#signature"), drafts)
+    (
+        inbox,
+        flags,
+        folders,
+        texts(&html, ".identity-label"),
+        drafts,
+    )
 }
 
 #[tokio::test]
@@ -133,7 +143,7 @@ async fn every_state_change_refuses_forged_requests_and_accepts_genuine_ones() {
     assert_ne!(token, foreign);
     let before = snapshot(&app).await;
     let uid = before.0[0];
-    for change in changes(uid) {
+    for change in changes(uid, &app.user) {
         for forgery in [
             Forgery::NoToken,
             Forgery::ForeignToken,
@@ -152,7 +162,7 @@ async fn every_state_change_refuses_forged_requests_and_accepts_genuine_ones() {
     assert_eq!(snapshot(&app).await, before, "nothing changed");
 
     // The same requests, genuine, take effect (logout last, it ends the session).
-    for change in changes(uid) {
+    for change in changes(uid, &app.user) {
         let status = send(&app, &change, &token, &foreign, None).await;
         assert!(
             status == StatusCode::SEE_OTHER || status == StatusCode::OK,
@@ -168,4 +178,9 @@ async fn every_state_change_refuses_forged_requests_and_accepts_genuine_ones() {
     assert!(imap.uids("INBOX").await.is_empty(), "deleted");
     assert!(imap.list().await.iter().any(|f| f == "Forjada"));
     assert_eq!(imap.uids("Drafts").await.len(), 1);
+    let identities = imap
+        .setting("/private/vendor/carteiro/identities")
+        .await
+        .unwrap_or_default();
+    assert!(identities.contains("Forjada"), "{identities}");
 }

@@ -463,6 +463,20 @@ impl Imap {
         names.iter().map(|n| n.name().to_string()).collect()
     }
 
+    /// Every subscribed folder's wire name (LSUB).
+    pub async fn subscribed(&mut self) -> Vec<String> {
+        use futures::TryStreamExt;
+        let names: Vec<_> = self
+            .session
+            .lsub(Some(""), Some("*"))
+            .await
+            .expect("LSUB")
+            .try_collect()
+            .await
+            .expect("LSUB results");
+        names.iter().map(|n| n.name().to_string()).collect()
+    }
+
     /// UIDs of the messages in a folder, ascending.
     pub async fn uids(&mut self, folder: &str) -> Vec<u32> {
         self.session.select(folder).await.expect("SELECT");

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use carteiro::i18n::Lang;
 use carteiro::imap::connect::Connector;
 use carteiro::imap::ImapHandle;
+use carteiro::mail::identity::Identities;
 use carteiro::mail::reply::{self, Start};
 use carteiro::mail::send::{self, Outbox};
 use carteiro::mail::{drafts, Account, Draft, MailError};
@@ -58,7 +59,7 @@ pub async fn direct(label: &str) -> Direct {
 /// The message a draft form describes, as the compose handler builds it.
 pub fn outgoing(from: &str, draft: &Draft) -> Outgoing {
     Outgoing {
-        from: carteiro::mail::address::sender(from, None),
+        from: from.parse().ok(),
         to: parse_addresses(&draft.to).expect("addresses"),
         subject: draft.subject.clone(),
         body: draft.body.clone(),
@@ -86,10 +87,11 @@ async fn a_reply_saved_as_a_draft_then_sent_is_filed_flags_its_original_and_leav
     )
     .await;
 
+    let mine = Identities::from_older_settings(Some(&me), None, None);
     let mut draft = reply::start_from(
         &alice.account.imap,
         Lang::default(),
-        &me,
+        &mine,
         "INBOX",
         1,
         Start::Reply,

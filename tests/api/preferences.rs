@@ -1,4 +1,4 @@
-//! Preferences (theme, page size, display name, images from known senders) stored on the
+//! Preferences (theme, page size, images from known senders) stored on the
 //! real Dovecot with METADATA, and the layout they and the list feed: the list pane beside an
 //! open message, with the person's place kept.
 
@@ -9,12 +9,11 @@ use crate::helpers::{attrs, first_attr, message, spawn_app, texts, Imap, TestApp
 
 const THEME: &str = "/private/vendor/carteiro/theme";
 const PAGE_SIZE: &str = "/private/vendor/carteiro/page-size";
-const DISPLAY_NAME: &str = "/private/vendor/carteiro/display-name";
 const KNOWN_IMAGES: &str = "/private/vendor/carteiro/images-from-known-senders";
 
 async fn save(app: &TestApp, fields: &[(&str, &str)]) {
     let csrf = app.csrf_token().await;
-    let mut form = vec![("csrf", csrf.as_str()), ("signature", "")];
+    let mut form = vec![("csrf", csrf.as_str())];
     form.extend_from_slice(fields);
     let response = app.post_form("/settings", &form).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "settings saved");
@@ -53,7 +52,6 @@ async fn preferences_are_stored_on_the_server_and_follow_the_person_to_a_new_log
         &[
             ("theme", "dark"),
             ("page_size", "25"),
-            ("display_name", "  Ana\r\nTeste  "),
             ("known_images", "yes"),
         ],
     )
@@ -61,11 +59,6 @@ async fn preferences_are_stored_on_the_server_and_follow_the_person_to_a_new_log
     let mut imap = app.imap().await;
     assert_eq!(imap.setting(THEME).await.as_deref(), Some("dark"));
     assert_eq!(imap.setting(PAGE_SIZE).await.as_deref(), Some("25"));
-    assert_eq!(
-        imap.setting(DISPLAY_NAME).await.as_deref(),
-        Some("Ana Teste"),
-        "one line, trimmed"
-    );
     assert_eq!(imap.setting(KNOWN_IMAGES).await.as_deref(), Some("yes"));
 
     // Every page of this session, and of a new login anywhere, uses them.
@@ -86,21 +79,13 @@ async fn preferences_are_stored_on_the_server_and_follow_the_person_to_a_new_log
         first_attr(&html, "#page_size option[selected]", "value").as_deref(),
         Some("25")
     );
-    assert_eq!(
-        first_attr(&html, "#display_name", "value").as_deref(),
-        Some("Ana Teste")
-    );
     assert_eq!(attrs(&html, "#known_images[checked]", "value"), ["yes"]);
 
     // Unchecking the box and going back to the defaults removes the entries: nothing
     // stored means the defaults.
-    save(
-        &elsewhere,
-        &[("theme", "auto"), ("page_size", "50"), ("display_name", "")],
-    )
-    .await;
+    save(&elsewhere, &[("theme", "auto"), ("page_size", "50")]).await;
     let mut imap = app.imap().await;
-    for entry in [THEME, PAGE_SIZE, DISPLAY_NAME, KNOWN_IMAGES] {
+    for entry in [THEME, PAGE_SIZE, KNOWN_IMAGES] {
         assert_eq!(imap.setting(entry).await, None, "{entry} removed");
     }
     // Values that are not offered are not stored.
@@ -139,7 +124,21 @@ async fn the_display_name_goes_into_the_from_of_sent_mail() {
     let app = spawn_app().await;
     app.login().await;
     let recipient = crate::helpers::fresh_user("rcpt");
-    save(&app, &[("theme", "auto"), ("display_name", "Ana Júlia")]).await;
+    // The name is the default identity's, edited on the Identities page.
+    let csrf = app.csrf_token().await;
+    let response = app
+        .post_form(
+            "/settings/identities",
+            &[
+                ("csrf", &csrf),
+                ("action", "save"),
+                ("id", "default"),
+                ("name", "  Ana\r\nJúlia "),
+                ("address", &app.user),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let csrf = app.csrf_token().await;
     let response = post_compose(
         &app,

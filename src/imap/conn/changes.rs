@@ -118,7 +118,7 @@ impl ImapConn {
 
     /// `\Deleted` and UID EXPUNGE of exactly `set` in the selected folder. Without UIDPLUS
     /// the messages stay marked deleted: a plain EXPUNGE could take others with them.
-    async fn remove_uids(&mut self, set: &str) -> Result<(), ImapError> {
+    pub(super) async fn remove_uids(&mut self, set: &str) -> Result<(), ImapError> {
         self.command(
             &format!("UID STORE {set} +FLAGS.SILENT (\\Deleted)"),
             |_| {},

@@ -11,6 +11,7 @@ use tokio::sync::OwnedSemaphorePermit;
 use crate::imap::cache::MailCache;
 use crate::imap::capabilities::Capabilities;
 use crate::imap::error::ImapError;
+use crate::imap::private::SettingsSnapshot;
 use crate::imap::quote;
 use crate::imap::stream::BoxedStream;
 use crate::imap::wire;
@@ -38,6 +39,8 @@ pub struct ImapConn {
     pub(super) user: Arc<str>,
     /// Set when a command failed in a way that leaves the stream unusable.
     pub(super) broken: bool,
+    /// Settings read from the private folder, on a server without METADATA.
+    pub(super) settings: Option<SettingsSnapshot>,
     /// Holds one slot of the global connection limit for as long as the connection lives.
     _permit: OwnedSemaphorePermit,
     /// Counts this connection as open until it is dropped.
@@ -62,6 +65,7 @@ impl ImapConn {
             cache,
             user: Arc::from(user),
             broken: false,
+            settings: None,
             _permit: permit,
             _open: metrics.imap_connection_opened(),
             metrics,

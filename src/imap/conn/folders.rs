@@ -7,6 +7,7 @@ use async_imap::imap_proto::{MailboxDatum, NameAttribute, Response, StatusAttrib
 
 use super::connection::ImapConn;
 use crate::imap::error::ImapError;
+use crate::imap::private::is_private;
 use crate::imap::quote;
 use crate::imap::utf7;
 use crate::model::{Folder, FolderChange, FolderStatus, Quota, Role};
@@ -75,6 +76,8 @@ impl ImapConn {
                 counts.insert(folder.wire.clone(), found);
             }
         }
+        // Carteiro's own folders (contacts, settings) are not the person's mail.
+        raw.retain(|f| !is_private(&utf7::decode(&f.wire), f.delimiter));
         Ok(arrange_folders(raw, &counts, special_use))
     }
 

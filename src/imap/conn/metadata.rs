@@ -1,19 +1,21 @@
-//! Settings kept on the server as private METADATA annotations (RFC 5464).
+//! Settings kept on the server as private METADATA annotations (RFC 5464), or, on a server
+//! without METADATA (or LITERAL+), in a private folder ([`super::settings_folder`]): the
+//! same four calls either way, so no caller knows which.
 
 use std::collections::HashMap;
 
 use async_imap::imap_proto::{MailboxDatum, Response};
 
 use super::connection::ImapConn;
-use crate::imap::error::{Declined, ImapError};
+use crate::imap::error::ImapError;
 use crate::imap::quote;
 
 impl ImapConn {
-    /// A server-level private annotation (RFC 5464 METADATA), e.g. a user setting.
-    /// `None` when unset or when the server has no METADATA.
+    /// A user setting: a server-level private annotation (RFC 5464 METADATA), or the entry
+    /// of the settings folder. `None` when unset.
     pub async fn get_setting(&mut self, entry: &str) -> Result<Option<String>, ImapError> {
-        if !self.caps.has("METADATA") {
-            return Ok(None);
+        if !self.settings_in_metadata() {
+            return Ok(self.folder_settings().await?.remove(entry));
         }
         let cmd = format!("GETMETADATA \"\" {}", quote::quoted(entry)?);
         let mut value = None;
@@ -30,15 +32,22 @@ impl ImapConn {
         Ok(value)
     }
 
-    /// Several server-level private annotations in one GETMETADATA: entry → value for those
-    /// that are set. Empty when the server has no METADATA.
+    /// Several settings in one GETMETADATA (or one read of the settings folder): entry →
+    /// value for those that are set.
     pub async fn get_settings(
         &mut self,
         entries: &[&str],
     ) -> Result<HashMap<String, String>, ImapError> {
         let mut found = HashMap::new();
-        if !self.caps.has("METADATA") || entries.is_empty() {
+        if entries.is_empty() {
             return Ok(found);
+        }
+        if !self.settings_in_metadata() {
+            let mut all = self.folder_settings().await?;
+            return Ok(entries
+                .iter()
+                .filter_map(|e| all.remove_entry(*e))
+                .collect());
         }
         let list = entries
             .iter()
@@ -58,13 +67,14 @@ impl ImapConn {
         Ok(found)
     }
 
-    /// Stores (or with `None` removes) several annotations in one SETMETADATA.
+    /// Stores (or with `None` removes) several settings in one SETMETADATA (or one rewrite
+    /// of the settings folder).
     pub async fn set_settings(
         &mut self,
         values: &[(&str, Option<String>)],
     ) -> Result<(), ImapError> {
-        if !self.caps.has("METADATA") || !self.caps.has("LITERAL+") {
-            return Err(ImapError::Declined(Declined::NoSettings));
+        if !self.settings_in_metadata() {
+            return self.write_folder_settings(values).await;
         }
         let mut list = Vec::new();
         for (entry, value) in values {
@@ -78,11 +88,13 @@ impl ImapConn {
             .await
     }
 
-    /// Stores (or with `None` removes) a server-level private annotation. The value goes as a
+    /// Stores (or with `None` removes) a setting. With METADATA the value goes as a
     /// non-synchronizing literal (LITERAL+), so it may hold line breaks and quotes.
     pub async fn set_setting(&mut self, entry: &str, value: Option<&str>) -> Result<(), ImapError> {
-        if !self.caps.has("METADATA") || !self.caps.has("LITERAL+") {
-            return Err(ImapError::Declined(Declined::NoSettings));
+        if !self.settings_in_metadata() {
+            return self
+                .write_folder_settings(&[(entry, value.map(str::to_string))])
+                .await;
         }
         let entry = quote::quoted(entry)?;
         let cmd = match value {

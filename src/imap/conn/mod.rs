@@ -13,8 +13,11 @@ mod folders;
 mod listing;
 mod message;
 mod metadata;
+mod private;
 mod recipients;
+mod settings_folder;
 mod summaries;
 
 pub use connection::ImapConn;
+pub use private::PrivateItem;
 pub use recipients::{ReadMark, RecipientHeaders};

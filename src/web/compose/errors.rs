@@ -67,6 +67,9 @@ fn send_error(lang: Lang, e: &SendError) -> Msg {
             .arg("limit", lang.size(*limit as u64)),
         SendError::AuthFailed(words) => Msg::new("send-error-login").arg("reason", words),
         SendError::Refused(words) => Msg::new("send-error-refused").arg("reason", words),
+        SendError::SenderRefused { address, words } => Msg::new("send-error-sender-refused")
+            .arg("address", address)
+            .arg("reason", words),
         SendError::Unavailable(_) => Msg::new("send-error-unavailable"),
     }
 }
@@ -74,7 +77,7 @@ fn send_error(lang: Lang, e: &SendError) -> Msg {
 fn build_error(e: &BuildError) -> Msg {
     match e {
         BuildError::NoRecipient => Msg::new("compose-error-no-recipient"),
-        BuildError::NoSender => Msg::new("compose-error-no-sender"),
+        BuildError::NoSender => Msg::new("identity-error-no-sender"),
         BuildError::Invalid(reason) => Msg::new("compose-error-build").arg("reason", reason),
     }
 }

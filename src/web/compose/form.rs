@@ -128,6 +128,7 @@ async fn read_form(
             "origin_folder" => &mut d.origin_folder,
             "origin_uid" => &mut d.origin_uid,
             "draft_uid" => &mut d.draft_uid,
+            "identity" => &mut d.identity,
             _ => continue,
         };
         s.budget.charge(value.len() as u64);

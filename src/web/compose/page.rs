@@ -8,6 +8,7 @@ use serde::Deserialize;
 use std::time::Duration;
 
 use crate::i18n::Msg;
+use crate::mail::identity::Book;
 use crate::mail::reply::{self, Start};
 use crate::mail::{drafts, Account, Draft};
 use crate::state::AppState;
@@ -29,6 +30,32 @@ pub struct ComposeQuery {
     sent: Option<String>,
 }
 
+/// An identity the From select offers.
+pub struct FromOption {
+    id: String,
+    label: String,
+}
+
+/// The identities a message may be sent as, for the From field.
+fn from_options(book: &Book) -> Vec<FromOption> {
+    book.usable()
+        .into_iter()
+        .map(|i| FromOption {
+            id: i.id.clone(),
+            label: i.label(),
+        })
+        .collect()
+}
+
+/// The identity `draft` is written as, settled: the one it names when this login may send
+/// as it, else the one a new message starts with. Empty when there is none at all.
+pub fn settle_identity(book: &Book, draft: &mut Draft) {
+    draft.identity = match book.sender(&draft.identity) {
+        Ok(identity) => identity.id.clone(),
+        Err(_) => book.starting().map(|i| i.id.clone()).unwrap_or_default(),
+    };
+}
+
 /// A kept part as the form lists it.
 pub struct KeptRow {
     reference: String,
@@ -44,6 +71,8 @@ pub struct ComposeTemplate {
     folders: Vec<FolderLink>,
     draft: Draft,
     kept: Vec<KeptRow>,
+    /// The identities to send as; the draft's is selected.
+    from: Vec<FromOption>,
     error: Option<String>,
     notice: Option<String>,
     max_size: String,
@@ -76,6 +105,7 @@ pub async fn compose_page(
     frame: PageFrame,
     Query(query): Query<ComposeQuery>,
 ) -> Result<ComposeTemplate, AppError> {
+    let book = crate::web::identities::book(&state, &session).await?;
     let mut draft = Draft::default();
     let mut notice = None;
     if let Some(uid) = query.draft {
@@ -97,7 +127,7 @@ pub async fn compose_page(
         draft = reply::start_from(
             &session.imap,
             session.lang,
-            &session.username,
+            &book.identities,
             folder,
             uid,
             start,
@@ -106,15 +136,13 @@ pub async fn compose_page(
     } else if let Some(to) = query.to {
         draft.to = to;
     }
+    settle_identity(&book, &mut draft);
     if query.draft.is_none() {
         // A signature goes in once, when the message is started: a draft already has it.
-        let signature = session
-            .imap
-            .get_setting(crate::web::settings::SIGNATURE)
-            .await
-            .unwrap_or(None);
+        // It is the signature of the identity the message is written as.
+        let signature = book.identities.get(&draft.identity).map(|i| &i.signature);
         if let Some(signature) = signature.filter(|s| !s.trim().is_empty()) {
-            draft.body = reply::with_signature(&draft.body, &signature);
+            draft.body = reply::with_signature(&draft.body, signature);
         }
     }
     if query.sent.is_some() {
@@ -129,13 +157,14 @@ pub async fn compose_page(
         }
     });
     let _ = tokio::time::timeout(WARM_WAIT, warm).await;
-    Ok(render(&state, frame, draft, None, notice))
+    Ok(render(&state, frame, &book, draft, None, notice))
 }
 
 /// The compose page showing `draft`, with an error or a notice above it.
 pub fn render(
     state: &AppState,
     frame: PageFrame,
+    book: &Book,
     draft: Draft,
     error: Option<Msg>,
     notice: Option<Msg>,
@@ -172,6 +201,7 @@ pub fn render(
         max_bytes: state.submitter.max_size,
         recipients,
         kept,
+        from: from_options(book),
         ctx,
         draft,
     }

@@ -12,15 +12,16 @@ use super::errors::on_form;
 use super::form::ComposeForm;
 use super::page::{account, render};
 use crate::i18n::Msg;
-use crate::mail::address::sender;
 use crate::mail::budget::{draft_limit, MAX_KEPT};
+use crate::mail::identity::Book;
 use crate::mail::parts::gather_kept;
-use crate::mail::send::{send_detached, Outbox};
+use crate::mail::send::{as_identity, send_detached, Outbox};
 use crate::mail::{drafts, Draft, KeptPart, MailError};
 use crate::smtp::compose::{self, Outgoing};
 use crate::state::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::CurrentSession;
+use crate::web::identities::{book, refusal};
 use crate::web::page::PageFrame;
 
 pub async fn submit(
@@ -30,6 +31,7 @@ pub async fn submit(
 ) -> Result<Response, AppError> {
     let frame = PageFrame::load(&state, &session).await?;
     let account = account(&session, &frame);
+    let book = book(&state, &session).await?;
     let limit = state.submitter.max_size;
     // Kept parts are listed again from their references, so the form can show them again.
     s.draft.kept = s
@@ -43,7 +45,7 @@ pub async fn submit(
         .collect();
     if s.too_many_kept {
         let message = Msg::new("compose-error-too-many-kept").arg("count", MAX_KEPT);
-        return Ok(over_limit(&state, frame, s.draft, message));
+        return Ok(over_limit(&state, frame, &book, s.draft, message));
     }
     // Each kept part is fetched only if it fits in what the text and the files left.
     let gathered = gather_kept(&session.imap, &s.keep, &mut s.budget).await?;
@@ -53,10 +55,18 @@ pub async fn submit(
         let message = Msg::new("compose-error-too-large")
             .arg("limit", session.lang.size(limit as u64))
             .arg("names", s.left_out.join(", "));
-        return Ok(over_limit(&state, frame, s.draft, message));
+        return Ok(over_limit(&state, frame, &book, s.draft, message));
     }
 
-    let from = sender(&session.username, session.prefs.display_name.as_deref());
+    // The identity chosen, held to the policy: the form may be made by hand, and the admin
+    // may have tightened the policy since the identity was saved. A draft is still written
+    // as someone: the identity a new message starts with.
+    let asked = s.draft.identity.clone();
+    let chosen = book.sender(&asked).cloned();
+    let identity = chosen.clone().ok().or_else(|| book.starting().cloned());
+    if let Some(identity) = &identity {
+        s.draft.identity = identity.id.clone();
+    }
     let to = compose::parse_addresses(&s.draft.to);
     let cc = compose::parse_addresses(&s.draft.cc);
     let bcc = compose::parse_addresses(&s.draft.bcc);
@@ -67,8 +77,7 @@ pub async fn submit(
     let mut attachments = gathered.attachments;
     attachments.append(&mut s.uploads);
     // Shared with the task that sends it, without copying the attachments.
-    let outgoing = Arc::new(Outgoing {
-        from: from.clone(),
+    let mut outgoing = Outgoing {
         to: to.clone().unwrap_or_default(),
         cc: cc.clone().unwrap_or_default(),
         bcc: bcc.clone().unwrap_or_default(),
@@ -77,7 +86,12 @@ pub async fn submit(
         in_reply_to: Some(s.draft.in_reply_to.clone()),
         references: Some(s.draft.references.clone()),
         attachments,
-    });
+        ..Outgoing::default()
+    };
+    if let Some(identity) = &identity {
+        as_identity(&mut outgoing, identity);
+    }
+    let outgoing = Arc::new(outgoing);
     let base = &state.config.base_path;
 
     let draft_limit = draft_limit(limit);
@@ -90,7 +104,8 @@ pub async fn submit(
             // Nothing stored: the form comes back as typed, with why.
             Err(e @ MailError::DraftTooLarge { .. }) => {
                 let (status, message) = on_form(session.lang, e)?;
-                Ok((status, render(&state, frame, s.draft, Some(message), None)).into_response())
+                let page = render(&state, frame, &book, s.draft, Some(message), None);
+                Ok((status, page).into_response())
             }
             Err(e) => Err(e.into()),
         };
@@ -103,6 +118,13 @@ pub async fn submit(
                 .arg("address", bad)
                 .arg("field", field),
         )
+    } else if let (Err(why), Some(_)) = (&chosen, &identity) {
+        tracing::info!(
+            user = crate::telemetry::untrusted(&session.username),
+            identity = crate::telemetry::untrusted(&asked),
+            "sending as a refused identity"
+        );
+        (StatusCode::UNPROCESSABLE_ENTITY, refusal(why))
     } else {
         let outbox = Outbox {
             submitter: state.submitter.clone(),
@@ -142,15 +164,22 @@ pub async fn submit(
             notice = Some(Msg::new("compose-kept-in-drafts"));
         }
     }
-    Ok((status, render(&state, frame, shown, Some(message), notice)).into_response())
+    let page = render(&state, frame, &book, shown, Some(message), notice);
+    Ok((status, page).into_response())
 }
 
 /// The form back as typed, with why it was refused: more than the message may hold. Nothing
 /// was sent or stored, so the parts it keeps are still where they were.
-fn over_limit(state: &AppState, frame: PageFrame, draft: Draft, message: Msg) -> Response {
+fn over_limit(
+    state: &AppState,
+    frame: PageFrame,
+    book: &Book,
+    draft: Draft,
+    message: Msg,
+) -> Response {
     (
         StatusCode::PAYLOAD_TOO_LARGE,
-        render(state, frame, draft, Some(message), None),
+        render(state, frame, book, draft, Some(message), None),
     )
         .into_response()
 }

@@ -24,11 +24,17 @@ use crate::telemetry::untrusted;
 
 /// How long an index is answered from before it is rebuilt (in the background).
 pub const FRESH_FOR: Duration = Duration::from_secs(60);
-/// Accounts whose suggestions are kept; the least recently used go first.
-const MAX_ACCOUNTS: u64 = 10_000;
+/// Entries (addresses) of all the indexes kept together, a few hundred bytes each: the
+/// least recently used accounts' indexes go first beyond it (~300 MB at most).
+const MAX_INDEXED: u64 = 1_000_000;
+/// An index unused this long is dropped (the person has stopped writing).
+const INDEX_IDLE: Duration = Duration::from_secs(30 * 60);
+/// Accounts whose collected addresses are kept (at most 2,000 addresses each, ~150 bytes
+/// an address: ~300 MB at most), the least recently used forgotten first.
+const MAX_COLLECTED_ACCOUNTS: u64 = 1_000;
 /// An account's collected addresses are forgotten after this long unused (and read again
 /// from Sent the next time).
-const COLLECTED_IDLE: Duration = Duration::from_secs(4 * 60 * 60);
+const COLLECTED_IDLE: Duration = Duration::from_secs(2 * 60 * 60);
 
 /// An index and when it was built.
 pub struct Built {
@@ -54,9 +60,15 @@ pub struct Suggestions {
 impl Default for Suggestions {
     fn default() -> Self {
         Suggestions {
-            indexes: Cache::builder().max_capacity(MAX_ACCOUNTS).build(),
+            indexes: Cache::builder()
+                .weigher(|_, built: &Arc<Built>| {
+                    u32::try_from(built.index.len()).unwrap_or(u32::MAX).max(1)
+                })
+                .max_capacity(MAX_INDEXED)
+                .time_to_idle(INDEX_IDLE)
+                .build(),
             collected: Cache::builder()
-                .max_capacity(MAX_ACCOUNTS)
+                .max_capacity(MAX_COLLECTED_ACCOUNTS)
                 .time_to_idle(COLLECTED_IDLE)
                 .build(),
             rebuilding: Mutex::new(HashSet::new()),

@@ -108,6 +108,7 @@ impl Application {
             metrics,
             readiness: Default::default(),
             reader: Default::default(),
+            suggestions: Default::default(),
             background: TaskTracker::new(),
             stopping: CancellationToken::new(),
         }));

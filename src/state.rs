@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
+use crate::contacts::suggestions::Suggestions;
 use crate::health::Readiness;
 use crate::imap::connect::Connector;
 use crate::mail::read::Reader;
@@ -47,6 +48,9 @@ pub struct App {
     /// Renders messages for reading off the async workers, and keeps their HTML bodies for
     /// the frames that show them.
     pub reader: Reader,
+    /// Each account's recipient suggestions (contacts and collected addresses), so a
+    /// keystroke in a recipient field asks no server anything.
+    pub suggestions: Suggestions,
     /// Work that must not be cut when its request goes away (a send in progress); a
     /// shutdown waits for it.
     pub background: TaskTracker,

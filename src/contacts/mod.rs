@@ -7,9 +7,12 @@
 //! [`imap_store`] is the store used without a CardDAV server: a private IMAP folder.
 
 pub mod book;
+pub mod collected;
 pub mod fold;
 pub mod imap_store;
 pub mod store;
+pub mod suggest;
+pub mod suggestions;
 pub mod vcard;
 pub mod vcf;
 

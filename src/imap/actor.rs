@@ -22,7 +22,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Notify};
 use tokio_util::task::TaskTracker;
 
-use super::conn::ImapConn;
+use super::conn::{ImapConn, ReadMark, RecipientHeaders};
 use super::connect::Connector;
 use super::error::ImapError;
 use super::limit::Parking;
@@ -339,6 +339,19 @@ impl ImapHandle {
     pub async fn uid_validity(&self, folder: &str) -> Result<u32, ImapError> {
         let folder = folder.to_string();
         self.run(move |c| Box::pin(async move { c.uid_validity(&folder).await }))
+            .await
+    }
+
+    /// The To/Cc/Bcc headers of `folder`'s messages newer than `since`, at most `limit`
+    /// (the collected addresses).
+    pub async fn recipient_headers(
+        &self,
+        folder: &str,
+        since: Option<ReadMark>,
+        limit: usize,
+    ) -> Result<RecipientHeaders, ImapError> {
+        let folder = folder.to_string();
+        self.run(move |c| Box::pin(async move { c.recipient_headers(&folder, since, limit).await }))
             .await
     }
 

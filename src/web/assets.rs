@@ -31,6 +31,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../static/app.js"),
     ),
     (
+        "autocomplete.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/autocomplete.js"),
+    ),
+    (
         "blocked.svg",
         "image/svg+xml",
         include_bytes!("../../static/blocked.svg"),

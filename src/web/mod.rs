@@ -20,6 +20,7 @@ pub mod middleware;
 pub mod page;
 pub mod search;
 pub mod settings;
+pub mod suggest;
 
 use std::any::Any;
 use std::time::Duration;
@@ -65,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .merge(folders::router())
         .merge(contacts::router())
         .merge(search::router())
+        .merge(suggest::router())
         .merge(actions::router())
         .merge(assets::router())
         .merge(health::router())

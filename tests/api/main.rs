@@ -47,4 +47,5 @@ mod search;
 mod seed;
 mod settings_folder;
 mod shutdown;
+mod suggest;
 mod upstream_tls;

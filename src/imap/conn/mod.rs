@@ -14,8 +14,10 @@ mod listing;
 mod message;
 mod metadata;
 mod private;
+mod recipients;
 mod settings_folder;
 mod summaries;
 
 pub use connection::ImapConn;
 pub use private::PrivateItem;
+pub use recipients::{ReadMark, RecipientHeaders};

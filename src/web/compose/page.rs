@@ -5,6 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use serde::Deserialize;
+use std::time::Duration;
 
 use crate::i18n::Msg;
 use crate::mail::identity::Book;
@@ -77,7 +78,17 @@ pub struct ComposeTemplate {
     max_size: String,
     /// The same in bytes, for app.js to refuse too much before uploading it.
     max_bytes: usize,
+    /// The recipients the browser offers in the To/Cc/Bcc fields (`<datalist>`), the ones
+    /// most written to first, as `Name <address>`.
+    recipients: Vec<String>,
 }
+
+/// At most how many addresses the page lists for the browser to offer: the most likely
+/// ones, without making every compose page heavy.
+const DATALIST_SIZE: usize = 200;
+/// How long opening the compose page waits for the first suggestion index of a session
+/// (reading the Sent folder); past that the page comes without it, and the build goes on.
+const WARM_WAIT: Duration = Duration::from_secs(3);
 
 /// The account as the workflows see it, for the session whose page `frame` is.
 pub fn account(session: &CurrentSession, frame: &PageFrame) -> Account {
@@ -137,6 +148,15 @@ pub async fn compose_page(
     if query.sent.is_some() {
         notice = Some(Msg::new("compose-sent"));
     }
+    // Built (or found) now, so the page's list and the first keystroke are served from
+    // memory. In a task of its own: a build cut off by the wait still finishes.
+    let warm = tokio::spawn({
+        let (state, session) = (state.clone(), session.clone());
+        async move {
+            crate::web::suggest::index_for(&state, &session).await;
+        }
+    });
+    let _ = tokio::time::timeout(WARM_WAIT, warm).await;
     Ok(render(&state, frame, &book, draft, None, notice))
 }
 
@@ -151,6 +171,19 @@ pub fn render(
 ) -> ComposeTemplate {
     let folders = frame.sidebar("");
     let ctx = frame.ctx;
+    let recipients = ctx
+        .user
+        .as_deref()
+        .and_then(|login| state.suggestions.cached(login))
+        .map(|built| {
+            built
+                .index
+                .top(DATALIST_SIZE)
+                .into_iter()
+                .map(|s| s.field_text())
+                .collect()
+        })
+        .unwrap_or_default();
     let kept = draft
         .kept
         .iter()
@@ -166,6 +199,7 @@ pub fn render(
         notice: notice.map(|m| ctx.msg(&m)),
         max_size: ctx.size(state.submitter.max_size as u64),
         max_bytes: state.submitter.max_size,
+        recipients,
         kept,
         from: from_options(book),
         ctx,

@@ -140,7 +140,11 @@ pub async fn submit(
         )
         .await;
         match sent {
-            Ok(()) => return Ok(Redirect::to(&format!("{base}/compose?sent=1")).into_response()),
+            Ok(()) => {
+                // Whoever was just written to is suggested from the next page on.
+                state.suggestions.invalidate(&session.username);
+                return Ok(Redirect::to(&format!("{base}/compose?sent=1")).into_response());
+            }
             Err(e) => on_form(session.lang, e)?,
         }
     };

@@ -107,7 +107,7 @@ pub async fn message_page(
         if v.blocked_remote > 0
             && !images_allowed
             && session.prefs.known_images
-            && is_known_sender(&session, &folders, &v.from).await
+            && is_known_sender(&state, &session, &folders, &v.from).await
         {
             images_allowed = true;
             let key = BodyKey {
@@ -232,7 +232,12 @@ pub async fn message_page(
 /// Whether the message is from someone the person has written to (their address is a
 /// recipient of something in Sent): the "show images from known senders" preference. A
 /// look-alike domain is never known, and any doubt (no Sent folder, an error) means unknown.
+///
+/// The collected addresses in memory answer first (the same list recipient suggestions
+/// use); they hold only the newest sent messages, so an address not among them is looked
+/// for in the whole Sent folder.
 pub async fn is_known_sender(
+    state: &AppState,
     session: &CurrentSession,
     folders: &[Folder],
     from: &[Mailbox],
@@ -247,6 +252,9 @@ pub async fn is_known_sender(
     else {
         return false;
     };
+    if state.suggestions.has_written_to(&session.username, email) {
+        return true;
+    }
     let Some(sent) = folders.iter().find(|f| f.role == Some(Role::Sent)) else {
         return false;
     };

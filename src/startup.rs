@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::carddav::CardDav;
 use crate::config::{Cause, Config, ConfigError};
 use crate::imap::connect::Connector;
 use crate::metrics::Metrics;
@@ -99,7 +100,9 @@ impl Application {
             })?),
             None => None,
         };
+        let carddav = CardDav::new(&config)?;
         let state = AppState(Arc::new(App {
+            carddav,
             config,
             sessions,
             connector,

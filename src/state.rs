@@ -8,6 +8,7 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::carddav::CardDav;
 use crate::config::Config;
 use crate::contacts::suggestions::Suggestions;
 use crate::health::Readiness;
@@ -51,6 +52,9 @@ pub struct App {
     /// Each account's recipient suggestions (contacts and collected addresses), so a
     /// keystroke in a recipient field asks no server anything.
     pub suggestions: Suggestions,
+    /// The CardDAV server that keeps address books, when the admin configured one; without
+    /// it, contacts live in each person's private IMAP folder.
+    pub carddav: Option<CardDav>,
     /// Work that must not be cut when its request goes away (a send in progress); a
     /// shutdown waits for it.
     pub background: TaskTracker,

@@ -1,8 +1,11 @@
 //! The address book as pages use it: contacts, not vCards, whatever store keeps them.
 //!
-//! Built per request from the session: the private IMAP folder of [`ImapCards`] (the
-//! default; it needs nothing but the mail server). Every card is read with [`vcard`], once,
-//! here; an edit starts from the card as stored so that what Carteiro does not show is kept.
+//! Built per request from the session: the person's address book on the CardDAV server when
+//! the admin configured one ([`CardDavCards`]), else the private IMAP folder of
+//! [`ImapCards`], which needs nothing but the mail server. Every card is read with
+//! [`vcard`], once, here; an edit starts from the card as stored so that what Carteiro does
+//! not show is kept, and is saved with the version it was read at (a CardDAV ETag), so a
+//! change made meanwhile on a phone is not overwritten.
 //!
 //! The stores only list whole: `get` and `update` find their card in the list. An address
 //! book is small (a few thousand cards at most, bounded by the stores), and a per-card read
@@ -11,6 +14,7 @@
 use super::fold::fold;
 use super::imap_store::ImapCards;
 use super::store::{ContactsError, StoredCard};
+use crate::carddav::CardDavCards;
 use std::collections::HashSet;
 
 use super::vcf::{self, SkipReason, Skipped};
@@ -20,30 +24,48 @@ use crate::imap::ImapHandle;
 /// Where the cards are kept.
 enum Store {
     Imap(ImapCards),
+    CardDav(CardDavCards),
+    /// A CardDAV server is configured but this login cannot name a book on it (see
+    /// [`crate::carddav::CardDav::cards`]): every step is refused, as the server would.
+    NoBook,
 }
 
 impl Store {
     async fn list(&self) -> Result<Vec<StoredCard>, ContactsError> {
         match self {
             Store::Imap(s) => s.list().await,
+            Store::CardDav(s) => s.list().await,
+            Store::NoBook => Err(ContactsError::AuthFailed),
         }
     }
 
     async fn create(&self, vcard: &str) -> Result<String, ContactsError> {
         match self {
             Store::Imap(s) => s.create(vcard).await,
+            Store::CardDav(s) => s.create(vcard).await,
+            Store::NoBook => Err(ContactsError::AuthFailed),
         }
     }
 
-    async fn replace(&self, id: &str, vcard: &str) -> Result<String, ContactsError> {
+    /// Replaces a card; `etag` is the version it was read at, where the store has versions.
+    async fn replace(
+        &self,
+        id: &str,
+        vcard: &str,
+        etag: Option<&str>,
+    ) -> Result<String, ContactsError> {
         match self {
             Store::Imap(s) => s.replace(id, vcard).await,
+            Store::CardDav(s) => s.replace(id, vcard, etag).await,
+            Store::NoBook => Err(ContactsError::AuthFailed),
         }
     }
 
     async fn delete(&self, id: &str) -> Result<(), ContactsError> {
         match self {
             Store::Imap(s) => s.delete(id).await,
+            Store::CardDav(s) => s.delete(id).await,
+            Store::NoBook => Err(ContactsError::AuthFailed),
         }
     }
 }
@@ -73,6 +95,13 @@ impl AddressBook {
     pub fn in_imap(imap: ImapHandle) -> AddressBook {
         AddressBook {
             store: Store::Imap(ImapCards::new(imap)),
+        }
+    }
+
+    /// The address book on the CardDAV server; `None` when the login cannot name one there.
+    pub fn on_carddav(cards: Option<CardDavCards>) -> AddressBook {
+        AddressBook {
+            store: cards.map_or(Store::NoBook, Store::CardDav),
         }
     }
 
@@ -112,7 +141,9 @@ impl AddressBook {
     pub async fn update(&self, contact: &Contact) -> Result<String, ContactsError> {
         let (_, card) = self.stored(&contact.id).await?;
         let text = vcard::edited(&card.vcard, contact).map_err(|_| ContactsError::NotFound)?;
-        self.store.replace(&card.id, &text).await
+        self.store
+            .replace(&card.id, &text, card.etag.as_deref())
+            .await
     }
 
     pub async fn delete(&self, id: &str) -> Result<(), ContactsError> {

@@ -103,8 +103,12 @@ pub async fn index_for(state: &AppState, session: &CurrentSession) -> Arc<Built>
 
 /// The person's address book, which the index suggests from together with the collected
 /// addresses. An address book that cannot be read now suggests nothing until it can.
-async fn contacts(_state: &AppState, _session: &CurrentSession) -> Vec<Contact> {
-    // The address book service (CardDAV or the private folder) is read here; until it is
-    // part of the application, only collected addresses are suggested.
-    Vec::new()
+async fn contacts(state: &AppState, session: &CurrentSession) -> Vec<Contact> {
+    match crate::web::contacts::book(state, session).list().await {
+        Ok(contacts) => contacts,
+        Err(error) => {
+            tracing::warn!(%error, "the address book could not be read for suggestions");
+            Vec::new()
+        }
+    }
 }

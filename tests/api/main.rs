@@ -13,6 +13,7 @@ mod compose;
 mod compose_limits;
 mod connections;
 mod contacts;
+mod contacts_carddav;
 mod contacts_imap;
 mod conversations;
 mod corpus;

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::errors;
-use super::shared::{book, edit_url, frame_for_failure};
+use super::shared::{book, contacts_changed, edit_url, frame_for_failure};
 use crate::contacts::vcard::clean;
 use crate::contacts::Contact;
 use crate::i18n::Msg;
@@ -139,6 +139,7 @@ pub struct NewQuery {
 }
 
 pub async fn new_page(
+    State(state): State<AppState>,
     session: CurrentSession,
     frame: PageFrame,
     Query(query): Query<NewQuery>,
@@ -152,7 +153,7 @@ pub async fn new_page(
     if query.email.trim().is_empty() {
         return page.into_response();
     }
-    match book(&session).find_by_email(&query.email).await {
+    match book(&state, &session).find_by_email(&query.email).await {
         Ok(Some(known)) => {
             page.existing = Some((
                 known.display_name().to_string(),
@@ -187,8 +188,8 @@ pub async fn create(
         .await;
     }
     let contact = form.contact();
-    match book(&session).create(&contact).await {
-        Ok(_) => Ok(done(&state, "added", contact.display_name())),
+    match book(&state, &session).create(&contact).await {
+        Ok(_) => Ok(done(&state, &session, "added", contact.display_name())),
         Err(e) => {
             let (status, msg) = errors::failure(&e);
             refuse(&state, &session, false, form, status, msg).await
@@ -203,11 +204,12 @@ pub struct IdQuery {
 }
 
 pub async fn edit_page(
+    State(state): State<AppState>,
     session: CurrentSession,
     frame: PageFrame,
     Query(query): Query<IdQuery>,
 ) -> Response {
-    match book(&session).get(&query.id).await {
+    match book(&state, &session).get(&query.id).await {
         Ok(contact) => ContactTemplate::new(frame, true, ContactForm::of(&contact)).into_response(),
         Err(e) => {
             let (status, msg) = errors::failure(&e);
@@ -236,8 +238,8 @@ pub async fn save(
         .await;
     }
     let contact = form.contact();
-    match book(&session).update(&contact).await {
-        Ok(_) => Ok(done(&state, "saved", contact.display_name())),
+    match book(&state, &session).update(&contact).await {
+        Ok(_) => Ok(done(&state, &session, "saved", contact.display_name())),
         Err(e) => {
             let (status, msg) = errors::failure(&e);
             refuse(&state, &session, true, form, status, msg).await
@@ -251,7 +253,7 @@ pub async fn delete(
     session: CurrentSession,
     CsrfForm(form): CsrfForm<ContactForm>,
 ) -> Result<Response, AppError> {
-    let book = book(&session);
+    let book = book(&state, &session);
     if form.confirm != "1" {
         let frame = PageFrame::load(&state, &session).await?;
         return Ok(match book.get(&form.id).await {
@@ -269,7 +271,12 @@ pub async fn delete(
         });
     }
     match book.delete(&form.id).await {
-        Ok(()) => Ok(done(&state, "deleted", form.contact().display_name())),
+        Ok(()) => Ok(done(
+            &state,
+            &session,
+            "deleted",
+            form.contact().display_name(),
+        )),
         Err(e) => {
             let (status, msg) = errors::failure(&e);
             refuse(&state, &session, true, form, status, msg).await
@@ -277,8 +284,10 @@ pub async fn delete(
     }
 }
 
-/// Back to the list, saying what was done.
-fn done(state: &AppState, what: &str, name: &str) -> Response {
+/// After a change: back to the list, saying what was done; the recipient suggestions are
+/// rebuilt with the change.
+fn done(state: &AppState, session: &CurrentSession, what: &str, name: &str) -> Response {
+    contacts_changed(state, session);
     let base = &state.config.base_path;
     Redirect::to(&format!(
         "{base}/contacts?done={what}&name={}",

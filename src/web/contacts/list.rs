@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::Query;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -14,6 +14,7 @@ use super::transfer::MAX_UPLOAD;
 use crate::contacts::book::search;
 use crate::contacts::Contact;
 use crate::i18n::Msg;
+use crate::state::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::CurrentSession;
 use crate::web::page::{FolderLink, PageCtx, PageFrame};
@@ -69,6 +70,7 @@ pub struct ListQuery {
 }
 
 pub async fn list_page(
+    State(state): State<AppState>,
     session: CurrentSession,
     frame: PageFrame,
     Query(query): Query<ListQuery>,
@@ -79,7 +81,7 @@ pub async fn list_page(
         Some("deleted") => Some(Msg::new("contacts-deleted").arg("name", query.name.clone())),
         _ => None,
     };
-    let (status, contacts, error) = match book(&session).list().await {
+    let (status, contacts, error) = match book(&state, &session).list().await {
         Ok(contacts) => (StatusCode::OK, contacts, None),
         Err(e) => {
             let (status, msg) = errors::failure(&e);

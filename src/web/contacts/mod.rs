@@ -16,6 +16,8 @@ mod list;
 mod shared;
 mod transfer;
 
+pub use shared::book;
+
 use axum::routing::{get, post};
 use axum::Router;
 

@@ -7,9 +7,23 @@ use crate::state::AppState;
 use crate::web::extract::CurrentSession;
 use crate::web::page::{PageCtx, PageFrame};
 
-/// The address book of a request's session.
-pub fn book(session: &CurrentSession) -> AddressBook {
-    AddressBook::in_imap(session.imap.clone())
+/// The address book of a request's session: on the CardDAV server when one is configured
+/// (reached with the person's own login and password), else in the private IMAP folder.
+pub fn book(state: &AppState, session: &CurrentSession) -> AddressBook {
+    match &state.carddav {
+        Some(carddav) => AddressBook::on_carddav(
+            session
+                .password()
+                .and_then(|password| carddav.cards(&session.username, password).ok()),
+        ),
+        None => AddressBook::in_imap(session.imap.clone()),
+    }
+}
+
+/// After a contact was added, changed or removed: the recipient suggestions are built anew
+/// on the next keystroke instead of offering the old card until they expire.
+pub fn contacts_changed(state: &AppState, session: &CurrentSession) {
+    state.suggestions.invalidate(&session.username);
 }
 
 /// A contact's own page (its id is a query value: a CardDAV href holds slashes).

@@ -13,7 +13,7 @@ use axum::routing::post;
 use axum::Router;
 
 use super::errors;
-use super::shared::{book, frame_for_failure};
+use super::shared::{book, contacts_changed, frame_for_failure};
 use crate::contacts::book::ImportReport;
 use crate::contacts::vcf::{SkipReason, MAX_IMPORT_BYTES};
 use crate::i18n::Msg;
@@ -183,7 +183,11 @@ async fn import(
         Ok(bytes) => bytes,
         Err(msg) => return Ok(page(StatusCode::UNPROCESSABLE_ENTITY, None, Some(msg))),
     };
-    Ok(match book(&session).import(bytes).await {
+    let imported = book(&state, &session).import(bytes).await;
+    if matches!(&imported, Ok(Some(report)) if report.added > 0) {
+        contacts_changed(&state, &session);
+    }
+    Ok(match imported {
         Ok(Some(report)) => match &report.failure {
             // Some were saved, then the store failed: the report says which were not.
             Some(e) => {
@@ -205,8 +209,12 @@ async fn import(
 }
 
 /// Every card as one `contacts.vcf` download.
-pub async fn export(session: CurrentSession, frame: PageFrame) -> Response {
-    match book(&session).export().await {
+pub async fn export(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    frame: PageFrame,
+) -> Response {
+    match book(&state, &session).export().await {
         Ok(file) => (
             [
                 (header::CONTENT_TYPE, "text/vcard; charset=utf-8"),

@@ -137,13 +137,16 @@ impl AddressBook {
     }
 
     /// Saves an edited contact over its card, keeping what the card holds beyond what
-    /// Carteiro shows; returns its id (which may have changed).
+    /// Carteiro shows; returns its id (which may have changed). The card must still be at
+    /// the contact's `version` when it has one ([`ContactsError::Conflict`] otherwise).
     pub async fn update(&self, contact: &Contact) -> Result<String, ContactsError> {
         let (_, card) = self.stored(&contact.id).await?;
+        let version = match contact.version.as_str() {
+            "" => card.etag.as_deref(),
+            read_at => Some(read_at),
+        };
         let text = vcard::edited(&card.vcard, contact).map_err(|_| ContactsError::NotFound)?;
-        self.store
-            .replace(&card.id, &text, card.etag.as_deref())
-            .await
+        self.store.replace(&card.id, &text, version).await
     }
 
     pub async fn delete(&self, id: &str) -> Result<(), ContactsError> {
@@ -211,6 +214,7 @@ impl AddressBook {
             .ok_or(ContactsError::NotFound)?;
         let mut contact = vcard::read(&card.vcard).map_err(|_| ContactsError::NotFound)?;
         contact.id = card.id.clone();
+        contact.version = card.etag.clone().unwrap_or_default();
         Ok((contact, card))
     }
 }
@@ -236,6 +240,7 @@ fn read_all_now(cards: &[StoredCard]) -> Vec<Contact> {
         .filter_map(|card| match vcard::read(&card.vcard) {
             Ok(mut c) => {
                 c.id = card.id.clone();
+                c.version = card.etag.clone().unwrap_or_default();
                 Some((fold(c.display_name()), c))
             }
             Err(problem) => {

@@ -22,6 +22,10 @@ pub struct Contact {
     /// Where the store keeps the card ([`store::StoredCard::id`]); empty for one not stored
     /// yet.
     pub id: String,
+    /// The store's version of the card when it was read (a CardDAV ETag); empty where the
+    /// store keeps none. An edit is saved only over this version, so a change made on
+    /// another device between opening the form and saving it is not overwritten.
+    pub version: String,
     /// The vCard `UID`, stable across edits and stores.
     pub uid: String,
     /// The name shown (`FN`); may be empty when only an address is known.

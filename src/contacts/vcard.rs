@@ -74,6 +74,7 @@ pub fn contact_of(card: &VCard) -> Contact {
         .unwrap_or_default();
     Contact {
         id: String::new(),
+        version: String::new(),
         uid: card.uid().unwrap_or_default().trim().to_string(),
         name: name.trim().to_string(),
         emails: in_pref_order(card, &VCardProperty::Email, "mailto:"),
@@ -146,6 +147,7 @@ pub fn clean(contact: &Contact) -> Contact {
     };
     Contact {
         id: contact.id.clone(),
+        version: contact.version.clone(),
         uid: line(&contact.uid),
         name: line(&contact.name),
         emails: list(&contact.emails),

@@ -110,24 +110,54 @@ async fn contacts_added_on_the_pages_are_on_the_carddav_server_and_its_cards_on_
     assert_eq!(names(&app).await, ["Ana do Celular", "João Conceição"]);
 
     // Edited on the page: the card on the server changes, what the page does not show
-    // (its UID) is kept.
+    // (its UID) is kept, and only over the version the form was filled from.
     let (_, list) = app.page("/contacts?q=ana").await;
-    let edit = first_attr(&list, ".contact-table .contact-name", "href").unwrap();
-    let (status, html) = app.page(&edit).await;
+    let edit_link = first_attr(&list, ".contact-table .contact-name", "href").unwrap();
+    let (status, html) = app.page(&edit_link).await;
     assert_eq!(status, StatusCode::OK);
     let id = first_attr(&html, ".contact-form input[name=id]", "value").unwrap();
+    let version = first_attr(&html, ".contact-form input[name=version]", "value").unwrap();
+    assert!(!version.is_empty(), "the form carries the card's ETag");
     let csrf = app.csrf_token().await;
-    let response = app
-        .post_form(
-            "/contacts/edit",
-            &[
+    let edit = |version: String| {
+        let (app, csrf, id) = (&app, csrf.clone(), id.clone());
+        async move {
+            let form = [
                 ("csrf", csrf.as_str()),
-                ("id", &id),
+                ("id", id.as_str()),
+                ("version", version.as_str()),
                 ("name", "Ana Souza"),
                 ("emails", "ana@example.com"),
-            ],
+                ("note", "typed on the page"),
+            ];
+            app.post_form("/contacts/edit", &form).await
+        }
+    };
+
+    // Changed on the phone while the form was open: saving does not overwrite it, and the
+    // form comes back as typed.
+    let phone = on_radicale(&app);
+    let on_phone = phone.list().await.unwrap();
+    let card = on_phone.iter().find(|c| c.id == id).unwrap();
+    phone
+        .replace(
+            &id,
+            &card.vcard.replace("Ana do Celular", "Ana (phone)"),
+            card.etag.as_deref(),
         )
-        .await;
+        .await
+        .unwrap();
+    let response = edit(version).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let html = Html::parse_document(&response.text().await.unwrap());
+    assert!(texts(&html, ".error")[0].contains("changed elsewhere"));
+    assert_eq!(texts(&html, "#contact-note"), ["typed on the page"]);
+    assert_eq!(names(&app).await, ["Ana (phone)", "João Conceição"]);
+
+    // Opened again, it saves.
+    let (_, html) = app.page(&edit_link).await;
+    let version = first_attr(&html, ".contact-form input[name=version]", "value").unwrap();
+    let response = edit(version).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let cards = on_radicale(&app).list().await.unwrap();
     let ana = cards.iter().find(|c| c.id == id).expect("same card");

@@ -28,6 +28,9 @@ use crate::web::page::{FolderLink, PageCtx, PageFrame};
 pub struct ContactForm {
     #[serde(default)]
     id: String,
+    /// The card's version when the form was filled ([`Contact::version`]).
+    #[serde(default)]
+    version: String,
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -46,6 +49,7 @@ impl ContactForm {
     fn of(c: &Contact) -> ContactForm {
         ContactForm {
             id: c.id.clone(),
+            version: c.version.clone(),
             name: c.name.clone(),
             emails: c.emails.join("\n"),
             phones: c.phones.join("\n"),
@@ -66,6 +70,7 @@ impl ContactForm {
         };
         clean(&Contact {
             id: self.id.clone(),
+            version: self.version.clone(),
             uid: String::new(),
             name: self.name.clone(),
             emails: lines(&self.emails, &[',', ';']),

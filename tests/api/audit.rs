@@ -267,11 +267,17 @@ pub fn mentions_host_outside_links(html: &str, host: &str) -> Option<String> {
     None
 }
 
-/// Whether a `<script>` is Carteiro's own `app.js`: an empty element loading the fingerprinted
+/// Carteiro's own scripts, the only `<script>` elements a page may carry.
+const OWN_SCRIPTS: &[&str] = &["app.js", "autocomplete.js"];
+
+/// Whether a `<script>` is one of Carteiro's own: an empty element loading a fingerprinted
 /// static file (`/static/app.js?v=` and 16 hex digits), optionally under a base path.
 fn is_own_script(script: scraper::ElementRef<'_>) -> bool {
     let src = script.value().attr("src").unwrap_or_default();
-    let Some((path, hash)) = src.split_once("/static/app.js?v=") else {
+    let Some((path, hash)) = OWN_SCRIPTS
+        .iter()
+        .find_map(|name| src.split_once(&format!("/static/{name}?v=")))
+    else {
         return false;
     };
     let base_ok = path.is_empty()

@@ -112,6 +112,7 @@ impl Application {
             readiness: Default::default(),
             reader: Default::default(),
             suggestions: Default::default(),
+            sieve_status: Default::default(),
             background: TaskTracker::new(),
             stopping: CancellationToken::new(),
         }));

@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::contacts::suggestions::Suggestions;
 use crate::health::Readiness;
 use crate::imap::connect::Connector;
+use crate::mail::filters::StatusCache;
 use crate::mail::read::Reader;
 use crate::metrics::Metrics;
 use crate::session::throttle::LoginThrottle;
@@ -52,6 +53,9 @@ pub struct App {
     /// Each account's recipient suggestions (contacts and collected addresses), so a
     /// keystroke in a recipient field asks no server anything.
     pub suggestions: Suggestions,
+    /// Whether each account's out-of-office reply is on, for the banner of every page: asked
+    /// of the ManageSieve server at most once a minute per account, forgotten on a save.
+    pub sieve_status: StatusCache,
     /// The CardDAV server that keeps address books, when the admin configured one; without
     /// it, contacts live in each person's private IMAP folder.
     pub carddav: Option<CardDav>,

@@ -6,7 +6,7 @@
 //! would need the browser to tell it (a script, or a setting); the sender's own zone, which
 //! the previous format used, cannot say what "today" is.
 
-use chrono::{DateTime, Datelike, FixedOffset, Local, Timelike};
+use chrono::{DateTime, Datelike, FixedOffset, Local, NaiveDate, NaiveTime, Timelike};
 
 use super::{Arg, Lang, Msg};
 
@@ -35,6 +35,12 @@ impl Lang {
             "date-other-year"
         };
         self.format(&date_message(id, when))
+    }
+
+    /// A day on its own (an out-of-office reply's first and last days): day, month, year.
+    pub fn day(&self, day: NaiveDate) -> String {
+        let midnight = day.and_time(NaiveTime::MIN).and_utc().fixed_offset();
+        self.format(&date_message("date-other-year", midnight))
     }
 
     /// The whole date and time, for a message's page and the line above a quoted reply.

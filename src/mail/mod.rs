@@ -10,6 +10,8 @@
 //! - [`read`]: a message rendered for reading off the async workers, its HTML body kept
 //!   ([`bodies`]) for the frame that shows it.
 //! - [`identity`]: the identities a person sends as, and the admin's policy on them.
+//! - [`filters`]: filters and the out-of-office reply, as one Sieve script on the
+//!   ManageSieve server.
 //! - [`account`]: what the workflows need of the signed-in person's account.
 //! - [`error`]: what can go wrong, with its cause; the pages put it into words.
 //!
@@ -23,6 +25,7 @@ pub mod budget;
 pub mod draft;
 pub mod drafts;
 pub mod error;
+pub mod filters;
 pub mod identity;
 pub mod parts;
 pub mod read;

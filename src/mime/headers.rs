@@ -37,6 +37,27 @@ pub fn list_headers(raw: &[u8]) -> ListHeaders {
     }
 }
 
+/// The identifier of the mailing list a message came through (RFC 2919's `List-Id`: the
+/// part in angle brackets, `rust-users.lists.example.org`), without the list's description.
+/// `None` when the message has none, or only an empty one.
+pub fn list_id(message: &mail_parser::Message<'_>) -> Option<String> {
+    let raw = message.header_raw("List-Id")?;
+    list_id_of(raw)
+}
+
+/// The identifier in a `List-Id` header's value: between its last angle brackets, else (a
+/// sender that left them out) the whole value.
+pub fn list_id_of(raw: &str) -> Option<String> {
+    let unfolded: String = raw.split(['\r', '\n']).collect::<Vec<_>>().join(" ");
+    let id = match (unfolded.rfind('<'), unfolded.rfind('>')) {
+        (Some(open), Some(close)) if open < close => &unfolded[open + 1..close],
+        _ => unfolded.as_str(),
+    };
+    let id = id.trim();
+    let clean = !id.is_empty() && !id.chars().any(|c| c.is_control() || c.is_whitespace());
+    clean.then(|| id.to_string())
+}
+
 /// Reads an IMAP INTERNALDATE (`17-Jul-1996 02:44:25 -0700`; the day may be space-padded).
 pub fn internal_date(text: &str) -> Option<DateTime<FixedOffset>> {
     DateTime::parse_from_str(text.trim(), "%d-%b-%Y %H:%M:%S %z").ok()
@@ -45,6 +66,25 @@ pub fn internal_date(text: &str) -> Option<DateTime<FixedOffset>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_id_is_the_part_in_angle_brackets() {
+        assert_eq!(
+            list_id_of(" \"Rust users\" <rust-users.lists.example.org>\r\n").as_deref(),
+            Some("rust-users.lists.example.org")
+        );
+        assert_eq!(
+            list_id_of(" Lista\r\n <obra.lists.example.com.br>").as_deref(),
+            Some("obra.lists.example.com.br"),
+            "folded"
+        );
+        assert_eq!(list_id_of(" bare.example.org").as_deref(), Some("bare.example.org"));
+        assert_eq!(list_id_of(" <>"), None);
+        assert_eq!(list_id_of(" two words"), None);
+        let raw = b"From: a@example.test\r\nList-Id: Obra <obra.example.org>\r\nSubject: x\r\n\r\nbody\r\n";
+        let message = mail_parser::MessageParser::default().parse(&raw[..]).unwrap();
+        assert_eq!(list_id(&message).as_deref(), Some("obra.example.org"));
+    }
 
     #[test]
     fn encoded_words_and_names_are_decoded() {

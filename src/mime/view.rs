@@ -26,6 +26,8 @@ pub struct MessageView {
     pub attachments: Vec<Attachment>,
     /// Remote resources the HTML body would load, blocked until the reader allows them.
     pub blocked_remote: usize,
+    /// The mailing list it came through (`List-Id`), for "filter messages like this".
+    pub list_id: Option<String>,
 }
 
 /// What stands where the message text goes.
@@ -100,6 +102,7 @@ pub fn build_keeping_html(
         cc: mailboxes(message.cc()),
         reply_to: mailboxes(message.reply_to()),
         date: message.date().and_then(header_date),
+        list_id: super::headers::list_id(message),
         body,
         attachments: parts::attachments(&parts, &shown_cids),
         blocked_remote,

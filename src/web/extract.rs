@@ -31,6 +31,9 @@ pub struct CurrentSession {
     pub session: Session,
     /// The language this request is answered in: the chosen one, else the browser's.
     pub lang: Lang,
+    /// The path and query this request asked for (below the base path): where a form on
+    /// its page (the banner's "turn off") comes back to.
+    pub here: String,
 }
 
 impl Deref for CurrentSession {
@@ -53,7 +56,16 @@ impl CurrentSession {
         if let Some(chosen) = parts.extensions.get::<ChosenLang>() {
             chosen.set(lang);
         }
-        CurrentSession { session, lang }
+        let here = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        CurrentSession {
+            session,
+            lang,
+            here,
+        }
     }
 }
 

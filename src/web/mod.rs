@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod filters;
 pub mod folders;
 pub mod health;
 pub mod identities;
@@ -62,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .merge(message::router())
         .merge(settings::router())
         .merge(identities::router())
+        .merge(filters::router())
         .merge(apps::router())
         .merge(folders::router())
         .merge(contacts::router())

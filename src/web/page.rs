@@ -8,6 +8,7 @@ use chrono::{DateTime, FixedOffset};
 use super::error::AppError;
 use super::extract::CurrentSession;
 use crate::i18n::{dates, Lang, Msg, Tr};
+use crate::mail::filters::VacationOn;
 use crate::model::{Folder, Role};
 use crate::percent::segment;
 use crate::state::AppState;
@@ -28,6 +29,12 @@ pub struct PageCtx {
     pub now: DateTime<FixedOffset>,
     /// Light or dark when the person chose one; automatic follows the system.
     pub theme: crate::prefs::Theme,
+    /// The path and query of this page (below the base path), for forms that come back to
+    /// it; empty for a visitor.
+    pub here: String,
+    /// The banner saying the out-of-office reply is on, in the page's language; shown on
+    /// every signed-in page while it is.
+    pub vacation: Option<String>,
 }
 
 impl PageCtx {
@@ -54,6 +61,8 @@ impl PageCtx {
             lang,
             now: dates::now(),
             theme: Default::default(),
+            here: String::new(),
+            vacation: None,
         }
     }
 
@@ -65,6 +74,8 @@ impl PageCtx {
             lang: session.lang,
             now: dates::now(),
             theme: session.prefs.theme,
+            here: session.here.clone(),
+            vacation: None,
         }
     }
 
@@ -121,11 +132,24 @@ pub struct PageFrame {
 }
 
 impl PageFrame {
-    /// The frame of `session`'s pages, with the folder list as it is now.
+    /// The frame of `session`'s pages, with the folder list as it is now and the
+    /// out-of-office banner when the reply is on (both asked at once).
     pub async fn load(state: &AppState, session: &CurrentSession) -> Result<PageFrame, AppError> {
+        let mut ctx = PageCtx::for_session(state, session);
+        let today = ctx.now.date_naive().format("%Y-%m-%d").to_string();
+        let (folders, vacation) = tokio::join!(
+            session.imap.folders(),
+            state.sieve_status.vacation(
+                state.managesieve.as_ref(),
+                &session.username,
+                session.password(),
+                &today,
+            )
+        );
+        ctx.vacation = vacation.map(|on| vacation_banner(&ctx, &on));
         Ok(PageFrame {
-            ctx: PageCtx::for_session(state, session),
-            folders: session.imap.folders().await?,
+            ctx,
+            folders: folders?,
         })
     }
 
@@ -142,6 +166,25 @@ impl FromRequestParts<AppState> for PageFrame {
         let session = CurrentSession::from_request_parts(parts, state).await?;
         PageFrame::load(state, &session).await
     }
+}
+
+/// The banner's sentence for a reply that is on: with its last day, or its first and last
+/// days when it has not started yet.
+fn vacation_banner(ctx: &PageCtx, on: &VacationOn) -> String {
+    let day = |date: &Option<crate::sieve::model::IsoDate>| {
+        date.as_ref()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(&d.to_string(), "%Y-%m-%d").ok())
+    };
+    let today = ctx.now.date_naive();
+    let msg = match (day(&on.start).filter(|s| *s > today), day(&on.end)) {
+        (Some(start), Some(end)) => Msg::new("vacation-banner-later")
+            .arg("start", ctx.lang.day(start))
+            .arg("end", ctx.lang.day(end)),
+        (Some(start), None) => Msg::new("vacation-banner-from").arg("start", ctx.lang.day(start)),
+        (None, Some(end)) => Msg::new("vacation-banner-until").arg("end", ctx.lang.day(end)),
+        (None, None) => Msg::new("vacation-banner-on"),
+    };
+    ctx.msg(&msg)
 }
 
 /// One entry of the folder sidebar.

@@ -55,6 +55,8 @@ struct SettingsTemplate {
     /// The stored language choice; empty for "the browser's language".
     language: String,
     page_sizes: Vec<usize>,
+    /// Whether the server offers filters and the out-of-office reply (ManageSieve).
+    filters: bool,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -126,6 +128,7 @@ impl SettingsForm {
 }
 
 async fn settings_page(
+    State(state): State<AppState>,
     session: CurrentSession,
     frame: PageFrame,
     Query(query): Query<SettingsQuery>,
@@ -137,6 +140,7 @@ async fn settings_page(
         language: session.prefs.language.clone().unwrap_or_default(),
         prefs: session.prefs.clone(),
         page_sizes: PAGE_SIZES.to_vec(),
+        filters: state.managesieve.is_some(),
         notice: query.saved.map(|_| ctx.lang.t("settings-saved")),
         error: None,
         ctx,
@@ -181,6 +185,7 @@ async fn save(
             language: prefs.language.clone().unwrap_or_default(),
             prefs,
             page_sizes: PAGE_SIZES.to_vec(),
+            filters: state.managesieve.is_some(),
             notice: None,
             error: Some(ctx.msg(&error)),
             ctx,

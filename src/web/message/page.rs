@@ -65,6 +65,9 @@ pub struct MessageTemplate {
     /// The address book's add form, prefilled with the sender (which says so when the
     /// sender is a contact already): not looked up here, so reading stays one IMAP step.
     add_contact_url: Option<String>,
+    /// A new filter rule, prefilled from the message's list (List-Id), else its sender; only
+    /// when the server offers filters.
+    filter_url: Option<String>,
     truncated: bool,
     unreadable: bool,
     size: String,
@@ -170,6 +173,7 @@ pub async fn message_page(
         body: Body::Empty,
         attachments: Vec::new(),
         blocked_remote: 0,
+        list_id: None,
     });
     let add_contact_url = view.from.first().and_then(|sender| {
         let email = sender.email.as_deref()?;
@@ -180,6 +184,10 @@ pub async fn message_page(
             crate::percent::query_value(email)
         ))
     });
+    let filter_url = state
+        .managesieve
+        .as_ref()
+        .and_then(|_| filter_like(&ctx, view.list_id.as_deref(), &view.from));
     Ok(MessageTemplate {
         folders: sidebar(&ctx, &folders, &folder),
         folder_title: folder_title(&ctx, &folders, &folder),
@@ -222,6 +230,7 @@ pub async fn message_page(
             crate::percent::query_value(&folder)
         ),
         add_contact_url,
+        filter_url,
         truncated,
         unreadable,
         size: ctx.size(u64::from(fetched.size)),
@@ -269,4 +278,19 @@ pub async fn is_known_sender(
             false
         }
     }
+}
+
+/// "Filter messages like this": a new rule for the list the message came through, or else
+/// for its sender.
+fn filter_like(ctx: &PageCtx, list_id: Option<&str>, from: &[Mailbox]) -> Option<String> {
+    let (key, value) = match (list_id, from.first().and_then(|m| m.email.as_deref())) {
+        (Some(list), _) => ("list", list),
+        (None, Some(email)) => ("from", email),
+        (None, None) => return None,
+    };
+    Some(format!(
+        "{}/settings/filters/rule?{key}={}",
+        ctx.base,
+        crate::percent::query_value(value)
+    ))
 }

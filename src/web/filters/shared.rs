@@ -1,0 +1,241 @@
+//! What the filter pages share: signing in to the ManageSieve server for a request, what a
+//! failure reads as (and its status), the folders a rule may file into, and the page that
+//! says the server offers no filters.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use crate::i18n::Msg;
+use crate::mail::filters::load::{self, Loaded};
+use crate::mail::filters::save::{self, Activate, Saved};
+use crate::mail::filters::FilterError;
+use crate::sieve::model::Filters;
+use crate::sieve::model::Problem;
+use crate::sieve::{SieveError, SieveSession};
+use crate::state::AppState;
+use crate::web::extract::CurrentSession;
+use crate::web::mailbox::{move_targets, Target};
+use crate::web::page::{FolderLink, PageCtx, PageFrame};
+
+/// Signs in to the ManageSieve server as the request's person.
+pub async fn open(state: &AppState, session: &CurrentSession) -> Result<SieveSession, FilterError> {
+    load::open(
+        state.managesieve.as_ref(),
+        &session.username,
+        session.password(),
+    )
+    .await
+}
+
+/// Signs in, reads the filters and signs out.
+pub async fn read(state: &AppState, session: &CurrentSession) -> Result<Loaded, FilterError> {
+    let mut sieve = open(state, session).await?;
+    let loaded = load::load(&mut sieve).await;
+    sieve.logout().await;
+    loaded
+}
+
+/// Signs in, reads the filters, lets `edit` make the new ones from them, saves those as
+/// `activate` says, and signs out. After a save the banner of the next pages asks the
+/// server again.
+pub async fn change(
+    state: &AppState,
+    session: &CurrentSession,
+    activate: Activate,
+    edit: impl FnOnce(&Loaded) -> Result<Filters, FilterError>,
+) -> Result<Saved, FilterError> {
+    let mut sieve = open(state, session).await?;
+    let result = async {
+        let loaded = load::load(&mut sieve).await?;
+        let filters = edit(&loaded)?;
+        save::save(&mut sieve, &loaded, &filters, activate).await
+    }
+    .await;
+    sieve.logout().await;
+    if result.is_ok() {
+        state.sieve_status.forget(&session.username).await;
+    }
+    result
+}
+
+/// What a failure reads as, and the status of the page that says it (which keeps the form
+/// as it was typed).
+pub fn refusal(error: &FilterError) -> (StatusCode, Msg) {
+    match error {
+        FilterError::NotConfigured => (StatusCode::NOT_FOUND, Msg::new("filters-not-offered")),
+        FilterError::NoPassword => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Msg::new("filters-error-sign-in"),
+        ),
+        FilterError::NoSuchScript => (
+            StatusCode::NOT_FOUND,
+            Msg::new("filters-error-no-such-script"),
+        ),
+        FilterError::Changed => (StatusCode::CONFLICT, Msg::new("filters-error-changed")),
+        FilterError::OtherActive(name) => (
+            StatusCode::CONFLICT,
+            Msg::new("filters-confirm-other").arg("name", name.as_str()),
+        ),
+        FilterError::Invalid(problems) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            problems
+                .first()
+                .map(problem)
+                .unwrap_or_else(|| Msg::new("filters-error-invalid")),
+        ),
+        FilterError::Sieve(e) => sieve_refusal(e),
+    }
+}
+
+fn sieve_refusal(error: &SieveError) -> (StatusCode, Msg) {
+    match error {
+        SieveError::Unreachable | SieveError::Protocol => {
+            tracing::warn!(error = %error, "ManageSieve server unavailable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Msg::new("filters-error-unavailable"),
+            )
+        }
+        SieveError::Auth => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Msg::new("filters-error-sign-in"),
+        ),
+        SieveError::Quota { message } => (
+            StatusCode::INSUFFICIENT_STORAGE,
+            Msg::new("filters-error-quota").arg("reason", message.as_str()),
+        ),
+        SieveError::Invalid { message, line } => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            match line {
+                Some(line) => Msg::new("filters-error-script-line")
+                    .arg("line", *line)
+                    .arg("reason", message.as_str()),
+                None => Msg::new("filters-error-script").arg("reason", message.as_str()),
+            },
+        ),
+        SieveError::Server { message } => (
+            StatusCode::BAD_GATEWAY,
+            Msg::new("filters-error-server").arg("reason", message.as_str()),
+        ),
+        SieveError::NotFound | SieveError::Active | SieveError::AlreadyExists => (
+            StatusCode::CONFLICT,
+            Msg::new("filters-error-changed"),
+        ),
+    }
+}
+
+/// What a problem the model found reads as.
+pub fn problem(problem: &Problem) -> Msg {
+    let _ = problem;
+    Msg::new("filters-error-invalid")
+}
+
+/// Every problem, in words (the page lists them all, not only the first).
+pub fn problems(ctx: &PageCtx, error: &FilterError) -> Vec<String> {
+    match error {
+        FilterError::Invalid(problems) => problems.iter().map(|p| ctx.msg(&problem(p))).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The folders a rule may move or copy into: every folder that holds messages, and the one
+/// already chosen even if it is gone (so an edit does not silently change it).
+pub fn folder_choices(frame: &PageFrame, chosen: &[&str]) -> Vec<Target> {
+    let mut targets = move_targets(&frame.ctx, &frame.folders, "");
+    for name in chosen {
+        if !name.is_empty() && !targets.iter().any(|t| t.name == *name) {
+            targets.push(Target {
+                name: name.to_string(),
+                label: name.to_string(),
+            });
+        }
+    }
+    targets
+}
+
+/// A filter page that has only a sentence to say: the server offers no filters, or a
+/// step failed with no form to show again.
+#[derive(Template, WebTemplate)]
+#[template(path = "filters-message.html")]
+pub struct MessageTemplate {
+    pub ctx: PageCtx,
+    pub folders: Vec<FolderLink>,
+    pub title: String,
+    pub message: String,
+    /// A failure (said as an alert), or only how things are.
+    pub is_error: bool,
+}
+
+pub fn message_page(frame: PageFrame, status: StatusCode, title: &'static str, msg: Msg) -> Response {
+    let ctx = frame.ctx.clone();
+    (
+        status,
+        MessageTemplate {
+            folders: frame.sidebar(""),
+            title: ctx.lang.t(title),
+            message: ctx.msg(&msg),
+            is_error: status != StatusCode::NOT_FOUND,
+            ctx,
+        },
+    )
+        .into_response()
+}
+
+/// Said instead of a filter page when the admin configured no ManageSieve server: the
+/// pages are not offered, and nothing is broken.
+pub fn not_offered(frame: PageFrame) -> Response {
+    message_page(
+        frame,
+        StatusCode::NOT_FOUND,
+        "filters-title",
+        Msg::new("filters-not-offered"),
+    )
+}
+
+/// The frame of a page that answers a failed save: without the folder list when the mail
+/// server failed too, so the form still comes back with what was typed.
+pub async fn frame_for_failure(state: &AppState, session: &CurrentSession) -> PageFrame {
+    match PageFrame::load(state, session).await {
+        Ok(frame) => frame,
+        Err(_) => PageFrame {
+            ctx: PageCtx::for_session(state, session),
+            folders: Vec::new(),
+        },
+    }
+}
+
+/// A same-site path to come back to after a form, from what the form says; anything else
+/// (another site, a scheme, an empty value) is refused for `fallback`.
+pub fn local_path(back: &str, fallback: &str) -> String {
+    let safe = back.starts_with('/')
+        && !back.starts_with("//")
+        && !back.contains('\\')
+        && !back.chars().any(char::is_control);
+    if safe {
+        back.to_string()
+    } else {
+        fallback.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_path_of_this_site_is_come_back_to() {
+        assert_eq!(local_path("/mail/INBOX?page=2", "/x"), "/mail/INBOX?page=2");
+        for hostile in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil.example",
+            "",
+            "mail",
+            "/a\r\nLocation: x",
+        ] {
+            assert_eq!(local_path(hostile, "/x"), "/x", "{hostile:?}");
+        }
+    }
+}

@@ -34,6 +34,8 @@ pub mod prefs;
 pub mod server;
 /// Sessions: cookie, store, login and logout.
 pub mod session;
+/// Sieve filters and the vacation reply over ManageSieve (RFC 5804).
+pub mod sieve;
 /// Building and submitting outgoing mail.
 pub mod smtp;
 /// Building and running the application: the one composition root.

@@ -17,6 +17,7 @@ use crate::metrics::Metrics;
 use crate::session::redis_store::{self, RedisStore};
 use crate::session::throttle::LoginThrottle;
 use crate::session::{MemoryStore, SessionManager, SessionStore};
+use crate::sieve::ManageSieve;
 use crate::smtp::Submitter;
 use crate::state::{App, AppState};
 use crate::web;
@@ -101,8 +102,10 @@ impl Application {
             None => None,
         };
         let carddav = CardDav::new(&config)?;
+        let managesieve = ManageSieve::from_config(&config)?;
         let state = AppState(Arc::new(App {
             carddav,
+            managesieve,
             config,
             sessions,
             connector,
@@ -146,7 +149,8 @@ impl Application {
         self.state.clone()
     }
 
-    /// Dials the IMAP server once and logs one line saying whether it works.
+    /// Dials the IMAP server (and the ManageSieve server, when one is configured) once and
+    /// logs one line each saying whether it works.
     pub async fn check_upstream(&self) {
         let upstream = self.state.connector.upstream().clone();
         match self.state.connector.probe().await {
@@ -160,6 +164,22 @@ impl Application {
                 error = %e,
                 "IMAP server NOT reachable: logins will fail until it is; check CARTEIRO_IMAP_URL (and CARTEIRO_TLS_CA_FILE for a private CA)"
             ),
+        }
+        if let Some(sieve) = &self.state.managesieve {
+            let upstream = sieve.upstream().clone();
+            match sieve.probe().await {
+                Ok(caps) => tracing::info!(
+                    %upstream,
+                    implementation = %caps.implementation,
+                    extensions = %caps.sieve_extensions.join(" "),
+                    "ManageSieve server reachable"
+                ),
+                Err(e) => tracing::error!(
+                    %upstream,
+                    error = %e,
+                    "ManageSieve server NOT reachable: the filter and vacation pages will say so until it is; check CARTEIRO_MANAGESIEVE_URL (and CARTEIRO_TLS_CA_FILE for a private CA)"
+                ),
+            }
         }
     }
 

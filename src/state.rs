@@ -18,6 +18,7 @@ use crate::mail::read::Reader;
 use crate::metrics::Metrics;
 use crate::session::throttle::LoginThrottle;
 use crate::session::SessionManager;
+use crate::sieve::ManageSieve;
 use crate::smtp::Submitter;
 
 /// Shared state of every request.
@@ -59,6 +60,9 @@ pub struct App {
     /// The CardDAV server that keeps address books, when the admin configured one; without
     /// it, contacts live in each person's private IMAP folder.
     pub carddav: Option<CardDav>,
+    /// The ManageSieve server that keeps filters and the vacation reply, when the admin
+    /// configured one; without it, the filter pages say the server offers no filters.
+    pub managesieve: Option<ManageSieve>,
     /// Work that must not be cut when its request goes away (a send in progress); a
     /// shutdown waits for it.
     pub background: TaskTracker,

@@ -40,7 +40,7 @@ pub enum ConfigError {
         setting: &'static str,
         reason: String,
     },
-    /// `imap_url`, `smtp_url` or `carddav_url` cannot work.
+    /// `imap_url`, `smtp_url`, `carddav_url` or `managesieve_url` cannot work.
     #[error(transparent)]
     Upstream(#[from] UpstreamUrlError),
     /// An entry of `apps_imap`, `apps_pop3` or `apps_smtp` cannot work.

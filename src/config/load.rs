@@ -14,7 +14,9 @@ use super::parse::{
 use super::secrets::{decode_secret, load_or_create_secret};
 use super::sources::{config_file, read_file};
 use crate::mail::identity::policy::{clean_domain, Policy};
-use crate::upstream::{parse_carddav_url, parse_imap_url, parse_smtp_url, CardDavUrl, Upstream};
+use crate::upstream::{
+    parse_carddav_url, parse_imap_url, parse_smtp_url, CardDavUrl, Protocol, Security, Upstream,
+};
 
 /// Everything Carteiro needs to run, after parsing and validation.
 #[derive(Clone, Debug)]
@@ -33,6 +35,10 @@ pub struct Config {
     /// Each person's address book on a CardDAV server (`%u` is the login), reached with
     /// the person's own credentials; `None` keeps contacts in a private IMAP folder.
     pub carddav: Option<CardDavUrl>,
+    /// The ManageSieve server (RFC 5804) where each person's Sieve filters and vacation
+    /// reply are kept, reached with the person's own credentials; `None` hides the filter
+    /// pages.
+    pub managesieve: Option<Upstream>,
     /// Largest message Carteiro sends, in bytes (the server's own SIZE limit also applies).
     pub max_message_size: usize,
     /// APPEND a copy of every sent message to the Sent folder (off for servers that file
@@ -192,10 +198,17 @@ impl Config {
             Some(text) => Some(parse_carddav_url(text)?),
         };
         if let Some(book) = &carddav {
-            if book.upstream().security == crate::upstream::Security::Plain
-                && !is_loopback(&book.upstream().host)
-            {
+            if book.upstream().security == Security::Plain && !is_loopback(&book.upstream().host) {
                 warnings.push(format!("carddav_url {book} is plain http to another machine: passwords and contacts cross the network unencrypted; use https://"));
+            }
+        }
+        let managesieve = match raw.managesieve_url.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(Upstream::parse(Protocol::Sieve, text)?),
+        };
+        if let Some(sieve) = &managesieve {
+            if sieve.security == Security::Plain && !is_loopback(&sieve.host) {
+                warnings.push(format!("managesieve_url {sieve} has no encryption to another machine: passwords and filters cross the network unencrypted; drop ?tls=none"));
             }
         }
         let mail_apps = crate::mailapps::MailApps::from_settings(
@@ -307,6 +320,7 @@ impl Config {
                 imap,
                 smtp,
                 carddav,
+                managesieve,
                 max_message_size,
                 save_sent: raw.save_sent.unwrap_or(true),
                 tls_ca_file: raw.tls_ca_file,

@@ -71,6 +71,7 @@ settings! {
     imap_url: String = "CARTEIRO_IMAP_URL", text;
     smtp_url: String = "CARTEIRO_SMTP_URL", text;
     carddav_url: String = "CARTEIRO_CARDDAV_URL", text;
+    managesieve_url: String = "CARTEIRO_MANAGESIEVE_URL", text;
     max_message_size: String = "CARTEIRO_MAX_MESSAGE_SIZE", text;
     save_sent: bool = "CARTEIRO_SAVE_SENT", parse_bool;
     tls_ca_file: PathBuf = "CARTEIRO_TLS_CA_FILE", path;

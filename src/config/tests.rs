@@ -229,6 +229,52 @@ fn a_carddav_url_is_optional_checked_and_warned_about_when_plain_across_the_netw
 }
 
 #[test]
+fn a_managesieve_url_is_optional_checked_and_warned_about_when_plain_across_the_network() {
+    let env = |url: &str| {
+        vec![
+            ("CARTEIRO_MANAGESIEVE_URL".to_string(), url.to_string()),
+            (
+                "CARTEIRO_SECRET_KEY".to_string(),
+                "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
+            ),
+        ]
+    };
+    let (config, warnings) = Config::load(None, &env(" ")).unwrap();
+    assert!(config.managesieve.is_none(), "blank means no ManageSieve");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let (config, warnings) = Config::load(None, &env("sieve://mail.example.com")).unwrap();
+    let sieve = config.managesieve.unwrap();
+    assert_eq!(
+        (
+            sieve.protocol,
+            sieve.host.as_str(),
+            sieve.port,
+            sieve.security
+        ),
+        (
+            crate::upstream::Protocol::Sieve,
+            "mail.example.com",
+            4190,
+            crate::upstream::Security::StartTls
+        )
+    );
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let (_, warnings) = Config::load(None, &env("sieve://127.0.0.1:4190?tls=none")).unwrap();
+    assert!(warnings.is_empty(), "loopback is fine: {warnings:?}");
+    let (_, warnings) = Config::load(None, &env("sieve://mail.example.com?tls=none")).unwrap();
+    assert!(warnings[0].contains("unencrypted"), "{warnings:?}");
+    let err = Config::load(None, &env("sieves://mail.example.com")).unwrap_err();
+    assert!(matches!(err, ConfigError::Upstream(_)), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("write the ManageSieve server as sieve://host:4190 (STARTTLS)"),
+        "{err}"
+    );
+    let err = Config::load(None, &env("sieve://mail.example.com/filters")).unwrap_err();
+    assert!(err.to_string().contains("must not have a path"), "{err}");
+}
+
+#[test]
 fn the_mail_domain_and_identity_policy_are_checked_with_clear_words() {
     let env = |pairs: &[(&str, &str)]| {
         let mut env = vec![(

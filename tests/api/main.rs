@@ -22,6 +22,8 @@ mod dos;
 mod e2e;
 mod enhance;
 mod events;
+mod filters;
+mod filters_script;
 mod folders;
 mod fuzz_regressions;
 mod helpers;

@@ -9,7 +9,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -29,9 +29,15 @@ use crate::web::page::{FolderLink, PageCtx, PageFrame};
 
 /// Lines shown before and after the one the server complains about.
 const CONTEXT_LINES: usize = 2;
+/// The largest form this page takes: a script of up to 512 KiB (servers allow a few hundred
+/// KiB at most; beyond that, the server's own refusal is what the person should read),
+/// URL-encoded.
+const MAX_FORM_BYTES: usize = 3 * 512 * 1024;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/settings/filters/script", get(page).post(change))
+    Router::new()
+        .route("/settings/filters/script", get(page).post(change))
+        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
 }
 
 /// One script on the server, for the list of the ones that can be opened here.

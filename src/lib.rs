@@ -34,7 +34,8 @@ pub mod prefs;
 pub mod server;
 /// Sessions: cookie, store, login and logout.
 pub mod session;
-/// Sieve filters and the vacation reply over ManageSieve (RFC 5804).
+/// Sieve filters and the vacation reply over ManageSieve (RFC 5804): the client, the filter
+/// model and Carteiro's own script.
 pub mod sieve;
 /// Building and submitting outgoing mail.
 pub mod smtp;

@@ -151,3 +151,34 @@ message-filter-like = Filter messages like this
 settings-incoming = Incoming mail
 settings-vacation-help = an automatic reply while you are away.
 settings-filters-help = sort, forward or delete new mail as it arrives.
+
+## What the checks found, shown as “where: what”
+
+filters-problem = { $place }: { $what }
+filters-place-filters = Your filters
+filters-place-forward = Forwarding address
+filters-place-vacation-start = First day
+filters-place-vacation-end = Last day
+filters-place-vacation-subject = Subject
+filters-place-vacation-body = Message
+filters-place-vacation-addresses = Who it answers
+filters-place-vacation-from = Reply from
+filters-place-vacation-days = Days between replies
+filters-place-rule-name = Name
+filters-place-rule-conditions = Conditions
+filters-place-rule-condition = Condition { $number }
+filters-place-rule-actions = Actions
+filters-place-rule-action = Action { $number }
+filters-problem-empty = this cannot be empty.
+filters-problem-too-long = too long (at most { $max } characters).
+filters-problem-too-many = too many (at most { $max }).
+filters-problem-control-character = it holds a character that cannot be used here (such as a line break).
+filters-problem-not-an-address = not an e-mail address. Write it like ana@example.com.
+filters-problem-not-a-mailbox = not an e-mail address. Write it like Ana Silva <ana@example.com>.
+filters-problem-not-a-header-name = not a header name (letters, digits and dashes, like X-Spam-Flag).
+filters-problem-not-a-size = not a size. Write it like 500K or 2M.
+filters-problem-wrong-operator = this comparison does not go with this field (“is over” and “is under” are for the size only).
+filters-problem-days-out-of-range = choose between { $min } and { $max } days.
+filters-problem-end-before-start = the last day is before the first day.
+filters-problem-after-stop = nothing after “Stop here” would ever run.
+filters-problem-too-large = your filters would be too large (at most { $max } KB). Remove some rules first.

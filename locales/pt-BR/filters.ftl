@@ -151,3 +151,34 @@ message-filter-like = Filtrar mensagens como esta
 settings-incoming = Mensagens recebidas
 settings-vacation-help = uma resposta automática enquanto você estiver fora.
 settings-filters-help = organizar, encaminhar ou apagar as mensagens novas assim que chegam.
+
+## O que as verificações encontraram, mostrado como “onde: o quê”
+
+filters-problem = { $place }: { $what }
+filters-place-filters = Seus filtros
+filters-place-forward = Endereço de encaminhamento
+filters-place-vacation-start = Primeiro dia
+filters-place-vacation-end = Último dia
+filters-place-vacation-subject = Assunto
+filters-place-vacation-body = Mensagem
+filters-place-vacation-addresses = Para quem responder
+filters-place-vacation-from = Responder como
+filters-place-vacation-days = Dias entre respostas
+filters-place-rule-name = Nome
+filters-place-rule-conditions = Condições
+filters-place-rule-condition = Condição { $number }
+filters-place-rule-actions = Ações
+filters-place-rule-action = Ação { $number }
+filters-problem-empty = não pode ficar em branco.
+filters-problem-too-long = longo demais (no máximo { $max } caracteres).
+filters-problem-too-many = itens demais (no máximo { $max }).
+filters-problem-control-character = contém um caractere que não pode ser usado aqui (como uma quebra de linha).
+filters-problem-not-an-address = não é um endereço de e-mail. Escreva assim: ana@exemplo.com.br.
+filters-problem-not-a-mailbox = não é um endereço de e-mail. Escreva assim: Ana Silva <ana@exemplo.com.br>.
+filters-problem-not-a-header-name = não é um nome de cabeçalho (letras, números e hifens, como X-Spam-Flag).
+filters-problem-not-a-size = não é um tamanho. Escreva assim: 500K ou 2M.
+filters-problem-wrong-operator = essa comparação não combina com este campo (“é maior que” e “é menor que” valem só para o tamanho).
+filters-problem-days-out-of-range = escolha entre { $min } e { $max } dias.
+filters-problem-end-before-start = o último dia vem antes do primeiro.
+filters-problem-after-stop = nada depois de “Parar aqui” seria executado.
+filters-problem-too-large = seus filtros ficariam grandes demais (no máximo { $max } KB). Remova algumas regras antes.

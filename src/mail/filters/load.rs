@@ -7,13 +7,9 @@ use secrecy::SecretString;
 use sha2::{Digest, Sha256};
 
 use super::error::FilterError;
-use crate::sieve::model::{Filters, Forward, Vacation};
+use crate::sieve::model::Filters;
 use crate::sieve::script::{self, Read, SCRIPT_NAME};
 use crate::sieve::{Capabilities, ManageSieve, ScriptInfo, SieveSession};
-
-/// How often a vacation reply goes to the same sender when nothing else was chosen: once a
-/// week, RFC 5230's own default.
-pub const DEFAULT_DAYS: u32 = 7;
 
 /// What Carteiro's own script is on the server.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,28 +62,6 @@ pub fn fingerprint(text: &str) -> String {
     hex::encode(&Sha256::digest(text.as_bytes())[..4])
 }
 
-/// Filters with nothing on: what a person starts from.
-pub fn empty_filters() -> Filters {
-    Filters {
-        vacation: Vacation {
-            enabled: false,
-            start: None,
-            end: None,
-            subject: String::new(),
-            body: String::new(),
-            addresses: Vec::new(),
-            from: None,
-            days: DEFAULT_DAYS,
-        },
-        forward: Forward {
-            enabled: false,
-            to: String::new(),
-            keep_copy: true,
-        },
-        rules: Vec::new(),
-    }
-}
-
 /// Signs in to the ManageSieve server with the person's own login and password.
 pub async fn open(
     server: Option<&ManageSieve>,
@@ -109,9 +83,9 @@ pub async fn load(sieve: &mut SieveSession) -> Result<Loaded, FilterError> {
         None
     };
     let (filters, own) = match own_text.as_deref().map(script::read) {
-        None => (empty_filters(), OwnScript::Missing),
+        None => (Filters::default(), OwnScript::Missing),
         Some(Read::Ours(filters)) => (filters, OwnScript::Ours),
-        Some(Read::Foreign) => (empty_filters(), OwnScript::Foreign),
+        Some(Read::Foreign) => (Filters::default(), OwnScript::Foreign),
     };
     Ok(Loaded {
         filters,

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::shared::{self, frame_for_failure, not_offered, refusal};
 use super::words;
 use crate::i18n::Msg;
-use crate::mail::filters::load::{empty_filters, OwnScript};
+use crate::mail::filters::load::OwnScript;
 use crate::mail::filters::{Activate, FilterError, Loaded};
 use crate::sieve::model::{Filters, Forward};
 use crate::state::AppState;
@@ -103,7 +103,7 @@ struct Said {
 
 fn render(frame: PageFrame, loaded: Option<&Loaded>, said: Said) -> FiltersTemplate {
     let ctx = frame.ctx.clone();
-    let empty = empty_filters();
+    let empty = Filters::default();
     let filters = loaded.map_or(&empty, |l| &l.filters);
     let rows = filters
         .rules
@@ -273,7 +273,7 @@ async fn forward(
 pub fn ours(loaded: &Loaded) -> Filters {
     match loaded.own {
         OwnScript::Ours => loaded.filters.clone(),
-        _ => empty_filters(),
+        _ => Filters::default(),
     }
 }
 
@@ -333,7 +333,7 @@ mod tests {
     use crate::sieve::model::Rule;
 
     fn named(names: &[&str]) -> Filters {
-        let mut filters = empty_filters();
+        let mut filters = Filters::default();
         filters.rules = names
             .iter()
             .map(|n| Rule {

@@ -12,7 +12,7 @@ use crate::mail::filters::load::{self, Loaded};
 use crate::mail::filters::save::{self, Activate, Saved};
 use crate::mail::filters::FilterError;
 use crate::sieve::model::Filters;
-use crate::sieve::model::Problem;
+use crate::sieve::model::{Place, Problem, ProblemKind, RuleField, VacationField, DAYS};
 use crate::sieve::{SieveError, SieveSession};
 use crate::state::AppState;
 use crate::web::extract::CurrentSession;
@@ -78,12 +78,10 @@ pub fn refusal(error: &FilterError) -> (StatusCode, Msg) {
             StatusCode::CONFLICT,
             Msg::new("filters-confirm-other").arg("name", name.as_str()),
         ),
-        FilterError::Invalid(problems) => (
+        // Each problem is listed beside this sentence ([`problems`]).
+        FilterError::Invalid(_) => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            problems
-                .first()
-                .map(problem)
-                .unwrap_or_else(|| Msg::new("filters-error-invalid")),
+            Msg::new("filters-error-invalid"),
         ),
         FilterError::Sieve(e) => sieve_refusal(e),
     }
@@ -126,16 +124,62 @@ fn sieve_refusal(error: &SieveError) -> (StatusCode, Msg) {
     }
 }
 
-/// What a problem the model found reads as.
-pub fn problem(problem: &Problem) -> Msg {
-    let _ = problem;
-    Msg::new("filters-error-invalid")
+/// What a problem the model found reads as, in the page's language: where it is, and what
+/// is wrong.
+pub fn problem(ctx: &PageCtx, problem: &Problem) -> String {
+    let place = match problem.place {
+        Place::Filters => Msg::new("filters-place-filters"),
+        Place::Forward => Msg::new("filters-place-forward"),
+        Place::Vacation(field) => Msg::new(match field {
+            VacationField::Start => "filters-place-vacation-start",
+            VacationField::End => "filters-place-vacation-end",
+            VacationField::Subject => "filters-place-vacation-subject",
+            VacationField::Body => "filters-place-vacation-body",
+            VacationField::Addresses => "filters-place-vacation-addresses",
+            VacationField::From => "filters-place-vacation-from",
+            VacationField::Days => "filters-place-vacation-days",
+        }),
+        // The rule page shows one rule: its rows are what the person needs to find.
+        Place::Rule { field, .. } => match field {
+            RuleField::Name => Msg::new("filters-place-rule-name"),
+            RuleField::Conditions => Msg::new("filters-place-rule-conditions"),
+            RuleField::Condition(n) => {
+                Msg::new("filters-place-rule-condition").arg("number", n + 1)
+            }
+            RuleField::Actions => Msg::new("filters-place-rule-actions"),
+            RuleField::Action(n) => Msg::new("filters-place-rule-action").arg("number", n + 1),
+        },
+    };
+    let what = match problem.kind {
+        ProblemKind::Empty => Msg::new("filters-problem-empty"),
+        ProblemKind::TooLong { max } => Msg::new("filters-problem-too-long").arg("max", max),
+        ProblemKind::TooMany { max } => Msg::new("filters-problem-too-many").arg("max", max),
+        ProblemKind::ControlCharacter => Msg::new("filters-problem-control-character"),
+        ProblemKind::NotAnAddress => Msg::new("filters-problem-not-an-address"),
+        ProblemKind::NotAMailbox => Msg::new("filters-problem-not-a-mailbox"),
+        ProblemKind::NotAHeaderName => Msg::new("filters-problem-not-a-header-name"),
+        ProblemKind::NotASize => Msg::new("filters-problem-not-a-size"),
+        ProblemKind::WrongOperator => Msg::new("filters-problem-wrong-operator"),
+        ProblemKind::DaysOutOfRange => Msg::new("filters-problem-days-out-of-range")
+            .arg("min", *DAYS.start())
+            .arg("max", *DAYS.end()),
+        ProblemKind::EndBeforeStart => Msg::new("filters-problem-end-before-start"),
+        ProblemKind::AfterStop => Msg::new("filters-problem-after-stop"),
+        ProblemKind::TooLarge { max } => {
+            Msg::new("filters-problem-too-large").arg("max", (max / 1024).max(1))
+        }
+    };
+    ctx.msg(
+        &Msg::new("filters-problem")
+            .arg("place", ctx.msg(&place))
+            .arg("what", ctx.msg(&what)),
+    )
 }
 
 /// Every problem, in words (the page lists them all, not only the first).
 pub fn problems(ctx: &PageCtx, error: &FilterError) -> Vec<String> {
     match error {
-        FilterError::Invalid(problems) => problems.iter().map(|p| ctx.msg(&problem(p))).collect(),
+        FilterError::Invalid(problems) => problems.iter().map(|p| problem(ctx, p)).collect(),
         _ => Vec::new(),
     }
 }

@@ -14,10 +14,10 @@ use serde::Deserialize;
 
 use super::shared::{self, frame_for_failure, local_path, not_offered, refusal};
 use crate::i18n::Msg;
-use crate::mail::filters::load::{empty_filters, OwnScript, DEFAULT_DAYS};
+use crate::mail::filters::load::OwnScript;
 use crate::mail::filters::{save, Activate, FilterError, Loaded};
 use crate::mail::identity::Identity;
-use crate::sieve::model::{IsoDate, Vacation};
+use crate::sieve::model::{Filters, IsoDate, Vacation, DEFAULT_DAYS};
 use crate::state::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::{CsrfForm, CurrentSession};
@@ -249,7 +249,7 @@ async fn page(
     };
     let mut form = match &loaded {
         Some(l) => VacationForm::of(&l.filters.vacation),
-        None => VacationForm::of(&empty_filters().vacation),
+        None => VacationForm::of(&Filters::default().vacation),
     };
     let fresh = loaded.as_ref().is_none_or(|l| l.own != OwnScript::Ours);
     if fresh && form.addresses.is_empty() {
@@ -300,7 +300,7 @@ async fn change(
         Ok(vacation) => shared::change(&state, &session, activate, |loaded: &Loaded| {
             let mut filters = match loaded.own {
                 OwnScript::Ours => loaded.filters.clone(),
-                _ => empty_filters(),
+                _ => Filters::default(),
             };
             filters.vacation = vacation;
             Ok(filters)

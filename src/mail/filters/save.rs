@@ -122,7 +122,10 @@ async fn write_own(
         Activate::IfFree => loaded.active.is_none(),
         Activate::Keep => false,
     };
-    if wanted && !loaded.ours_active() {
+    // A renamed active script stays active under its kept name: the new one takes its
+    // place as the script that runs.
+    let renamed_active = saved.kept.is_some() && loaded.ours_active();
+    if (wanted && !loaded.ours_active()) || renamed_active {
         sieve.set_active(Some(SCRIPT_NAME)).await?;
         saved.replaced_active = other;
     }

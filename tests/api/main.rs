@@ -36,6 +36,7 @@ mod listing;
 mod load;
 mod login;
 mod mail_layer;
+mod managesieve;
 mod memory;
 mod message;
 mod observability;

@@ -135,6 +135,27 @@ async fn scripts_are_put_listed_read_activated_renamed_and_deleted() {
 }
 
 #[tokio::test]
+async fn a_command_cut_off_halfway_leaves_the_session_refusing_rather_than_misreading() {
+    use futures::FutureExt;
+    let (_, mut sieve) = session("sieve-cut").await;
+    sieve.put("one", "keep;\r\n").await.unwrap();
+    // Polled once: the command is written, its answer has not been read when the future is
+    // dropped (as when a request's future is dropped). Were the session used again, the
+    // LISTSCRIPTS answer still on the wire would be read as the next command's.
+    let mut cut = false;
+    for _ in 0..20 {
+        if sieve.list().now_or_never().is_none() {
+            cut = true;
+            break;
+        }
+    }
+    assert!(cut, "the answer was never pending after one poll");
+    let next = sieve.get("one").await;
+    assert!(matches!(next, Err(SieveError::Unreachable)), "{next:?}");
+    sieve.logout().await;
+}
+
+#[tokio::test]
 async fn a_script_that_does_not_compile_is_refused_with_its_line() {
     let (_, mut sieve) = session("sieve-check").await;
     let broken = "require \"fileinto\";\r\nkeep;\r\nfileinot \"Junk\";\r\n";

@@ -1,7 +1,7 @@
-//! The TLS client set-up every upstream that speaks rustls directly shares (IMAP, CardDAV):
-//! the web PKI roots plus the admin's own CA (`tls_ca_file`), or no verification at all when
-//! the admin explicitly asks (`tls_insecure`). One function, so a setting means the same for
-//! every server Carteiro dials.
+//! The TLS client set-up every upstream that speaks rustls directly shares (IMAP, CardDAV,
+//! ManageSieve): the web PKI roots plus the admin's own CA (`tls_ca_file`), or no
+//! verification at all when the admin explicitly asks (`tls_insecure`). One function, so a
+//! setting means the same for every server Carteiro dials.
 
 use std::sync::Arc;
 

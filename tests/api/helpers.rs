@@ -59,6 +59,11 @@ pub fn test_config(imap_url: &str) -> Config {
     let env = vec![
         ("CARTEIRO_LISTEN".to_string(), "127.0.0.1:0".to_string()),
         ("CARTEIRO_IMAP_URL".to_string(), imap_url.to_string()),
+        // The stack's Pigeonhole: filters and vacation replies, as a hosting provider has them.
+        (
+            "CARTEIRO_MANAGESIEVE_URL".to_string(),
+            "sieve://localhost:4190".to_string(),
+        ),
         ("CARTEIRO_TLS_CA_FILE".to_string(), ca.display().to_string()),
         ("CARTEIRO_SECRET_KEY".to_string(), secret.to_string()),
     ];

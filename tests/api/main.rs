@@ -38,6 +38,7 @@ mod listing;
 mod load;
 mod login;
 mod mail_layer;
+mod managesieve;
 mod memory;
 mod message;
 mod observability;

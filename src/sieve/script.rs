@@ -72,9 +72,7 @@ fn checksum(filters: &Filters) -> String {
 pub fn generate(filters: &Filters) -> String {
     let mut out = String::new();
     out.push_str("# Carteiro's filters and vacation reply, written from the data at the end.\n");
-    out.push_str(
-        "# Edit them in Carteiro: once changed here, Carteiro leaves this text as it is.\n",
-    );
+    out.push_str("# Changed by hand, it is no longer read as rules: Carteiro shows it as text.\n");
     let extensions = filters.required_extensions();
     if !extensions.is_empty() {
         // An empty `require []` is not Sieve: a string list has one string at least.
@@ -154,11 +152,12 @@ fn forward(out: &mut String, forward: &Forward) {
 
 /// `if <conditions> { <actions> }`.
 fn rule(out: &mut String, index: usize, rule: &Rule) {
-    out.push_str(&format!(
-        "\n# Rule {}: {}\n",
-        index + 1,
-        quote::comment(&rule.name)
-    ));
+    let name = quote::comment(&rule.name);
+    if name.is_empty() {
+        out.push_str(&format!("\n# Rule {}\n", index + 1));
+    } else {
+        out.push_str(&format!("\n# Rule {}: {name}\n", index + 1));
+    }
     let tests: Vec<String> = rule.conditions.iter().map(condition).collect();
     let test = match tests.as_slice() {
         // Checked away by `validate`; should it come, the rule never runs (the safe side:

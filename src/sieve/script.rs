@@ -52,10 +52,9 @@ struct Data<'a> {
     filters: &'a Filters,
 }
 
-/// The JSON read from a data block.
+/// The JSON read from a data block (its `v` checked before).
 #[derive(Deserialize)]
 struct ReadData {
-    v: u32,
     sum: String,
     filters: Filters,
 }
@@ -276,8 +275,8 @@ pub fn read(script: &str) -> Read {
 
 /// The filters in the data block that ends `script`, if it has one that decodes.
 fn data_of(script: &str) -> Option<Filters> {
-    // The last mark: a copy of it higher up would be the data's own text, which it is not
-    // (the data is base64), or a hand edit, which regenerating finds out.
+    // The last mark: what follows it is base64, which cannot hold another; a mark higher
+    // up is a hand edit, which regenerating finds out.
     let at = script.rfind(&format!("\n{DATA_MARK}\n"))?;
     let block = &script[at + DATA_MARK.len() + 2..];
     let mut encoded = String::with_capacity(block.len());
@@ -297,7 +296,7 @@ fn data_of(script: &str) -> Option<Filters> {
         return None;
     }
     let data: ReadData = serde_json::from_slice(&json).ok()?;
-    (data.v == DATA_VERSION && data.sum == checksum(&data.filters)).then_some(data.filters)
+    (data.sum == checksum(&data.filters)).then_some(data.filters)
 }
 
 #[cfg(test)]

@@ -52,10 +52,9 @@ struct Data<'a> {
     filters: &'a Filters,
 }
 
-/// The JSON read from a data block.
+/// The JSON read from a data block (its `v` checked before).
 #[derive(Deserialize)]
 struct ReadData {
-    v: u32,
     sum: String,
     filters: Filters,
 }
@@ -72,9 +71,7 @@ fn checksum(filters: &Filters) -> String {
 pub fn generate(filters: &Filters) -> String {
     let mut out = String::new();
     out.push_str("# Carteiro's filters and vacation reply, written from the data at the end.\n");
-    out.push_str(
-        "# Edit them in Carteiro: once changed here, Carteiro leaves this text as it is.\n",
-    );
+    out.push_str("# Changed by hand, it is no longer read as rules: Carteiro shows it as text.\n");
     let extensions = filters.required_extensions();
     if !extensions.is_empty() {
         // An empty `require []` is not Sieve: a string list has one string at least.
@@ -154,11 +151,12 @@ fn forward(out: &mut String, forward: &Forward) {
 
 /// `if <conditions> { <actions> }`.
 fn rule(out: &mut String, index: usize, rule: &Rule) {
-    out.push_str(&format!(
-        "\n# Rule {}: {}\n",
-        index + 1,
-        quote::comment(&rule.name)
-    ));
+    let name = quote::comment(&rule.name);
+    if name.is_empty() {
+        out.push_str(&format!("\n# Rule {}\n", index + 1));
+    } else {
+        out.push_str(&format!("\n# Rule {}: {name}\n", index + 1));
+    }
     let tests: Vec<String> = rule.conditions.iter().map(condition).collect();
     let test = match tests.as_slice() {
         // Checked away by `validate`; should it come, the rule never runs (the safe side:
@@ -277,8 +275,8 @@ pub fn read(script: &str) -> Read {
 
 /// The filters in the data block that ends `script`, if it has one that decodes.
 fn data_of(script: &str) -> Option<Filters> {
-    // The last mark: a copy of it higher up would be the data's own text, which it is not
-    // (the data is base64), or a hand edit, which regenerating finds out.
+    // The last mark: what follows it is base64, which cannot hold another; a mark higher
+    // up is a hand edit, which regenerating finds out.
     let at = script.rfind(&format!("\n{DATA_MARK}\n"))?;
     let block = &script[at + DATA_MARK.len() + 2..];
     let mut encoded = String::with_capacity(block.len());
@@ -298,7 +296,7 @@ fn data_of(script: &str) -> Option<Filters> {
         return None;
     }
     let data: ReadData = serde_json::from_slice(&json).ok()?;
-    (data.v == DATA_VERSION && data.sum == checksum(&data.filters)).then_some(data.filters)
+    (data.sum == checksum(&data.filters)).then_some(data.filters)
 }
 
 #[cfg(test)]

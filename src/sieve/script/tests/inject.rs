@@ -178,7 +178,7 @@ fn rule_names_stay_in_their_comment() {
             "if header :contains \"subject\" \"x\" {\n  stop;\n}\n"
         );
         let script = generate(&filters);
-        let comment = script.lines().find(|l| l.starts_with("# Rule 1:")).unwrap();
+        let comment = script.lines().find(|l| l.starts_with("# Rule 1")).unwrap();
         assert!(!comment.chars().any(char::is_control), "{comment:?}");
     }
 }

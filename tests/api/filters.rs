@@ -20,7 +20,8 @@ use crate::helpers::{
     TEST_PASSWORD,
 };
 
-/// The test configuration with the stack's ManageSieve server (`url`).
+/// The test configuration with the ManageSieve server at `url` (the stack's, or a proxy in
+/// front of it).
 pub fn config_with_sieve(url: &str) -> carteiro::config::Config {
     let mut config = test_config("imap://localhost:143");
     config.managesieve = Some(Upstream::parse(Protocol::Sieve, url).expect("a sieve URL"));
@@ -555,7 +556,9 @@ async fn the_filter_pages_speak_portuguese() {
 
 #[tokio::test]
 async fn without_a_managesieve_server_the_pages_say_so_and_nothing_links_to_them() {
-    let app = crate::helpers::spawn_app().await;
+    let mut config = test_config("imap://localhost:143");
+    config.managesieve = None;
+    let app = spawn_app_with(config).await;
     app.login().await;
     let mut imap = app.imap().await;
     imap.append("INBOX", &mail("ana@example.test", &app.user, "Oi", ""), None)

@@ -44,6 +44,14 @@ fn changes(uid: u32, user: &str) -> Vec<Change> {
         form("/folders", &[("action", "create"), ("new_name", "Forjada")]),
         form("/settings", &[("theme", "dark")]),
         form(
+            "/settings/vacation",
+            &[("enabled", "yes"), ("subject", "Forjada"), ("body", "x")],
+        ),
+        form(
+            "/settings/filters/forward",
+            &[("enabled", "yes"), ("to", "victim@example.test")],
+        ),
+        form(
             "/settings/identities",
             &[("action", "save"), ("name", "Forjada"), ("address", user)],
         ),

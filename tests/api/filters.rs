@@ -574,3 +574,37 @@ async fn without_a_managesieve_server_the_pages_say_so_and_nothing_links_to_them
     let (_, message) = app.page(&format!("/mail/INBOX/{uid}")).await;
     assert!(texts(&message, "#filter-like").is_empty());
 }
+
+#[tokio::test]
+async fn a_refused_reply_names_each_problem_and_keeps_the_form() {
+    let app = filters_app().await;
+    let (status, html, _) = post(
+        &app,
+        "/settings/vacation",
+        &[
+            ("enabled", "yes"),
+            ("start", "2025-03-10"),
+            ("end", "2025-03-01"),
+            ("subject", "Fora"),
+            ("body", "Volto logo."),
+            ("days", "400"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let problems = texts(&html, "#filters-problems li");
+    assert!(
+        problems.iter().any(|p| p.starts_with("Last day:")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("between 1 and 365")),
+        "{problems:?}"
+    );
+    assert_eq!(first_attr(&html, "#vacation-end", "value").as_deref(), Some("2025-03-01"));
+    assert_eq!(first_attr(&html, "#vacation-days", "value").as_deref(), Some("400"));
+    let (status, html, _) = post(&app, "/settings/vacation", &[("start", "amanhã")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(texts(&html, "#filters-error")[0].contains("“amanhã” is not a date"));
+    assert!(own_script(&app).await.is_none(), "nothing was written");
+}

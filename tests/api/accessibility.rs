@@ -1,6 +1,6 @@
 //! Accessibility: axe-core, run in Debian's Chromium on every kind of page, in both languages,
-//! at desktop and phone widths (`tests/browser/axe-pages.mjs`). No serious or critical
-//! violation of the WCAG 2.1 A/AA rules is allowed.
+//! at desktop and phone widths (`tests/browser/axe-pages.mjs`), with the out-of-office
+//! banner showing. No serious or critical violation of the WCAG 2.1 A/AA rules is allowed.
 
 use serde::Deserialize;
 
@@ -73,6 +73,37 @@ async fn every_page_has_no_serious_or_critical_accessibility_violation() {
         )
         .await;
     assert_eq!(added.status(), reqwest::StatusCode::SEE_OTHER);
+    // The out-of-office reply on, so every page carries its banner, and one rule to list.
+    let on = app
+        .post_form(
+            "/settings/vacation",
+            &[
+                ("csrf", &csrf),
+                ("enabled", "yes"),
+                ("subject", "Ausente"),
+                ("body", "Volto logo."),
+                ("addresses", &app.user),
+            ],
+        )
+        .await;
+    assert_eq!(on.status(), reqwest::StatusCode::SEE_OTHER);
+    let rule = app
+        .post_form(
+            "/settings/filters/rule",
+            &[
+                ("csrf", &csrf),
+                ("name", "Obra"),
+                ("enabled", "yes"),
+                ("field", "list"),
+                ("op", "contains"),
+                ("value", "obra.lists.example.org"),
+                ("action", "move"),
+                ("folder", "INBOX"),
+                ("submit", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(rule.status(), reqwest::StatusCode::SEE_OTHER);
     let (_, contacts) = app.page("/contacts").await;
     let contact = crate::helpers::first_attr(&contacts, ".contact-name", "href").expect("listed");
     let pages = [
@@ -82,6 +113,11 @@ async fn every_page_has_no_serious_or_critical_accessibility_violation() {
         reply.as_str(),
         "/settings",
         "/settings/identities",
+        "/settings/vacation",
+        "/settings/filters",
+        "/settings/filters/rule?index=0",
+        "/settings/filters/rule?from=ana%40example.test",
+        "/settings/filters/script",
         "/folders",
         "/search?q=sexta",
         "/apps",

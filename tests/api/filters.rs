@@ -608,3 +608,47 @@ async fn a_refused_reply_names_each_problem_and_keeps_the_form() {
     assert!(texts(&html, "#filters-error")[0].contains("“amanhã” is not a date"));
     assert!(own_script(&app).await.is_none(), "nothing was written");
 }
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BrowserReport {
+    signed_in: bool,
+    errors: Vec<String>,
+    steps: serde_json::Map<String, serde_json::Value>,
+}
+
+#[tokio::test]
+async fn in_chromium_the_banners_button_turns_the_reply_off_with_and_without_script() {
+    let app = filters_app().await;
+    vacation_on(&app, "Ausente").await;
+    let plan = serde_json::json!({
+        "base": app.base_url,
+        "username": app.user,
+        "password": TEST_PASSWORD,
+        "start": "/mail/INBOX?page=1",
+        "noJsStart": "/folders",
+    });
+    let report: BrowserReport = crate::browser::run_harness("vacation-banner.mjs", &plan).await;
+    assert!(report.signed_in);
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let step = |name: &str| -> &serde_json::Value {
+        let s = &report.steps[name];
+        assert_eq!(s["ok"], true, "{name}: {s}");
+        s
+    };
+    let off = step("turnOff");
+    assert!(
+        off["before"].as_str().unwrap().starts_with("Your out-of-office reply is on until"),
+        "{off}"
+    );
+    assert_eq!(off["path"], "/mail/INBOX?page=1", "back where it was clicked");
+    assert_eq!(off["after"], 0);
+    let on = step("turnOnAgain");
+    assert_eq!(on["path"], "/settings/vacation?saved=1");
+    assert!(on["banner"].as_str().unwrap().contains("out-of-office reply is on"), "{on}");
+    let plain = step("noJavaScript");
+    assert_eq!(plain["before"], 1);
+    assert_eq!(plain["path"], "/folders");
+    assert_eq!(plain["after"], 0);
+    assert!(!server_filters(&app).await.vacation.enabled);
+}

@@ -78,11 +78,16 @@ mod tests {
             Some("obra.lists.example.com.br"),
             "folded"
         );
-        assert_eq!(list_id_of(" bare.example.org").as_deref(), Some("bare.example.org"));
+        assert_eq!(
+            list_id_of(" bare.example.org").as_deref(),
+            Some("bare.example.org")
+        );
         assert_eq!(list_id_of(" <>"), None);
         assert_eq!(list_id_of(" two words"), None);
         let raw = b"From: a@example.test\r\nList-Id: Obra <obra.example.org>\r\nSubject: x\r\n\r\nbody\r\n";
-        let message = mail_parser::MessageParser::default().parse(&raw[..]).unwrap();
+        let message = mail_parser::MessageParser::default()
+            .parse(&raw[..])
+            .unwrap();
         assert_eq!(list_id(&message).as_deref(), Some("obra.example.org"));
     }
 

@@ -136,14 +136,13 @@ impl PageFrame {
     /// out-of-office banner when the reply is on (both asked at once).
     pub async fn load(state: &AppState, session: &CurrentSession) -> Result<PageFrame, AppError> {
         let mut ctx = PageCtx::for_session(state, session);
-        let today = ctx.now.date_naive().format("%Y-%m-%d").to_string();
         let (folders, vacation) = tokio::join!(
             session.imap.folders(),
             state.sieve_status.vacation(
                 state.managesieve.as_ref(),
                 &session.username,
                 session.password(),
-                &today,
+                ctx.now.date_naive(),
             )
         );
         ctx.vacation = vacation.map(|on| vacation_banner(&ctx, &on));
@@ -171,12 +170,10 @@ impl FromRequestParts<AppState> for PageFrame {
 /// The banner's sentence for a reply that is on: with its last day, or its first and last
 /// days when it has not started yet.
 fn vacation_banner(ctx: &PageCtx, on: &VacationOn) -> String {
-    let day = |date: &Option<crate::sieve::model::IsoDate>| {
-        date.as_ref()
-            .and_then(|d| chrono::NaiveDate::parse_from_str(&d.to_string(), "%Y-%m-%d").ok())
-    };
     let today = ctx.now.date_naive();
-    let msg = match (day(&on.start).filter(|s| *s > today), day(&on.end)) {
+    let start = on.start.map(|d| d.date()).filter(|start| *start > today);
+    let end = on.end.map(|d| d.date());
+    let msg = match (start, end) {
         (Some(start), Some(end)) => Msg::new("vacation-banner-later")
             .arg("start", ctx.lang.day(start))
             .arg("end", ctx.lang.day(end)),

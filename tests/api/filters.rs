@@ -57,7 +57,9 @@ pub async fn own_script(app: &TestApp) -> Option<(String, bool)> {
 
 /// The filters Carteiro's script on the server reads back as.
 pub async fn server_filters(app: &TestApp) -> carteiro::sieve::model::Filters {
-    let (text, _) = own_script(app).await.expect("carteiro's script is on the server");
+    let (text, _) = own_script(app)
+        .await
+        .expect("carteiro's script is on the server");
     match script::read(&text) {
         Read::Ours(filters) => filters,
         Read::Foreign => panic!("the script reads back as Carteiro's:\n{text}"),
@@ -66,7 +68,11 @@ pub async fn server_filters(app: &TestApp) -> carteiro::sieve::model::Filters {
 
 /// POSTs a form of the filter pages with the page's CSRF token; the status, the page (or
 /// empty) and where a redirect goes.
-pub async fn post(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> (StatusCode, Html, String) {
+pub async fn post(
+    app: &TestApp,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, Html, String) {
     let csrf = app.csrf_token().await;
     let mut form = vec![("csrf", csrf.as_str())];
     form.extend_from_slice(fields);
@@ -135,7 +141,10 @@ async fn vacation_on(app: &TestApp, subject: &str) {
             ("start", &yesterday),
             ("end", &next_week),
             ("subject", subject),
-            ("body", "Estou de férias até a semana que vem.\r\nVolto logo."),
+            (
+                "body",
+                "Estou de férias até a semana que vem.\r\nVolto logo.",
+            ),
             ("addresses", &app.user),
             ("from", &app.user),
             ("days", "1"),
@@ -143,7 +152,10 @@ async fn vacation_on(app: &TestApp, subject: &str) {
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{}", html.html());
-    assert!(location.ends_with("/settings/vacation?saved=1"), "{location}");
+    assert!(
+        location.ends_with("/settings/vacation?saved=1"),
+        "{location}"
+    );
 }
 
 #[tokio::test]
@@ -191,7 +203,10 @@ async fn vacation_set_in_the_page_is_on_the_server_and_answers_a_delivered_messa
             .is_some_and(|b| b.contains("Estou de férias") && b.contains("Volto logo.")),
         "{reply}"
     );
-    assert!(reply.contains(&format!("From: {}", app.user)), "from the identity: {reply}");
+    assert!(
+        reply.contains(&format!("From: {}", app.user)),
+        "from the identity: {reply}"
+    );
     // The message itself is in the inbox as usual.
     assert_eq!(app.imap().await.wait_for("INBOX", 1).await.len(), 1);
 }
@@ -200,7 +215,10 @@ async fn vacation_set_in_the_page_is_on_the_server_and_answers_a_delivered_messa
 async fn the_banner_shows_on_other_pages_and_its_button_turns_the_reply_off() {
     let app = filters_app().await;
     let (_, inbox) = app.page("/mail/INBOX").await;
-    assert!(texts(&inbox, "#vacation-banner").is_empty(), "off: no banner");
+    assert!(
+        texts(&inbox, "#vacation-banner").is_empty(),
+        "off: no banner"
+    );
     vacation_on(&app, "Ausente").await;
     for path in ["/mail/INBOX", "/settings", "/contacts", "/settings/filters"] {
         let (status, html) = app.page(path).await;
@@ -220,9 +238,15 @@ async fn the_banner_shows_on_other_pages_and_its_button_turns_the_reply_off() {
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(location, "/mail/INBOX?page=1");
-    assert!(!server_filters(&app).await.vacation.enabled, "off on the server");
+    assert!(
+        !server_filters(&app).await.vacation.enabled,
+        "off on the server"
+    );
     let (_, inbox) = app.page("/mail/INBOX").await;
-    assert!(texts(&inbox, "#vacation-banner").is_empty(), "the banner is gone");
+    assert!(
+        texts(&inbox, "#vacation-banner").is_empty(),
+        "the banner is gone"
+    );
 
     // Another site is never where the button returns to.
     vacation_on(&app, "Ausente").await;
@@ -248,7 +272,12 @@ async fn forwarding_with_and_without_a_copy_is_delivered() {
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{}", html.html());
     let sender = fresh_user("sender");
-    deliver(&sender, &app.user, &mail(&sender, &app.user, "Primeira", "")).await;
+    deliver(
+        &sender,
+        &app.user,
+        &mail(&sender, &app.user, "Primeira", ""),
+    )
+    .await;
     let mut forwarded = Imap::connect(&target).await;
     assert_eq!(forwarded.wait_for("INBOX", 1).await.len(), 1);
     let mut own = app.imap().await;
@@ -265,7 +294,9 @@ async fn forwarding_with_and_without_a_copy_is_delivered() {
     assert!(forward.enabled && !forward.keep_copy && forward.to == target);
     deliver(&sender, &app.user, &mail(&sender, &app.user, "Segunda", "")).await;
     let uids = forwarded.wait_for("INBOX", 2).await;
-    assert!(text_of(&mut forwarded, "INBOX", uids[1]).await.contains("Segunda"));
+    assert!(text_of(&mut forwarded, "INBOX", uids[1])
+        .await
+        .contains("Segunda"));
     // The second forward arrived, so its delivery is over: no copy of it was kept.
     let own_uids = own.uids("INBOX").await;
     assert_eq!(own_uids.len(), 1, "no copy kept");
@@ -299,7 +330,10 @@ async fn a_rule_moving_a_lists_mail_files_a_delivered_message_in_that_folder() {
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{}", html.html());
-    assert!(location.ends_with("/settings/filters?saved=1"), "{location}");
+    assert!(
+        location.ends_with("/settings/filters?saved=1"),
+        "{location}"
+    );
     let (_, list) = app.page("/settings/filters").await;
     assert_eq!(texts(&list, ".rule-name"), ["Lista da obra"]);
 
@@ -317,10 +351,14 @@ async fn a_rule_moving_a_lists_mail_files_a_delivered_message_in_that_folder() {
     .await;
     deliver(&sender, &app.user, &mail(&sender, &app.user, "Pessoal", "")).await;
     let filed = imap.wait_for("Listas", 1).await;
-    assert!(text_of(&mut imap, "Listas", filed[0]).await.contains("Cronograma"));
+    assert!(text_of(&mut imap, "Listas", filed[0])
+        .await
+        .contains("Cronograma"));
     let inbox = imap.wait_for("INBOX", 1).await;
     assert_eq!(inbox.len(), 1);
-    assert!(text_of(&mut imap, "INBOX", inbox[0]).await.contains("Pessoal"));
+    assert!(text_of(&mut imap, "INBOX", inbox[0])
+        .await
+        .contains("Pessoal"));
 }
 
 /// Adds a rule named `name` that stars messages from `from`.
@@ -366,7 +404,11 @@ fn names(filters: &carteiro::sieve::model::Filters) -> Vec<(String, bool)> {
 #[tokio::test]
 async fn rules_are_reordered_switched_off_edited_and_deleted() {
     let app = filters_app().await;
-    for (name, from) in [("A", "a@example.test"), ("B", "b@example.test"), ("C", "c@example.test")] {
+    for (name, from) in [
+        ("A", "a@example.test"),
+        ("B", "b@example.test"),
+        ("C", "c@example.test"),
+    ] {
         add_rule(&app, name, from).await;
     }
     let (_, list) = app.page("/settings/filters").await;
@@ -385,8 +427,14 @@ async fn rules_are_reordered_switched_off_edited_and_deleted() {
     // Editing the second rule keeps its place.
     let (status, form) = app.page("/settings/filters/rule?index=1").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(first_attr(&form, "#rule-name", "value").as_deref(), Some("A"));
-    assert_eq!(first_attr(&form, "#value-1", "value").as_deref(), Some("a@example.test"));
+    assert_eq!(
+        first_attr(&form, "#rule-name", "value").as_deref(),
+        Some("A")
+    );
+    assert_eq!(
+        first_attr(&form, "#value-1", "value").as_deref(),
+        Some("a@example.test")
+    );
     let version = first_attr(&form, "input[name=version]", "value").unwrap();
     let (status, html, _) = post(
         &app,
@@ -405,7 +453,10 @@ async fn rules_are_reordered_switched_off_edited_and_deleted() {
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{}", html.html());
     let filters = server_filters(&app).await;
-    assert_eq!(names(&filters), [on("C", true), on("A2", true), on("B", false)]);
+    assert_eq!(
+        names(&filters),
+        [on("C", true), on("A2", true), on("B", false)]
+    );
 
     // A button from a page made before that change is refused, not applied to another rule.
     let (status, html, _) = post(
@@ -458,7 +509,10 @@ async fn filter_messages_like_this_prefills_from_the_list_else_the_sender() {
             first_attr(&form, "#field-1 option[selected]", "value").as_deref(),
             Some(field)
         );
-        assert_eq!(first_attr(&form, "#value-1", "value").as_deref(), Some(value));
+        assert_eq!(
+            first_attr(&form, "#value-1", "value").as_deref(),
+            Some(value)
+        );
         assert_eq!(
             first_attr(&form, "#action-1 option[selected]", "value").as_deref(),
             Some("move")
@@ -489,9 +543,15 @@ async fn managesieve_down_answers_503_and_keeps_what_was_typed() {
     .await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(!texts(&html, "#filters-error").is_empty());
-    assert_eq!(first_attr(&html, "#vacation-subject", "value").as_deref(), Some("Em viagem"));
+    assert_eq!(
+        first_attr(&html, "#vacation-subject", "value").as_deref(),
+        Some("Em viagem")
+    );
     assert_eq!(texts(&html, "#vacation-body"), ["Volto dia 10."]);
-    assert_eq!(first_attr(&html, "#vacation-days", "value").as_deref(), Some("3"));
+    assert_eq!(
+        first_attr(&html, "#vacation-days", "value").as_deref(),
+        Some("3")
+    );
     // The other pages still work, without a banner, while it is down.
     let (status, _) = app.page("/mail/INBOX").await;
     assert_eq!(status, StatusCode::OK);
@@ -502,10 +562,20 @@ async fn managesieve_down_answers_503_and_keeps_what_was_typed() {
     let (status, html, _) = post(
         &app,
         "/settings/vacation",
-        &[("enabled", "yes"), ("subject", "Em viagem"), ("body", "Volto dia 10."), ("days", "3")],
+        &[
+            ("enabled", "yes"),
+            ("subject", "Em viagem"),
+            ("body", "Volto dia 10."),
+            ("days", "3"),
+        ],
     )
     .await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "saved once it is back: {}", texts(&html, "[role=alert]").join(" "));
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "saved once it is back: {}",
+        texts(&html, "[role=alert]").join(" ")
+    );
 }
 
 #[tokio::test]
@@ -520,7 +590,14 @@ async fn every_filter_form_without_the_csrf_token_is_refused() {
         "/settings/filters/script",
     ] {
         let response = app
-            .post_form(path, &[("enabled", "yes"), ("to", "x@example.test"), ("script", "keep;")])
+            .post_form(
+                path,
+                &[
+                    ("enabled", "yes"),
+                    ("to", "x@example.test"),
+                    ("script", "keep;"),
+                ],
+            )
             .await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path}");
     }
@@ -561,13 +638,24 @@ async fn without_a_managesieve_server_the_pages_say_so_and_nothing_links_to_them
     let app = spawn_app_with(config).await;
     app.login().await;
     let mut imap = app.imap().await;
-    imap.append("INBOX", &mail("ana@example.test", &app.user, "Oi", ""), None)
-        .await;
+    imap.append(
+        "INBOX",
+        &mail("ana@example.test", &app.user, "Oi", ""),
+        None,
+    )
+    .await;
     let uid = imap.uids("INBOX").await[0];
-    for path in ["/settings/vacation", "/settings/filters", "/settings/filters/script"] {
+    for path in [
+        "/settings/vacation",
+        "/settings/filters",
+        "/settings/filters/script",
+    ] {
         let (status, html) = app.page(path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
-        assert!(texts(&html, "#filters-message")[0].contains("offers no filters"), "{path}");
+        assert!(
+            texts(&html, "#filters-message")[0].contains("offers no filters"),
+            "{path}"
+        );
     }
     let (_, settings) = app.page("/settings").await;
     assert!(texts(&settings, "#filters-settings-link").is_empty());
@@ -601,8 +689,14 @@ async fn a_refused_reply_names_each_problem_and_keeps_the_form() {
         problems.iter().any(|p| p.contains("between 1 and 365")),
         "{problems:?}"
     );
-    assert_eq!(first_attr(&html, "#vacation-end", "value").as_deref(), Some("2025-03-01"));
-    assert_eq!(first_attr(&html, "#vacation-days", "value").as_deref(), Some("400"));
+    assert_eq!(
+        first_attr(&html, "#vacation-end", "value").as_deref(),
+        Some("2025-03-01")
+    );
+    assert_eq!(
+        first_attr(&html, "#vacation-days", "value").as_deref(),
+        Some("400")
+    );
     let (status, html, _) = post(&app, "/settings/vacation", &[("start", "amanhã")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(texts(&html, "#filters-error")[0].contains("“amanhã” is not a date"));
@@ -638,14 +732,26 @@ async fn in_chromium_the_banners_button_turns_the_reply_off_with_and_without_scr
     };
     let off = step("turnOff");
     assert!(
-        off["before"].as_str().unwrap().starts_with("Your out-of-office reply is on until"),
+        off["before"]
+            .as_str()
+            .unwrap()
+            .starts_with("Your out-of-office reply is on until"),
         "{off}"
     );
-    assert_eq!(off["path"], "/mail/INBOX?page=1", "back where it was clicked");
+    assert_eq!(
+        off["path"], "/mail/INBOX?page=1",
+        "back where it was clicked"
+    );
     assert_eq!(off["after"], 0);
     let on = step("turnOnAgain");
     assert_eq!(on["path"], "/settings/vacation?saved=1");
-    assert!(on["banner"].as_str().unwrap().contains("out-of-office reply is on"), "{on}");
+    assert!(
+        on["banner"]
+            .as_str()
+            .unwrap()
+            .contains("out-of-office reply is on"),
+        "{on}"
+    );
     let plain = step("noJavaScript");
     assert_eq!(plain["before"], 1);
     assert_eq!(plain["path"], "/folders");

@@ -18,7 +18,11 @@ async fn an_invalid_script_shows_the_servers_error_next_to_its_line_and_is_not_s
     let (status, html, _) = post(
         &app,
         "/settings/filters/script",
-        &[("name", SCRIPT_NAME), ("script", broken), ("submit", "check")],
+        &[
+            ("name", SCRIPT_NAME),
+            ("script", broken),
+            ("submit", "check"),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}", html.html());
@@ -26,7 +30,10 @@ async fn an_invalid_script_shows_the_servers_error_next_to_its_line_and_is_not_s
     assert!(error.starts_with("Line 4:"), "{error}");
     let wrong = texts(&html, "#wrong-line").join(" ");
     assert!(wrong.contains('}'), "the wrong line is marked: {wrong}");
-    assert!(wrong.contains('←'), "with the server's words beside it: {wrong}");
+    assert!(
+        wrong.contains('←'),
+        "with the server's words beside it: {wrong}"
+    );
     assert_eq!(
         texts(&html, "#script-text").join("").replace("\r\n", "\n"),
         broken.trim_end_matches('\n'),
@@ -36,7 +43,11 @@ async fn an_invalid_script_shows_the_servers_error_next_to_its_line_and_is_not_s
     let (status, _, _) = post(
         &app,
         "/settings/filters/script",
-        &[("name", SCRIPT_NAME), ("script", broken), ("submit", "save")],
+        &[
+            ("name", SCRIPT_NAME),
+            ("script", broken),
+            ("submit", "save"),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -71,7 +82,12 @@ async fn a_valid_script_is_checked_then_saved_as_typed() {
     let (_, list) = app.page("/settings/filters").await;
     assert_eq!(texts(&list, "#foreign-script").len(), 1);
     let (_, editor) = app.page("/settings/filters/script").await;
-    assert_eq!(texts(&editor, "#script-text").join("").replace("\r\n", "\n"), good.trim_end_matches('\n'));
+    assert_eq!(
+        texts(&editor, "#script-text")
+            .join("")
+            .replace("\r\n", "\n"),
+        good.trim_end_matches('\n')
+    );
 }
 
 #[tokio::test]
@@ -80,13 +96,20 @@ async fn a_hand_edited_carteiro_script_is_kept_before_carteiro_replaces_it() {
     let by_hand = "# edited by hand\nkeep;\n";
     let mut direct = sieve(&app).await;
     direct.put(SCRIPT_NAME, by_hand).await.expect("PUTSCRIPT");
-    direct.set_active(Some(SCRIPT_NAME)).await.expect("SETACTIVE");
+    direct
+        .set_active(Some(SCRIPT_NAME))
+        .await
+        .expect("SETACTIVE");
     direct.logout().await;
 
     let (status, html, location) = post(
         &app,
         "/settings/filters/forward",
-        &[("enabled", "yes"), ("to", "outro@example.test"), ("keep_copy", "yes")],
+        &[
+            ("enabled", "yes"),
+            ("to", "outro@example.test"),
+            ("keep_copy", "yes"),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{}", html.html());
@@ -94,7 +117,10 @@ async fn a_hand_edited_carteiro_script_is_kept_before_carteiro_replaces_it() {
     assert!(kept.starts_with("carteiro-kept-") && kept.len() == "carteiro-kept-".len() + 8);
     assert!(location.contains("kept="), "{location}");
     let mut direct = sieve(&app).await;
-    assert_eq!(direct.get(&kept).await.expect("kept on the server"), by_hand);
+    assert_eq!(
+        direct.get(&kept).await.expect("kept on the server"),
+        by_hand
+    );
     let list = direct.list().await.unwrap();
     assert!(list.iter().any(|s| s.name == SCRIPT_NAME && s.active));
     direct.logout().await;
@@ -109,7 +135,10 @@ async fn another_programs_active_script_is_never_overwritten_and_replacing_it_ne
     let theirs = "require [\"fileinto\"];\n# roundcube\nif header :contains \"subject\" \"x\" { fileinto \"Junk\"; }\n";
     let mut direct = sieve(&app).await;
     direct.put("roundcube", theirs).await.expect("PUTSCRIPT");
-    direct.set_active(Some("roundcube")).await.expect("SETACTIVE");
+    direct
+        .set_active(Some("roundcube"))
+        .await
+        .expect("SETACTIVE");
     direct.logout().await;
 
     let (_, list) = app.page("/settings/filters").await;
@@ -118,7 +147,9 @@ async fn another_programs_active_script_is_never_overwritten_and_replacing_it_ne
     let (status, editor) = app.page(&edit).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        texts(&editor, "#script-text").join("").replace("\r\n", "\n"),
+        texts(&editor, "#script-text")
+            .join("")
+            .replace("\r\n", "\n"),
         theirs.trim_end_matches('\n')
     );
 
@@ -127,7 +158,10 @@ async fn another_programs_active_script_is_never_overwritten_and_replacing_it_ne
     let (status, html, _) = post(&app, "/settings/filters/forward", &fields).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(texts(&html, "#confirm-other").len(), 1);
-    assert_eq!(first_attr(&html, "#forward-to", "value").as_deref(), Some("outro@example.test"));
+    assert_eq!(
+        first_attr(&html, "#forward-to", "value").as_deref(),
+        Some("outro@example.test")
+    );
     let mut direct = sieve(&app).await;
     let list = direct.list().await.unwrap();
     assert!(list.iter().any(|s| s.name == "roundcube" && s.active));
@@ -141,7 +175,10 @@ async fn another_programs_active_script_is_never_overwritten_and_replacing_it_ne
     let mut direct = sieve(&app).await;
     let list = direct.list().await.unwrap();
     assert!(list.iter().any(|s| s.name == SCRIPT_NAME && s.active));
-    assert!(list.iter().any(|s| s.name == "roundcube" && !s.active), "still there");
+    assert!(
+        list.iter().any(|s| s.name == "roundcube" && !s.active),
+        "still there"
+    );
     assert_eq!(direct.get("roundcube").await.unwrap(), theirs, "untouched");
     direct.logout().await;
 }
@@ -157,9 +194,20 @@ async fn a_script_over_the_servers_limit_is_refused_in_the_servers_words() {
         &[("name", SCRIPT_NAME), ("script", &huge), ("submit", "save")],
     )
     .await;
-    assert_eq!(status, StatusCode::INSUFFICIENT_STORAGE, "{}", texts(&html, "[role=alert]").join(" "));
+    assert_eq!(
+        status,
+        StatusCode::INSUFFICIENT_STORAGE,
+        "{}",
+        texts(&html, "[role=alert]").join(" ")
+    );
     let error = texts(&html, "#filters-error").join(" ");
-    assert!(error.starts_with("Your mail server has no room for this:"), "{error}");
-    assert!(error.len() > "Your mail server has no room for this: ".len() + 3, "{error}");
+    assert!(
+        error.starts_with("Your mail server has no room for this:"),
+        "{error}"
+    );
+    assert!(
+        error.len() > "Your mail server has no room for this: ".len() + 3,
+        "{error}"
+    );
     assert!(own_script(&app).await.is_none());
 }

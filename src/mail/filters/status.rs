@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use chrono::NaiveDate;
 use moka::future::Cache;
 use secrecy::SecretString;
 
@@ -30,13 +31,10 @@ pub struct VacationOn {
 }
 
 impl VacationOn {
-    /// Whether its period has not ended by `today` (`YYYY-MM-DD`): a reply set for later is
-    /// shown too, so the person knows it is coming.
-    pub fn current(&self, today: &str) -> bool {
-        // ISO dates compare as text in time order.
-        self.end
-            .as_ref()
-            .is_none_or(|end| end.to_string().as_str() >= today)
+    /// Whether its period has not ended by `today`: a reply set for later is shown too, so
+    /// the person knows it is coming.
+    pub fn current(&self, today: NaiveDate) -> bool {
+        self.end.is_none_or(|end| end.date() >= today)
     }
 }
 
@@ -53,9 +51,9 @@ impl Status {
         let vacation = &loaded.filters.vacation;
         let on = loaded.own == OwnScript::Ours && loaded.ours_active() && vacation.enabled;
         Status {
-            vacation: on.then(|| VacationOn {
-                start: vacation.start.clone(),
-                end: vacation.end.clone(),
+            vacation: on.then_some(VacationOn {
+                start: vacation.start,
+                end: vacation.end,
             }),
         }
     }
@@ -79,14 +77,14 @@ impl Default for StatusCache {
 }
 
 impl StatusCache {
-    /// The reply of `login`'s account, if it is on and its period has not ended by `today`
-    /// (`YYYY-MM-DD`). Without a ManageSieve server there is never one.
+    /// The reply of `login`'s account, if it is on and its period has not ended by `today`.
+    /// Without a ManageSieve server there is never one.
     pub async fn vacation(
         &self,
         server: Option<&ManageSieve>,
         login: &str,
         password: Option<SecretString>,
-        today: &str,
+        today: NaiveDate,
     ) -> Option<VacationOn> {
         let server = server?;
         let status = self
@@ -119,7 +117,6 @@ impl StatusCache {
     pub async fn forget(&self, login: &str) {
         self.cache.invalidate(login).await;
     }
-
 }
 
 #[cfg(test)]
@@ -136,13 +133,14 @@ mod tests {
             start: date("2025-03-01"),
             end: date("2025-03-10"),
         };
-        assert!(on.current("2025-02-20"), "set for later: shown");
-        assert!(on.current("2025-03-10"), "the last day is included");
-        assert!(!on.current("2025-03-11"));
+        let day = |text: &str| date(text).unwrap().date();
+        assert!(on.current(day("2025-02-20")), "set for later: shown");
+        assert!(on.current(day("2025-03-10")), "the last day is included");
+        assert!(!on.current(day("2025-03-11")));
         let open = VacationOn {
             start: None,
             end: None,
         };
-        assert!(open.current("2999-01-01"));
+        assert!(open.current(day("2999-01-01")));
     }
 }

@@ -333,18 +333,19 @@ mod tests {
     use crate::sieve::model::Rule;
 
     fn named(names: &[&str]) -> Filters {
-        let mut filters = Filters::default();
-        filters.rules = names
-            .iter()
-            .map(|n| Rule {
-                name: n.to_string(),
-                enabled: true,
-                all: true,
-                conditions: Vec::new(),
-                actions: Vec::new(),
-            })
-            .collect();
-        filters
+        Filters {
+            rules: names
+                .iter()
+                .map(|n| Rule {
+                    name: n.to_string(),
+                    enabled: true,
+                    all: true,
+                    conditions: Vec::new(),
+                    actions: Vec::new(),
+                })
+                .collect(),
+            ..Filters::default()
+        }
     }
 
     fn names(filters: &Filters) -> Vec<&str> {
@@ -354,9 +355,18 @@ mod tests {
     #[test]
     fn rules_move_within_the_list_and_never_past_its_ends() {
         let f = named(&["a", "b", "c"]);
-        assert_eq!(names(&arranged(f.clone(), 1, "up").unwrap()), ["b", "a", "c"]);
-        assert_eq!(names(&arranged(f.clone(), 1, "down").unwrap()), ["a", "c", "b"]);
-        assert_eq!(names(&arranged(f.clone(), 1, "delete").unwrap()), ["a", "c"]);
+        assert_eq!(
+            names(&arranged(f.clone(), 1, "up").unwrap()),
+            ["b", "a", "c"]
+        );
+        assert_eq!(
+            names(&arranged(f.clone(), 1, "down").unwrap()),
+            ["a", "c", "b"]
+        );
+        assert_eq!(
+            names(&arranged(f.clone(), 1, "delete").unwrap()),
+            ["a", "c"]
+        );
         assert!(arranged(f.clone(), 0, "up").is_none());
         assert!(arranged(f.clone(), 2, "down").is_none());
         assert!(arranged(f.clone(), 3, "delete").is_none());

@@ -298,7 +298,10 @@ mod tests {
         assert_eq!(numbers, [2, 3, 4, 5, 6]);
         assert!(lines[2].wrong && lines[2].text == "d");
         let first = around(text, 1);
-        assert_eq!(first.iter().map(|l| l.number).collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(
+            first.iter().map(|l| l.number).collect::<Vec<_>>(),
+            [1, 2, 3]
+        );
         let past_the_end = around(text, 9);
         assert_eq!(
             past_the_end.iter().map(|l| l.number).collect::<Vec<_>>(),

@@ -117,10 +117,9 @@ fn sieve_refusal(error: &SieveError) -> (StatusCode, Msg) {
             StatusCode::BAD_GATEWAY,
             Msg::new("filters-error-server").arg("reason", message.as_str()),
         ),
-        SieveError::NotFound | SieveError::Active | SieveError::AlreadyExists => (
-            StatusCode::CONFLICT,
-            Msg::new("filters-error-changed"),
-        ),
+        SieveError::NotFound | SieveError::Active | SieveError::AlreadyExists => {
+            (StatusCode::CONFLICT, Msg::new("filters-error-changed"))
+        }
     }
 }
 
@@ -212,7 +211,12 @@ pub struct MessageTemplate {
     pub is_error: bool,
 }
 
-pub fn message_page(frame: PageFrame, status: StatusCode, title: &'static str, msg: Msg) -> Response {
+pub fn message_page(
+    frame: PageFrame,
+    status: StatusCode,
+    title: &'static str,
+    msg: Msg,
+) -> Response {
     let ctx = frame.ctx.clone();
     (
         status,

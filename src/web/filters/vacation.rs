@@ -83,8 +83,16 @@ impl VacationForm {
     fn of(vacation: &Vacation) -> VacationForm {
         VacationForm {
             enabled: vacation.enabled.then(|| "yes".to_string()),
-            start: vacation.start.as_ref().map(ToString::to_string).unwrap_or_default(),
-            end: vacation.end.as_ref().map(ToString::to_string).unwrap_or_default(),
+            start: vacation
+                .start
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            end: vacation
+                .end
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             subject: vacation.subject.clone(),
             body: vacation.body.clone(),
             addresses: vacation.addresses.clone(),
@@ -149,7 +157,10 @@ fn choices(identities: &[Identity], form: &VacationForm) -> (Vec<Choice>, Vec<Ch
     let mut addresses: Vec<Choice> = identities
         .iter()
         .map(|i| Choice {
-            chosen: form.addresses.iter().any(|a| a.eq_ignore_ascii_case(&i.address)),
+            chosen: form
+                .addresses
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(&i.address)),
             value: i.address.clone(),
         })
         .collect();
@@ -273,7 +284,9 @@ async fn page(
         frame,
         Shown {
             form,
-            other_active: loaded.as_ref().and_then(|l| l.other_active().map(str::to_string)),
+            other_active: loaded
+                .as_ref()
+                .and_then(|l| l.other_active().map(str::to_string)),
             foreign: loaded.as_ref().is_some_and(|l| l.own == OwnScript::Foreign),
             confirm: false,
             notice,

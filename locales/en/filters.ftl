@@ -144,6 +144,7 @@ filters-error-changed = Your filters were changed elsewhere in the meantime. Loo
 filters-error-no-such-script = There is no such script on your mail server.
 filters-error-invalid = Something in these filters cannot be saved.
 filters-error-no-action = Choose at least one action.
+filters-error-unsupported = Your mail server cannot do this: it lacks the Sieve extension “{ $extension }”. Nothing was changed.
 
 ## Elsewhere
 

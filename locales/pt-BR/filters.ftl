@@ -144,6 +144,7 @@ filters-error-changed = Os seus filtros foram alterados em outro lugar nesse mei
 filters-error-no-such-script = Não existe esse script no seu servidor de e-mail.
 filters-error-invalid = Algo nestes filtros não pode ser salvo.
 filters-error-no-action = Escolha pelo menos uma ação.
+filters-error-unsupported = O seu servidor de e-mail não consegue fazer isto: falta a extensão Sieve “{ $extension }”. Nada foi alterado.
 
 ## Em outros lugares
 

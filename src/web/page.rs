@@ -141,7 +141,7 @@ impl PageFrame {
             state.sieve_status.vacation(
                 state.managesieve.as_ref(),
                 &session.username,
-                session.password(),
+                || session.password(),
                 ctx.now.date_naive(),
             )
         );

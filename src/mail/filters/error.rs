@@ -19,6 +19,10 @@ pub enum FilterError {
     /// nothing was sent to the server.
     #[error("the filters are not valid ({} problem(s))", .0.len())]
     Invalid(Vec<Problem>),
+    /// The filters need a Sieve extension the server does not offer (`date` for a dated
+    /// reply, `copy` for forwarding with a copy…); nothing was sent.
+    #[error("the server lacks the Sieve extension {0}")]
+    Unsupported(&'static str),
     /// Another program's script is the active one: making Carteiro's active would stop it
     /// from running, which the person has to confirm first. Nothing was changed.
     #[error("another script is active")]

@@ -54,6 +54,15 @@ pub async fn save(
     activate: Activate,
 ) -> Result<Saved, FilterError> {
     filters.validate().map_err(FilterError::Invalid)?;
+    // Said in words the person can act on, rather than as the compile error the server
+    // would give for the script.
+    if let Some(missing) = filters
+        .required_extensions()
+        .into_iter()
+        .find(|ext| !loaded.capabilities.supports(ext))
+    {
+        return Err(FilterError::Unsupported(missing));
+    }
     write_own(sieve, loaded, &script::generate(filters), activate, true).await
 }
 

@@ -5,21 +5,26 @@
 //! Looking it up must never make a page slow or fail: a server that does not answer within
 //! [`LOOKUP_TIMEOUT`] (or refuses) counts as "no reply on" until the next look.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use moka::future::Cache;
 use secrecy::SecretString;
 
+use super::error::FilterError;
 use super::load::{load, open, Loaded, OwnScript};
 use crate::sieve::model::IsoDate;
-use crate::sieve::ManageSieve;
+use crate::sieve::{ManageSieve, SieveError};
 
 /// How long a looked-up status is trusted: a reply turned on or off elsewhere (another
 /// device, another instance) shows up on the pages within this time.
 pub const FRESH_FOR: Duration = Duration::from_secs(60);
 /// The longest a page waits for the ManageSieve server to say.
 pub const LOOKUP_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long a refused sign-in is remembered before trying again: a server that refuses this
+/// login to ManageSieve (while IMAP takes it) would otherwise see a failed login every minute
+/// for every person reading mail, and may start slowing down Carteiro's address for it.
+pub const REFUSED_FOR: Duration = Duration::from_secs(30 * 60);
 /// Accounts whose status is kept (a few dozen bytes each).
 const MAX_ACCOUNTS: u64 = 100_000;
 
@@ -44,6 +49,8 @@ pub struct Status {
     /// The reply, when it is switched on in Carteiro's script and that script is the one
     /// the server runs.
     pub vacation: Option<VacationOn>,
+    /// The server refused the sign-in: asked again only after [`REFUSED_FOR`].
+    pub refused: bool,
 }
 
 impl Status {
@@ -55,7 +62,21 @@ impl Status {
                 start: vacation.start,
                 end: vacation.end,
             }),
+            refused: false,
         }
+    }
+}
+
+/// How long a status is kept: a minute, or longer when the server refused the sign-in.
+struct Freshness;
+
+impl moka::Expiry<String, Status> for Freshness {
+    fn expire_after_create(&self, _: &String, status: &Status, _: Instant) -> Option<Duration> {
+        Some(if status.refused {
+            REFUSED_FOR
+        } else {
+            FRESH_FOR
+        })
     }
 }
 
@@ -70,7 +91,7 @@ impl Default for StatusCache {
         StatusCache {
             cache: Cache::builder()
                 .max_capacity(MAX_ACCOUNTS)
-                .time_to_live(FRESH_FOR)
+                .expire_after(Freshness)
                 .build(),
         }
     }
@@ -78,12 +99,13 @@ impl Default for StatusCache {
 
 impl StatusCache {
     /// The reply of `login`'s account, if it is on and its period has not ended by `today`.
-    /// Without a ManageSieve server there is never one.
+    /// Without a ManageSieve server there is never one. `password` is asked for (unsealed)
+    /// only when the server has to be asked.
     pub async fn vacation(
         &self,
         server: Option<&ManageSieve>,
         login: &str,
-        password: Option<SecretString>,
+        password: impl FnOnce() -> Option<SecretString>,
         today: NaiveDate,
     ) -> Option<VacationOn> {
         let server = server?;
@@ -91,7 +113,7 @@ impl StatusCache {
             .cache
             .get_with(login.to_string(), async move {
                 let looked = tokio::time::timeout(LOOKUP_TIMEOUT, async {
-                    let mut sieve = open(Some(server), login, password).await?;
+                    let mut sieve = open(Some(server), login, password()).await?;
                     let loaded = load(&mut sieve).await;
                     sieve.logout().await;
                     loaded
@@ -99,6 +121,16 @@ impl StatusCache {
                 .await;
                 match looked {
                     Ok(Ok(loaded)) => Status::of(&loaded),
+                    Ok(Err(FilterError::Sieve(SieveError::Auth))) => {
+                        tracing::warn!(
+                            user = crate::telemetry::untrusted(login),
+                            "the ManageSieve server refused a login the IMAP server took; not asking again for a while"
+                        );
+                        Status {
+                            refused: true,
+                            ..Status::default()
+                        }
+                    }
                     Ok(Err(e)) => {
                         tracing::debug!(error = %e, "filter status not read");
                         Status::default()

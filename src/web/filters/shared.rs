@@ -74,6 +74,10 @@ pub fn refusal(error: &FilterError) -> (StatusCode, Msg) {
             Msg::new("filters-error-no-such-script"),
         ),
         FilterError::Changed => (StatusCode::CONFLICT, Msg::new("filters-error-changed")),
+        FilterError::Unsupported(extension) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Msg::new("filters-error-unsupported").arg("extension", *extension),
+        ),
         FilterError::OtherActive(name) => (
             StatusCode::CONFLICT,
             Msg::new("filters-confirm-other").arg("name", name.as_str()),

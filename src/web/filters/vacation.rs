@@ -193,10 +193,16 @@ fn choices(identities: &[Identity], form: &VacationForm) -> (Vec<Choice>, Vec<Ch
     (addresses, senders)
 }
 
-/// The person's identities; none when they cannot be read (the form still works).
+/// The person's identities, the default one first; none when they cannot be read (the
+/// form still works).
 async fn identities(state: &AppState, session: &CurrentSession) -> Vec<Identity> {
     match crate::web::identities::book(state, session).await {
-        Ok(book) => book.identities.list().to_vec(),
+        Ok(book) => {
+            let default = book.identities.default_id().to_string();
+            let mut list = book.identities.list().to_vec();
+            list.sort_by_key(|i| i.id != default);
+            list
+        }
         Err(e) => {
             tracing::warn!(error = %e, "identities not read for the vacation page");
             Vec::new()

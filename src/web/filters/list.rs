@@ -22,6 +22,7 @@ use crate::sieve::model::{Filters, Forward};
 use crate::state::AppState;
 use crate::web::error::AppError;
 use crate::web::extract::{CsrfForm, CurrentSession};
+use crate::web::mailbox::move_targets;
 use crate::web::page::{FolderLink, PageCtx, PageFrame};
 
 pub fn router() -> Router<AppState> {
@@ -105,12 +106,13 @@ fn render(frame: PageFrame, loaded: Option<&Loaded>, said: Said) -> FiltersTempl
     let ctx = frame.ctx.clone();
     let empty = Filters::default();
     let filters = loaded.map_or(&empty, |l| &l.filters);
+    let labels = move_targets(&ctx, &frame.folders, "");
     let rows = filters
         .rules
         .iter()
         .enumerate()
         .map(|(index, rule)| {
-            let (conditions, actions) = words::summary(&ctx, rule);
+            let (conditions, actions) = words::summary(&ctx, rule, &labels);
             RuleRow {
                 index,
                 name: rule.name.clone(),

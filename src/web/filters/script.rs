@@ -272,7 +272,7 @@ async fn change(
             }) = &e
             {
                 shown.lines = around(&shown.text, *line as usize);
-                shown.line_error = Some(message.clone());
+                shown.line_error = Some(shared::script_error_words(message).to_string());
             }
             if let FilterError::OtherActive(other) = &e {
                 shown.other_active = Some(other.clone());

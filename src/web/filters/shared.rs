@@ -113,7 +113,7 @@ fn sieve_refusal(error: &SieveError) -> (StatusCode, Msg) {
             match line {
                 Some(line) => Msg::new("filters-error-script-line")
                     .arg("line", *line)
-                    .arg("reason", message.as_str()),
+                    .arg("reason", script_error_words(message)),
                 None => Msg::new("filters-error-script").arg("reason", message.as_str()),
             },
         ),
@@ -124,6 +124,27 @@ fn sieve_refusal(error: &SieveError) -> (StatusCode, Msg) {
         SieveError::NotFound | SieveError::Active | SieveError::AlreadyExists => {
             (StatusCode::CONFLICT, Msg::new("filters-error-changed"))
         }
+    }
+}
+
+/// The server's words about a script error without the line number it starts with
+/// (Pigeonhole: `line 4: error: expected …`), which the page shows on its own.
+pub fn script_error_words(message: &str) -> &str {
+    let rest = message.trim_start();
+    let Some(after) = rest
+        .get(..5)
+        .filter(|w| w.eq_ignore_ascii_case("line "))
+        .map(|_| &rest[5..])
+    else {
+        return message;
+    };
+    let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    match after[digits..].strip_prefix(':') {
+        Some(words) if digits > 0 => {
+            let words = words.trim_start();
+            words.strip_prefix("error: ").unwrap_or(words)
+        }
+        _ => message,
     }
 }
 
@@ -275,6 +296,18 @@ pub fn local_path(back: &str, fallback: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_line_number_is_left_out_of_the_servers_words() {
+        assert_eq!(
+            script_error_words("line 4: error: expected end of command ';'."),
+            "expected end of command ';'."
+        );
+        assert_eq!(script_error_words("Line 12: unknown test"), "unknown test");
+        assert_eq!(script_error_words("lineup: x"), "lineup: x");
+        assert_eq!(script_error_words("line x: y"), "line x: y");
+        assert_eq!(script_error_words("script too big"), "script too big");
+    }
 
     #[test]
     fn only_a_path_of_this_site_is_come_back_to() {

@@ -3,6 +3,7 @@
 
 use crate::i18n::Msg;
 use crate::sieve::model::{Action, Condition, Field, Op, Rule};
+use crate::web::mailbox::Target;
 use crate::web::page::PageCtx;
 
 /// One option of a select: the value sent, and its label in the page's language.
@@ -152,10 +153,18 @@ pub fn condition(ctx: &PageCtx, c: &Condition) -> String {
     )
 }
 
-/// `Move to: Newsletters`, `Mark as read`.
-pub fn action_words(ctx: &PageCtx, a: &Action) -> String {
+/// `Move to Newsletters`, `Mark as read`; a folder by the name the sidebar gives it
+/// (`Inbox` for `INBOX`), from `folders`.
+pub fn action_words(ctx: &PageCtx, a: &Action, folders: &[Target]) -> String {
     let (value, target) = action_value(a);
     let name = label(ctx, &ACTIONS, value);
+    let target = match a {
+        Action::MoveTo(f) | Action::CopyTo(f) => folders
+            .iter()
+            .find(|t| t.name == *f)
+            .map_or(target, |t| t.label.as_str()),
+        _ => target,
+    };
     if target.is_empty() {
         name
     } else {
@@ -164,7 +173,7 @@ pub fn action_words(ctx: &PageCtx, a: &Action) -> String {
 }
 
 /// The whole rule on one line: its conditions joined by "and" or "or", then its actions.
-pub fn summary(ctx: &PageCtx, rule: &Rule) -> (String, String) {
+pub fn summary(ctx: &PageCtx, rule: &Rule, folders: &[Target]) -> (String, String) {
     let join = if rule.all {
         ctx.lang.t("filter-summary-and")
     } else {
@@ -176,6 +185,10 @@ pub fn summary(ctx: &PageCtx, rule: &Rule) -> (String, String) {
     } else {
         conditions.join(&format!(" {join} "))
     };
-    let actions: Vec<String> = rule.actions.iter().map(|a| action_words(ctx, a)).collect();
+    let actions: Vec<String> = rule
+        .actions
+        .iter()
+        .map(|a| action_words(ctx, a, folders))
+        .collect();
     (conditions, actions.join(", "))
 }

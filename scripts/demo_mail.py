@@ -1210,19 +1210,27 @@ def inbox_count(imap):
 
 def wipe(imap, layout):
     boxes = list_mailboxes(imap)
-    specials = ("\\Drafts", "\\Sent", "\\Trash", "\\Junk", "\\Archive")
-    # delete custom folders (children first), empty INBOX and the special-use ones
+    specials = ("\\drafts", "\\sent", "\\trash", "\\junk", "\\archive")
+
+    def empty(name):
+        typ, data = imap.select(quote(name))
+        if typ == "OK" and int(data[0] or 0) > 0:
+            imap.store("1:*", "+FLAGS.SILENT", "(\\Deleted)")
+            imap.expunge()
+        if typ == "OK":
+            imap.close()
+
+    # delete custom folders (children first), empty INBOX and the special-use ones (and those
+    # a server will not delete: Courier keeps its Trash, Cyrus its special-use folders)
     for flags, name in sorted(boxes, key=lambda b: -b[1].count(layout.delimiter)):
-        if name.upper() == "INBOX" or any(s in flags for s in specials):
-            typ, data = imap.select(quote(name))
-            if typ == "OK" and int(data[0] or 0) > 0:
-                imap.store("1:*", "+FLAGS.SILENT", "(\\Deleted)")
-                imap.expunge()
-            if typ == "OK":
-                imap.close()
-        else:
+        if name.upper() == "INBOX" or any(s in flags.lower() for s in specials):
+            empty(name)
+            continue
+        typ, _ = imap.delete(quote(name))
+        if typ == "OK":
             imap.unsubscribe(quote(name))
-            check(imap.delete(quote(name)), "DELETE %s" % name)
+        else:
+            empty(name)
 
 
 def seed_user(host, port, user, msgs, force):

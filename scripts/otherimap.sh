@@ -170,7 +170,8 @@ unpack_packages() {
         [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$version" ] && [ -d "$ROOTS/$p" ] && continue
         log "unpacking Debian's $p $version into $ROOTS/$p (it conflicts with dovecot-imapd)"
         tmp=$(mktemp -d)
-        chmod 755 "$tmp"  # apt's download sandbox user must be able to write here
+        # apt downloads as its sandbox user, which must be able to write here.
+        getent passwd _apt >/dev/null && chown _apt "$tmp"
         (cd "$tmp" && apt-get download -q "${APT_OPTS[@]}" "$p=$version" >/dev/null 2>&1) || {
             apt-get update -qq "${APT_OPTS[@]}" >/dev/null 2>&1 || true
             (cd "$tmp" && apt-get download -q "${APT_OPTS[@]}" "$p=$version" >/dev/null 2>&1)
@@ -180,6 +181,11 @@ unpack_packages() {
         dpkg-deb -x "$deb" "$ROOTS/$p"
         printf '%s\n' "$version" > "$stamp"
         rm -rf "$tmp"
+        # New binaries: a running server restarts on them.
+        case $p in
+            cyrus-imapd) CYRUS_CHANGED=1 ;;
+            courier-imap) COURIER_CHANGED=1 ;;
+        esac
     done
 }
 
@@ -602,8 +608,7 @@ cmd_up() {
     start_courier imap "${COURIER_PORTS[0]}"
     start_courier imaps "${COURIER_PORTS[1]}"
     wait_ports
-    seed imap "${CYRUS_PORTS[0]}"
-    seed imap "${COURIER_PORTS[0]}"
+    seed_both
     cat <<EOF
 Other IMAP servers are up (127.0.0.1 only; accounts and passwords: the Dovecot stack's)
   Cyrus IMAP   ${CYRUS_PORTS[0]} (STARTTLS)  ${CYRUS_PORTS[1]} (TLS)   CA: $STACK_DIR/ca.pem
@@ -616,10 +621,20 @@ seed() { # _ port [--force]
         sed "s/^/[otherimap] port $2: /" >&2
 }
 
+# Both servers at once: the first seeding (~450 APPENDs each) takes ~25 s per server; later
+# ones see the mail is there and skip.
+seed_both() {
+    local cyrus courier rc=0
+    seed imap "${CYRUS_PORTS[0]}" "${1:-}" & cyrus=$!
+    seed imap "${COURIER_PORTS[0]}" "${1:-}" & courier=$!
+    wait "$cyrus" || rc=1
+    wait "$courier" || rc=1
+    [ $rc -eq 0 ] || die "seeding the demo mail failed"
+}
+
 cmd_seed_demo() {
     need_root seed-demo "$@"
-    seed imap "${CYRUS_PORTS[0]}" "${1:-}"
-    seed imap "${COURIER_PORTS[0]}" "${1:-}"
+    seed_both "${1:-}"
 }
 
 cmd_down() {

@@ -1178,27 +1178,59 @@ def connect(host, port, user):
     return imap
 
 
+class Layout:
+    """Where the server keeps a user's folders: the personal namespace's prefix and hierarchy
+    delimiter (RFC 2342). Dovecot and Cyrus put folders beside INBOX with "/"; Courier puts
+    them under "INBOX." with ".". The demo's folder names are written with "/"."""
+
+    NAMESPACE_RE = re.compile(rb'^\(\("((?:\\.|[^"\\])*)" (?:"((?:\\.|[^"\\])*)"|NIL)')
+
+    def __init__(self, imap):
+        self.prefix, self.delimiter = "", "/"
+        if "NAMESPACE" in imap.capabilities:
+            check(imap._simple_command("NAMESPACE"), "NAMESPACE")
+            data = imap.untagged_responses.pop("NAMESPACE", [b""])[0] or b""
+            m = self.NAMESPACE_RE.match(data)
+            if m:
+                self.prefix = m.group(1).decode()
+                self.delimiter = (m.group(2) or b"/").decode()
+
+    def wire(self, box):
+        """The modified UTF-7 name of the demo folder `box` on this server."""
+        if box == "INBOX":
+            return box
+        return mutf7_encode(self.prefix + box.replace("/", self.delimiter))
+
+
 def inbox_count(imap):
     data = check(imap.status("INBOX", "(MESSAGES)"), "STATUS")
     m = re.search(rb"MESSAGES (\d+)", data[0])
     return int(m.group(1)) if m else 0
 
 
-def wipe(imap):
+def wipe(imap, layout):
     boxes = list_mailboxes(imap)
-    specials = ("\\Drafts", "\\Sent", "\\Trash", "\\Junk", "\\Archive")
-    # delete custom folders (children first), empty INBOX and the special-use ones
-    for flags, name in sorted(boxes, key=lambda b: -b[1].count("/")):
-        if name.upper() == "INBOX" or any(s in flags for s in specials):
-            typ, data = imap.select(quote(name))
-            if typ == "OK" and int(data[0] or 0) > 0:
-                imap.store("1:*", "+FLAGS.SILENT", "(\\Deleted)")
-                imap.expunge()
-            if typ == "OK":
-                imap.close()
-        else:
+    specials = ("\\drafts", "\\sent", "\\trash", "\\junk", "\\archive")
+
+    def empty(name):
+        typ, data = imap.select(quote(name))
+        if typ == "OK" and int(data[0] or 0) > 0:
+            imap.store("1:*", "+FLAGS.SILENT", "(\\Deleted)")
+            imap.expunge()
+        if typ == "OK":
+            imap.close()
+
+    # delete custom folders (children first), empty INBOX and the special-use ones (and those
+    # a server will not delete: Courier keeps its Trash, Cyrus its special-use folders)
+    for flags, name in sorted(boxes, key=lambda b: -b[1].count(layout.delimiter)):
+        if name.upper() == "INBOX" or any(s in flags.lower() for s in specials):
+            empty(name)
+            continue
+        typ, _ = imap.delete(quote(name))
+        if typ == "OK":
             imap.unsubscribe(quote(name))
-            check(imap.delete(quote(name)), "DELETE %s" % name)
+        else:
+            empty(name)
 
 
 def seed_user(host, port, user, msgs, force):
@@ -1208,20 +1240,21 @@ def seed_user(host, port, user, msgs, force):
         if n and not force:
             print("%s: INBOX already has %d messages, skipping (use --force to re-seed)" % (user, n))
             return 0
+        layout = Layout(imap)
         if force:
-            wipe(imap)
+            wipe(imap, layout)
         existing = {name for _, name in list_mailboxes(imap)}
         wanted = sorted({m.box for m in msgs} | set(CUSTOM_FOLDERS if user == ALICE[1] else []),
                         key=lambda b: (b.count("/"), b))
         for box in wanted:
-            enc = mutf7_encode(box)
+            enc = layout.wire(box)
             if enc not in existing and box != "INBOX":
                 check(imap.create(quote(enc)), "CREATE %s" % box)
                 check(imap.subscribe(quote(enc)), "SUBSCRIBE %s" % box)
         # oldest first, so UIDs follow dates like in a real mailbox
         for m in sorted(msgs, key=lambda x: x.date):
             flags = "(%s)" % " ".join(sorted(m.flags)) if m.flags else None
-            check(imap.append(quote(mutf7_encode(m.box)), flags, imaplib.Time2Internaldate(m.date), m.raw),
+            check(imap.append(quote(layout.wire(m.box)), flags, imaplib.Time2Internaldate(m.date), m.raw),
                   "APPEND to %s" % m.box)
         counts = {}
         for m in msgs:

@@ -162,7 +162,7 @@ impl Application {
             Err(e) => tracing::error!(
                 %upstream,
                 error = %e,
-                "IMAP server NOT reachable: logins will fail until it is; check CARTEIRO_IMAP_URL (and CARTEIRO_TLS_CA_FILE for a private CA)"
+                "IMAP server NOT reachable: logins will fail until it is; check CARTEIRO_IMAP_URL and what the error says"
             ),
         }
         if let Some(sieve) = &self.state.managesieve {
@@ -177,7 +177,7 @@ impl Application {
                 Err(e) => tracing::error!(
                     %upstream,
                     error = %e,
-                    "ManageSieve server NOT reachable: the filter and vacation pages will say so until it is; check CARTEIRO_MANAGESIEVE_URL (and CARTEIRO_TLS_CA_FILE for a private CA)"
+                    "ManageSieve server NOT reachable: the filter and vacation pages will say so until it is; check CARTEIRO_MANAGESIEVE_URL and the warning before this line"
                 ),
             }
         }

@@ -23,7 +23,7 @@
 //! - The [`AnswerBudget`]: not a cache, but the memory of answers being read, shared by the
 //!   same connections and reported beside the caches ([`MailCache::sizes`]).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use moka::sync::Cache;
 
@@ -113,6 +113,9 @@ pub struct MailCache {
     answers: AnswerBudget,
     order_limit: u64,
     row_limit: u64,
+    /// Whether the server lets users write Carteiro's METADATA entries: unknown until the
+    /// first connection asks ([`crate::imap::conn`]'s settings), then kept for the process.
+    vendor_metadata: OnceLock<bool>,
 }
 
 /// How full the caches are, in weighted bytes.
@@ -177,7 +180,19 @@ impl MailCache {
             answers: AnswerBudget::default(),
             order_limit: order_bytes,
             row_limit: row_bytes,
+            vendor_metadata: OnceLock::new(),
         }
+    }
+
+    /// Whether the server takes Carteiro's METADATA entries, when a connection found out.
+    pub fn vendor_metadata(&self) -> Option<bool> {
+        self.vendor_metadata.get().copied()
+    }
+
+    /// Remembers whether the server takes Carteiro's METADATA entries; `true` when this call
+    /// was the one that settled it (the others found it settled).
+    pub fn settle_vendor_metadata(&self, allowed: bool) -> bool {
+        self.vendor_metadata.set(allowed).is_ok()
     }
 
     /// The same caches with another answer budget.

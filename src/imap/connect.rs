@@ -4,7 +4,8 @@
 //! preferred because LOGIN sends the password as a quoted string, which cannot carry every
 //! non-ASCII password; LOGIN is the fallback for servers without SASL PLAIN.
 
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use async_imap::imap_proto::{Response, ResponseCode, Status};
@@ -35,6 +36,8 @@ const PERMIT_WAIT: Duration = Duration::from_secs(5);
 pub struct Connector {
     upstream: Upstream,
     tls: TlsConnector,
+    /// `tls_ca_file`, which a failed handshake's message takes into account.
+    ca_file: Option<PathBuf>,
     /// One permit per open connection, all sessions together, and the idle connections
     /// that may be reclaimed.
     limit: Arc<ConnectionLimit>,
@@ -46,6 +49,9 @@ pub struct Connector {
     metrics: Arc<Metrics>,
     /// Sorted orders and list rows shared by every connection of this process.
     cache: Arc<MailCache>,
+    /// Whether the server's missing extensions were logged (once, at the first login:
+    /// servers say their full capabilities only after authentication).
+    fallbacks_logged: Arc<Once>,
 }
 
 impl Connector {
@@ -54,11 +60,13 @@ impl Connector {
         Ok(Connector {
             upstream: config.imap.clone(),
             tls: TlsConnector::from(Arc::new(tls)),
+            ca_file: config.tls_ca_file.clone(),
             limit: ConnectionLimit::new(config.max_imap_connections),
             idle_timeout: config.imap_idle_timeout,
             disabled: config.imap_disabled_caps.clone().into(),
             metrics,
             cache: Arc::new(MailCache::default()),
+            fallbacks_logged: Arc::new(Once::new()),
         })
     }
 
@@ -112,9 +120,12 @@ impl Connector {
             )
             .await
         };
-        tokio::time::timeout(CONNECT_TIMEOUT, work)
+        let conn = tokio::time::timeout(CONNECT_TIMEOUT, work)
             .await
-            .map_err(|_| ImapError::Unavailable("timed out while logging in".into()))?
+            .map_err(|_| ImapError::Unavailable("timed out while logging in".into()))??;
+        self.fallbacks_logged
+            .call_once(|| log_fallbacks(&self.upstream, conn.capabilities()));
+        Ok(conn)
     }
 
     /// TCP + TLS/STARTTLS + greeting; returns the client and the pre-login capabilities.
@@ -163,12 +174,34 @@ impl Connector {
         let name = ServerName::try_from(self.upstream.host.clone())
             .map_err(|_| ImapError::Unavailable(format!("bad host name {}", self.upstream.host)))?;
         self.tls.connect(name, tcp).await.map_err(|e| {
-            ImapError::Unavailable(format!(
-                "TLS with {} failed: {e} (if the server uses a private CA, set CARTEIRO_TLS_CA_FILE)",
-                self.upstream
+            ImapError::Unavailable(crate::tls::handshake_failure(
+                &self.upstream,
+                &e,
+                self.ca_file.as_deref(),
             ))
         })
     }
+}
+
+/// One line saying which extensions the server lacks and what Carteiro does instead
+/// ([`Capabilities::fallbacks`]), so an admin sees why this server is slower or different.
+fn log_fallbacks(upstream: &Upstream, caps: &Capabilities) {
+    let fallbacks = caps.fallbacks();
+    if fallbacks.is_empty() {
+        tracing::info!(%upstream, "IMAP server offers every extension Carteiro uses");
+        return;
+    }
+    let lacks: Vec<&str> = fallbacks.iter().map(|(name, _)| *name).collect();
+    let instead: Vec<String> = fallbacks
+        .iter()
+        .map(|(name, what)| format!("without {name} it {what}"))
+        .collect();
+    tracing::info!(
+        %upstream,
+        lacks = %lacks.join(" "),
+        instead = %instead.join("; "),
+        "IMAP server lacks extensions (or imap_disabled_caps turns them off): Carteiro falls back"
+    );
 }
 
 /// Reads the server greeting; returns the capabilities it advertised, or asks for them.

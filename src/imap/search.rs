@@ -74,15 +74,26 @@ impl SearchQuery {
 }
 
 /// One IMAP string for `text`.
+/// Marks where a command holding synchronizing literals is cut: the server must answer `+`
+/// to each literal's length before its text is sent ([`crate::imap::wire::exchange_literals`]).
+/// A NUL, which no search text may hold, so a text cannot cut a command of its own.
+pub const LITERAL_CUT: char = '\0';
+
+/// A search string: quoted when it is printable ASCII; otherwise a literal, non-synchronizing
+/// (`{n+}`) where the server has LITERAL+, synchronizing (`{n}`, then [`LITERAL_CUT`]) where
+/// it has not (Courier).
 fn string(text: &str, literal_plus: bool) -> Result<String, ImapError> {
     let plain = text.bytes().all(|b| (0x20..0x7f).contains(&b));
     if plain {
         return super::quote::quoted(text);
     }
+    if text.contains(LITERAL_CUT) {
+        return Err(ImapError::Declined(Declined::SearchText));
+    }
     if literal_plus {
         return Ok(format!("{{{}+}}\r\n{text}", text.len()));
     }
-    Err(ImapError::Declined(Declined::SearchText))
+    Ok(format!("{{{}}}\r\n{LITERAL_CUT}{text}", text.len()))
 }
 
 const MONTHS: [&str; 12] = [
@@ -146,7 +157,17 @@ mod tests {
             c,
             "OR OR OR FROM {10+}\r\nrelatório TO {10+}\r\nrelatório SUBJECT {10+}\r\nrelatório BODY {10+}\r\nrelatório UNSEEN"
         );
-        assert!(q.criteria(false).is_err());
+        assert_eq!(
+            q.criteria(false).unwrap(),
+            "OR OR OR FROM {10}\r\n\0relatório TO {10}\r\n\0relatório SUBJECT {10}\r\n\0relatório \
+             BODY {10}\r\n\0relatório UNSEEN",
+            "synchronizing literals, cut where the server must say +"
+        );
+        let nul = SearchQuery {
+            text: "a\0b\u{e9}".into(),
+            ..SearchQuery::default()
+        };
+        assert!(nul.criteria(false).is_err());
     }
 
     #[test]

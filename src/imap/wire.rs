@@ -171,22 +171,93 @@ pub async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
         .await
         .map_err(broken)?;
     stream.flush().await.map_err(broken)?;
-    read_answer(stream, &verb, limit, budget).await
+    read_answer(stream, Vec::new(), &verb, limit, budget).await
+}
+
+/// [`exchange`] for a command holding synchronizing literals (RFC 3501 §7.5), for servers
+/// without LITERAL+: `pieces` is the command cut after each literal's `{n}` CRLF, and each
+/// piece after the first is written only once the server has asked for it with a `+`
+/// continuation. Untagged responses that come before a `+` stay part of the answer; a tagged
+/// answer instead of a `+` (the server refused the literal) is the whole answer.
+pub async fn exchange_literals<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
+    pieces: &[&str],
+    limit: usize,
+    budget: &AnswerBudget,
+) -> Result<Answer, ImapError> {
+    let Some((first, rest)) = pieces.split_first() else {
+        return Err(ImapError::Protocol("empty command".into()));
+    };
+    let verb: String = first.split(' ').take(2).collect::<Vec<_>>().join(" ");
+    let broken = |e: std::io::Error| ImapError::Unavailable(format!("{verb} failed: {e}"));
+    let mut before: Vec<u8> = Vec::new();
+    stream
+        .write_all(format!("{RAW_TAG} {first}").as_bytes())
+        .await
+        .map_err(broken)?;
+    for piece in rest {
+        stream.flush().await.map_err(broken)?;
+        loop {
+            let line = read_line(stream, &verb).await?;
+            if line.starts_with(b"+") {
+                break;
+            }
+            let tagged =
+                line.starts_with(RAW_TAG.as_bytes()) && line.get(RAW_TAG.len()) == Some(&b' ');
+            if literal_length(line.strip_suffix(b"\r\n").unwrap_or(&line)).is_some() {
+                return Err(ImapError::Protocol(format!(
+                    "a literal while waiting to send one in {verb}"
+                )));
+            }
+            before.extend_from_slice(&line);
+            if tagged {
+                return Ok(Answer {
+                    _held: budget.hold(),
+                    bytes: before,
+                });
+            }
+            if before.len() > limit {
+                return Err(ImapError::Protocol(format!("no continuation for {verb}")));
+            }
+        }
+        stream.write_all(piece.as_bytes()).await.map_err(broken)?;
+    }
+    stream.write_all(b"\r\n").await.map_err(broken)?;
+    stream.flush().await.map_err(broken)?;
+    read_answer(stream, before, &verb, limit, budget).await
+}
+
+/// One line (CRLF included) read byte by byte, so nothing after it is taken from the stream;
+/// at most 64 KiB. Only for the few short lines around a continuation.
+async fn read_line<S: AsyncRead + Unpin>(stream: &mut S, verb: &str) -> Result<Vec<u8>, ImapError> {
+    let mut line = Vec::new();
+    while !line.ends_with(b"\r\n") {
+        if line.len() > 64 * 1024 {
+            return Err(ImapError::Protocol(format!("line too long in {verb}")));
+        }
+        let byte = stream
+            .read_u8()
+            .await
+            .map_err(|e| ImapError::Unavailable(format!("{verb} failed: {e}")))?;
+        line.push(byte);
+    }
+    Ok(line)
 }
 
 /// Room made in the answer's buffer before a read: small answers (most) stay small.
 const READ_ROOM: usize = 16 * 1024;
 
 /// Reads one answer tagged [`RAW_TAG`] (see [`exchange`]); `verb` names the command in errors.
+/// `answer` holds what was already read of it (untagged lines before a continuation).
 async fn read_answer<S: AsyncRead + Unpin>(
     stream: &mut S,
+    mut answer: Vec<u8>,
     verb: &str,
     limit: usize,
     budget: &AnswerBudget,
 ) -> Result<Answer, ImapError> {
     let broken = |e: std::io::Error| ImapError::Unavailable(format!("{verb} failed: {e}"));
     let mut held = budget.hold();
-    let mut answer: Vec<u8> = Vec::new();
     let mut scan = AnswerScan::default();
     loop {
         // The buffer's capacity is what the budget holds: it doubles (as a Vec would on its

@@ -9,6 +9,7 @@
 //! A `NO` is turned into a [`SieveError`] here, where the command is known: the same bare
 //! `NO "…"` is a wrong password after AUTHENTICATE and a compile error after PUTSCRIPT.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use base64::Engine;
@@ -86,6 +87,8 @@ pub struct ScriptInfo {
 pub struct ManageSieve {
     upstream: Upstream,
     tls: Arc<rustls::ClientConfig>,
+    /// `tls_ca_file`, which a failed handshake's message takes into account.
+    ca_file: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for ManageSieve {
@@ -99,10 +102,15 @@ impl std::fmt::Debug for ManageSieve {
 impl ManageSieve {
     /// The client of `upstream` (`sieve://host:4190`: STARTTLS unless `?tls=none`), with the
     /// TLS client set-up of [`crate::tls::client_config`].
-    pub fn new(upstream: Upstream, tls: rustls::ClientConfig) -> ManageSieve {
+    pub fn new(
+        upstream: Upstream,
+        tls: rustls::ClientConfig,
+        ca_file: Option<PathBuf>,
+    ) -> ManageSieve {
         ManageSieve {
             upstream,
             tls: Arc::new(tls),
+            ca_file,
         }
     }
 
@@ -115,6 +123,7 @@ impl ManageSieve {
         Ok(Some(ManageSieve::new(
             upstream,
             crate::tls::client_config(config)?,
+            config.tls_ca_file.clone(),
         )))
     }
 
@@ -130,7 +139,8 @@ impl ManageSieve {
         login: &str,
         password: &SecretString,
     ) -> Result<SieveSession, SieveError> {
-        let (mut conn, lines) = conn::open(&self.upstream, &self.tls).await?;
+        let (mut conn, lines) =
+            conn::open(&self.upstream, &self.tls, self.ca_file.as_deref()).await?;
         let greeting = Greeting::read(&lines);
         if !greeting
             .sasl
@@ -171,7 +181,7 @@ impl ManageSieve {
     /// Greeting (and STARTTLS, so a certificate problem shows) and capabilities only: the
     /// start-up check.
     pub async fn probe(&self) -> Result<Capabilities, SieveError> {
-        let (conn, lines) = conn::open(&self.upstream, &self.tls).await?;
+        let (conn, lines) = conn::open(&self.upstream, &self.tls, self.ca_file.as_deref()).await?;
         conn.logout().await;
         Ok(Greeting::read(&lines).capabilities)
     }

@@ -9,6 +9,7 @@
 //!
 //! Nothing sent is logged: commands carry the password (AUTHENTICATE) and scripts.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -77,6 +78,7 @@ fn unreachable(server: &str, what: &str, cause: &dyn std::fmt::Display) -> Sieve
 pub async fn open(
     upstream: &Upstream,
     tls: &Arc<rustls::ClientConfig>,
+    ca_file: Option<&Path>,
 ) -> Result<(Conn, Vec<Vec<Item>>), SieveError> {
     let server = upstream.to_string();
     let tcp = tokio::time::timeout(
@@ -100,7 +102,7 @@ pub async fn open(
             Ok((conn, greeting))
         }
         Security::Tls => {
-            let tls = handshake(upstream, tls, tcp, &server).await?;
+            let tls = handshake(upstream, tls, ca_file, tcp, &server).await?;
             let mut conn = boxed(Box::new(tls));
             let greeting = conn.greeting().await?;
             Ok((conn, greeting))
@@ -138,7 +140,7 @@ pub async fn open(
                     &"refused",
                 ));
             }
-            let tls = handshake(upstream, tls, plain.stream, &server).await?;
+            let tls = handshake(upstream, tls, ca_file, plain.stream, &server).await?;
             let mut conn = boxed(Box::new(tls));
             let capabilities = conn.greeting().await?;
             Ok((conn, capabilities))
@@ -149,6 +151,7 @@ pub async fn open(
 async fn handshake(
     upstream: &Upstream,
     tls: &Arc<rustls::ClientConfig>,
+    ca_file: Option<&Path>,
     tcp: TcpStream,
     server: &str,
 ) -> Result<tokio_rustls::client::TlsStream<TcpStream>, SieveError> {
@@ -161,8 +164,8 @@ async fn handshake(
         .map_err(|e| {
             unreachable(
                 server,
-                "TLS failed (if the server uses a private CA, set CARTEIRO_TLS_CA_FILE)",
-                &e,
+                "TLS failed",
+                &crate::tls::handshake_failure(&server, &e, ca_file),
             )
         })
 }

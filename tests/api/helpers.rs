@@ -355,9 +355,15 @@ impl async_imap::Authenticator for Plain<'_> {
 
 impl Imap {
     pub async fn connect(user: &str) -> Imap {
-        let tcp = TcpStream::connect("127.0.0.1:143")
+        Imap::connect_at("127.0.0.1:143", user).await
+    }
+
+    /// The same on another server of the stack (`scripts/otherimap.sh`'s Cyrus and Courier
+    /// take the same users and passwords): plain IMAP on loopback at `addr`.
+    pub async fn connect_at(addr: &str, user: &str) -> Imap {
+        let tcp = TcpStream::connect(addr)
             .await
-            .expect("Dovecot on 143");
+            .unwrap_or_else(|e| panic!("IMAP on {addr}: {e} (is the stack up?)"));
         let mut client = async_imap::Client::new(tcp);
         client.read_response().await.expect("greeting");
         let session = client

@@ -1,4 +1,5 @@
-//! Integration tests: one binary, a real Carteiro against the real local Dovecot.
+//! Integration tests: one binary, a real Carteiro against the real local Dovecot (and, in
+//! `compat`, Cyrus and Courier: `scripts/otherimap.sh up`).
 //! Start the stack first: `scripts/mailstack.sh up` (the README's test command does).
 
 mod accessibility;
@@ -9,6 +10,7 @@ mod browser;
 mod caching;
 mod carddav;
 mod chaos;
+mod compat;
 mod compose;
 mod compose_limits;
 mod connections;

@@ -1,8 +1,9 @@
 //! Changing messages: flags, moving and copying, deleting for good, and APPEND.
 
+use std::collections::HashSet;
 use std::time::Instant;
 
-use async_imap::imap_proto::{Response, ResponseCode};
+use async_imap::imap_proto::{MailboxDatum, Response, ResponseCode};
 
 use super::connection::ImapConn;
 use crate::imap::error::ImapError;
@@ -117,7 +118,9 @@ impl ImapConn {
     }
 
     /// `\Deleted` and UID EXPUNGE of exactly `set` in the selected folder. Without UIDPLUS
-    /// the messages stay marked deleted: a plain EXPUNGE could take others with them.
+    /// a plain EXPUNGE removes every message marked `\Deleted`, also those another mail app
+    /// marked and means to keep until it expunges: so it runs only when the messages marked
+    /// are exactly these; otherwise they stay marked, for the next EXPUNGE.
     pub(super) async fn remove_uids(&mut self, set: &str) -> Result<(), ImapError> {
         self.command(
             &format!("UID STORE {set} +FLAGS.SILENT (\\Deleted)"),
@@ -126,6 +129,25 @@ impl ImapConn {
         .await?;
         if self.caps.has("UIDPLUS") {
             self.command(&format!("UID EXPUNGE {set}"), |_| {}).await?;
+            return Ok(());
+        }
+        let mut marked: Vec<u32> = Vec::new();
+        self.command("UID SEARCH DELETED", |r| {
+            if let Response::MailboxData(MailboxDatum::Search(list)) = r {
+                marked.extend_from_slice(list);
+            }
+        })
+        .await?;
+        let only_ours = match Selection::parse(set) {
+            Some(Selection::Uids(uids)) => {
+                let ours: HashSet<u32> = uids.into_iter().collect();
+                marked.iter().all(|uid| ours.contains(uid))
+            }
+            // `1:*`: every message of the folder is to go.
+            _ => set == Selection::All.to_set(),
+        };
+        if only_ours {
+            self.command("EXPUNGE", |_| {}).await?;
         }
         Ok(())
     }

@@ -159,6 +159,32 @@ impl ImapConn {
         self.checked(result)
     }
 
+    /// [`Self::command`] for a command cut into pieces by synchronizing literals (a search
+    /// text that is not ASCII, on a server without LITERAL+): written piece by piece as the
+    /// server asks for them ([`wire::exchange_literals`]), the answer read whole and parsed
+    /// once. `command` holds [`crate::imap::search::LITERAL_CUT`] where it is cut.
+    pub async fn command_literals(
+        &mut self,
+        command: &str,
+        mut on_data: impl FnMut(&Response<'_>),
+    ) -> Result<(), ImapError> {
+        self.ensure_usable()?;
+        let started = Instant::now();
+        let pieces: Vec<&str> = command.split(crate::imap::search::LITERAL_CUT).collect();
+        let budget = self.cache.answers();
+        let answer =
+            wire::exchange_literals(self.session.get_mut(), &pieces, STRUCTURE_ROOM, budget).await;
+        self.metrics.imap_command(command, started.elapsed());
+        let result = answer.and_then(|answer| {
+            let dispatched = wire::dispatch(&answer, &mut on_data);
+            if dispatched.bye {
+                self.mark_broken();
+            }
+            dispatched.result
+        });
+        self.checked(result)
+    }
+
     /// Writes `command` on the raw stream and reads its whole answer, of at most `limit`
     /// bytes, within the shared answer budget ([`wire::exchange`]). The caller marks the
     /// connection broken on error.

@@ -258,6 +258,10 @@ fn arrange_folders(
                 r.role
             } else if parts.len() == 1 {
                 r.role.or_else(|| role_from_name(&name))
+            } else if parts.len() == 2 && parts[0].eq_ignore_ascii_case("INBOX") {
+                // Courier keeps every folder under INBOX (`INBOX.Sent`, delimiter `.`), as
+                // does Cyrus without altnamespace: there, INBOX's children are the top level.
+                r.role.or_else(|| role_from_name(&parts[1]))
             } else {
                 None
             };
@@ -344,5 +348,33 @@ mod tests {
         );
         assert_eq!(folders[5].depth, 1);
         assert_eq!(folders[5].leaf, "Obra");
+    }
+
+    #[test]
+    fn without_special_use_folders_under_inbox_get_their_roles_by_name() {
+        // Courier's layout: everything under "INBOX.", no SPECIAL-USE.
+        let raw = |wire: &str| RawFolder {
+            wire: wire.into(),
+            delimiter: Some('.'),
+            noselect: false,
+            role: None,
+            subscribed: true,
+        };
+        let folders = arrange_folders(
+            vec![
+                raw("INBOX"),
+                raw("INBOX.Sent"),
+                raw("INBOX.Trash"),
+                raw("INBOX.Projetos"),
+                raw("INBOX.Projetos.Sent"),
+            ],
+            &HashMap::new(),
+            false,
+        );
+        let role = |name: &str| folders.iter().find(|f| f.name == name).unwrap().role;
+        assert_eq!(role("INBOX.Sent"), Some(Role::Sent));
+        assert_eq!(role("INBOX.Trash"), Some(Role::Trash));
+        assert_eq!(role("INBOX.Projetos"), None);
+        assert_eq!(role("INBOX.Projetos.Sent"), None);
     }
 }

@@ -74,21 +74,26 @@ impl ImapConn {
     async fn search(&mut self, query: &SearchQuery) -> Result<Vec<u32>, ImapError> {
         let criteria = query.criteria(self.caps.has("LITERAL+"))?;
         let mut uids: Vec<u32> = Vec::new();
-        if self.caps.has("SORT") {
-            self.command(&format!("UID SORT (ARRIVAL) UTF-8 {criteria}"), |r| {
-                if let Response::MailboxData(MailboxDatum::Sort(list)) = r {
-                    uids.extend_from_slice(list);
-                }
-            })
-            .await?;
+        let sort = self.caps.has("SORT");
+        let command = if sort {
+            format!("UID SORT (ARRIVAL) UTF-8 {criteria}")
+        } else {
+            format!("UID SEARCH CHARSET UTF-8 {criteria}")
+        };
+        let collect = |r: &Response<'_>| match r {
+            Response::MailboxData(MailboxDatum::Sort(list))
+            | Response::MailboxData(MailboxDatum::Search(list)) => uids.extend_from_slice(list),
+            _ => {}
+        };
+        if command.contains(crate::imap::search::LITERAL_CUT) {
+            // No LITERAL+: the text goes as synchronizing literals.
+            self.command_literals(&command, collect).await?;
+        } else {
+            self.command(&command, collect).await?;
+        }
+        if sort {
             uids.reverse();
         } else {
-            self.command(&format!("UID SEARCH CHARSET UTF-8 {criteria}"), |r| {
-                if let Response::MailboxData(MailboxDatum::Search(list)) = r {
-                    uids.extend_from_slice(list);
-                }
-            })
-            .await?;
             uids.sort_unstable_by(|a, b| b.cmp(a));
         }
         Ok(uids)

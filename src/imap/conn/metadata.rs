@@ -1,5 +1,5 @@
 //! Settings kept on the server as private METADATA annotations (RFC 5464), or, on a server
-//! without METADATA (or LITERAL+), in a private folder ([`super::settings_folder`]): the
+//! without METADATA (or LITERAL+, or that refuses Carteiro's entries), in a private folder ([`super::settings_folder`]): the
 //! same four calls either way, so no caller knows which.
 
 use std::collections::HashMap;
@@ -14,7 +14,7 @@ impl ImapConn {
     /// A user setting: a server-level private annotation (RFC 5464 METADATA), or the entry
     /// of the settings folder. `None` when unset.
     pub async fn get_setting(&mut self, entry: &str) -> Result<Option<String>, ImapError> {
-        if !self.settings_in_metadata() {
+        if !self.settings_in_metadata().await? {
             return Ok(self.folder_settings().await?.remove(entry));
         }
         let cmd = format!("GETMETADATA \"\" {}", quote::quoted(entry)?);
@@ -42,7 +42,7 @@ impl ImapConn {
         if entries.is_empty() {
             return Ok(found);
         }
-        if !self.settings_in_metadata() {
+        if !self.settings_in_metadata().await? {
             let mut all = self.folder_settings().await?;
             return Ok(entries
                 .iter()
@@ -73,7 +73,7 @@ impl ImapConn {
         &mut self,
         values: &[(&str, Option<String>)],
     ) -> Result<(), ImapError> {
-        if !self.settings_in_metadata() {
+        if !self.settings_in_metadata().await? {
             return self.write_folder_settings(values).await;
         }
         let mut list = Vec::new();
@@ -91,7 +91,7 @@ impl ImapConn {
     /// Stores (or with `None` removes) a setting. With METADATA the value goes as a
     /// non-synchronizing literal (LITERAL+), so it may hold line breaks and quotes.
     pub async fn set_setting(&mut self, entry: &str, value: Option<&str>) -> Result<(), ImapError> {
-        if !self.settings_in_metadata() {
+        if !self.settings_in_metadata().await? {
             return self
                 .write_folder_settings(&[(entry, value.map(str::to_string))])
                 .await;

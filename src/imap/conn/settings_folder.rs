@@ -1,5 +1,5 @@
 //! Settings on a server without METADATA (or without LITERAL+, which SETMETADATA needs to
-//! carry any value): every entry in one message of the private folder `Carteiro Settings`
+//! carry any value, or that refuses Carteiro's entries, as Cyrus does by default): every entry in one message of the private folder `Carteiro Settings`
 //! (see [`crate::imap::private`]). A save APPENDs the whole new set, then removes the older
 //! messages; a read takes the newest message. So a save interrupted halfway leaves the old
 //! settings or the new ones, never a mix, and two sessions saving at once end with the
@@ -29,15 +29,49 @@ const KEEP: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b' ');
 
+/// An entry Carteiro never sets, removed to learn whether the server takes its entries.
+const PROBE_ENTRY: &str = "/private/vendor/carteiro/probe";
+
 /// The largest settings message read or written. Settings are a few kilobytes (a long
 /// signature included); anything larger is not Carteiro's.
 const MAX_SETTINGS_BYTES: usize = 1 << 20;
 
 impl ImapConn {
     /// Whether this server keeps settings in METADATA; otherwise they are in the private
-    /// folder. Both capabilities are needed: values go as LITERAL+ literals.
-    pub(super) fn settings_in_metadata(&self) -> bool {
-        self.caps.has("METADATA") && self.caps.has("LITERAL+")
+    /// folder. Both capabilities are needed (values go as LITERAL+ literals), and the server
+    /// must take Carteiro's entries: Cyrus advertises METADATA but refuses entries under
+    /// `/private/vendor/` that its `annotation_definitions` does not list (unless
+    /// `annotation_allow_undefined` is on). The first connection asks once, by removing an
+    /// entry that is never set, and every connection of the process keeps the answer: the
+    /// same place for reads and writes, before any save and after a restart.
+    pub(super) async fn settings_in_metadata(&mut self) -> Result<bool, ImapError> {
+        if !(self.caps.has("METADATA") && self.caps.has("LITERAL+")) {
+            return Ok(false);
+        }
+        if let Some(allowed) = self.cache.vendor_metadata() {
+            return Ok(allowed);
+        }
+        let allowed = match self
+            .command(&format!("SETMETADATA \"\" ({PROBE_ENTRY} NIL)"), |_| {})
+            .await
+        {
+            Ok(()) => true,
+            Err(ImapError::Refused(answer)) => {
+                if self.cache.settle_vendor_metadata(false) {
+                    tracing::warn!(
+                        answer = %answer,
+                        "the IMAP server offers METADATA but refuses Carteiro's entries \
+                         (/private/vendor/carteiro/...): settings are kept in a private folder \
+                         instead; on Cyrus, list them in annotation_definitions or set \
+                         annotation_allow_undefined: yes"
+                    );
+                }
+                false
+            }
+            Err(e) => return Err(e),
+        };
+        self.cache.settle_vendor_metadata(allowed);
+        Ok(self.cache.vendor_metadata().unwrap_or(allowed))
     }
 
     /// Every setting kept in the folder: entry → value. Empty when there is no folder yet.

@@ -5,7 +5,7 @@ use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use async_imap::imap_proto::{AttributeValue, Response};
+use async_imap::imap_proto::{AttributeValue, MailboxDatum, Response};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::*;
@@ -329,4 +329,57 @@ fn lines_hands_over_untagged_lines_and_reads_the_tagged_status() {
         matches!(&outcome.result, Err(ImapError::Refused(r)) if r == "NO [LIMIT] Too many"),
         "{outcome:?}"
     );
+}
+
+/// A search with two synchronizing literals, cut where the server must say `+`.
+const LITERAL_PIECES: [&str; 3] = [
+    "UID SEARCH CHARSET UTF-8 SUBJECT {2}\r\n",
+    "é BODY {2}\r\n",
+    "é",
+];
+
+#[tokio::test]
+async fn synchronizing_literals_are_sent_piece_by_piece_and_data_before_a_plus_is_kept() {
+    let answer = b"* 3 EXISTS\r\n+ go ahead\r\n+ go ahead\r\n* SEARCH 2 3\r\nCR1 OK done\r\n";
+    for chunk in [1, 5, 4096] {
+        let mut server = Server::new(answer, chunk);
+        let budget = AnswerBudget::default();
+        let got = exchange_literals(&mut server, &LITERAL_PIECES, 1 << 20, &budget)
+            .await
+            .expect("an answer");
+        assert_eq!(
+            server.received,
+            "CR1 UID SEARCH CHARSET UTF-8 SUBJECT {2}\r\né BODY {2}\r\né\r\n".as_bytes()
+        );
+        let mut found = Vec::new();
+        let mut exists = 0;
+        let outcome = dispatch(&got, &mut |r| match r {
+            Response::MailboxData(MailboxDatum::Search(list)) => found.extend_from_slice(list),
+            Response::MailboxData(MailboxDatum::Exists(n)) => exists = *n,
+            _ => {}
+        });
+        assert!(outcome.result.is_ok());
+        assert_eq!(
+            (found, exists),
+            (vec![2, 3], 3),
+            "read {chunk} bytes at a time"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_literal_the_server_refuses_ends_the_command_without_sending_its_text() {
+    let mut server = Server::new(b"CR1 BAD no literals here\r\n", 3);
+    let budget = AnswerBudget::default();
+    let got = exchange_literals(&mut server, &LITERAL_PIECES, 1 << 20, &budget)
+        .await
+        .expect("an answer");
+    assert_eq!(
+        server.received,
+        b"CR1 UID SEARCH CHARSET UTF-8 SUBJECT {2}\r\n"
+    );
+    assert!(matches!(
+        dispatch(&got, &mut |_| {}).result,
+        Err(ImapError::Refused(_))
+    ));
 }

@@ -712,7 +712,8 @@ struct BrowserReport {
 }
 
 #[tokio::test]
-async fn in_chromium_the_banners_button_turns_the_reply_off_with_and_without_script() {
+async fn in_chromium_the_banner_turns_the_reply_off_with_and_without_script_and_a_reply_written_there_arrives(
+) {
     let app = filters_app().await;
     vacation_on(&app, "Ausente").await;
     let plan = serde_json::json!({
@@ -721,6 +722,8 @@ async fn in_chromium_the_banners_button_turns_the_reply_off_with_and_without_scr
         "password": TEST_PASSWORD,
         "start": "/mail/INBOX?page=1",
         "noJsStart": "/folders",
+        "subject": "Férias, escrito no navegador",
+        "body": "Respondo na volta.\nAbraços.",
     });
     let report: BrowserReport = crate::browser::run_harness("vacation-banner.mjs", &plan).await;
     assert!(report.signed_in);
@@ -756,5 +759,35 @@ async fn in_chromium_the_banners_button_turns_the_reply_off_with_and_without_scr
     assert_eq!(plain["before"], 1);
     assert_eq!(plain["path"], "/folders");
     assert_eq!(plain["after"], 0);
-    assert!(!server_filters(&app).await.vacation.enabled);
+
+    // The reply the browser wrote is on the server and answers a message Postfix delivers.
+    let written = step("writeInForm");
+    assert_eq!(written["path"], "/settings/vacation?saved=1");
+    let vacation = server_filters(&app).await.vacation;
+    assert!(vacation.enabled);
+    assert_eq!(vacation.subject, "Férias, escrito no navegador");
+    let sender = fresh_user("browser-sender");
+    deliver(
+        &sender,
+        &app.user,
+        &mail(&sender, &app.user, "Você volta quando?", ""),
+    )
+    .await;
+    let mut imap = Imap::connect(&sender).await;
+    let uids = imap.wait_for("INBOX", 1).await;
+    let reply = text_of(&mut imap, "INBOX", uids[0]).await;
+    let parsed = mail_parser::MessageParser::default()
+        .parse(reply.as_bytes())
+        .expect("the reply parses");
+    assert_eq!(
+        parsed.subject(),
+        Some("Férias, escrito no navegador"),
+        "{reply}"
+    );
+    assert!(
+        parsed
+            .body_text(0)
+            .is_some_and(|b| b.contains("Respondo na volta.") && b.contains("Abraços.")),
+        "{reply}"
+    );
 }

@@ -1,11 +1,11 @@
 // The out-of-office banner in headless Chromium: shown on a page while the reply is on, its
 // "Turn off" button turns it off and comes back to the same page (loaded in place by app.js);
 // the reply turned on again from its page brings the banner back; and the same button works
-// with JavaScript off. Each step reports what it saw; the Rust test (tests/api/filters.rs)
+// with JavaScript off; and a reply written in the form from scratch, left on. Each step reports what it saw; the Rust test (tests/api/filters.rs)
 // decides whether that is right.
 //
 // Usage: node vacation-banner.mjs plan.json > result.json
-//   plan: { base, username, password, start, noJsStart }
+//   plan: { base, username, password, start, noJsStart, subject, body }
 // Result: { signedIn, errors, steps: { name: { ok, error?, ...observations } } }
 // Every wait is for a condition; none is a fixed sleep.
 
@@ -81,6 +81,22 @@ await step('noJavaScript', async (seen) => {
   seen.path = path(p);
   seen.after = await p.$$eval('#vacation-banner', (b) => b.length);
   await plain.close();
+});
+
+// Last, the reply is written from scratch in the form, as a person would, and left on: the
+// Rust test then delivers a message through Postfix and expects this reply to arrive.
+await step('writeInForm', async (seen) => {
+  const { context: again, page: p } = await signIn({});
+  await p.goto(url('/settings/vacation'));
+  await p.check('#vacation-enabled');
+  await p.fill('#vacation-start', '');
+  await p.fill('#vacation-end', '');
+  await p.fill('#vacation-subject', plan.subject);
+  await p.fill('#vacation-body', plan.body);
+  await p.click('#vacation-form button.primary');
+  await p.waitForSelector('#vacation-banner', WAIT);
+  seen.path = path(p);
+  await again.close();
 });
 
 console.log(JSON.stringify({ signedIn, errors, steps }));

@@ -14,6 +14,7 @@ use crate::carddav::CardDav;
 use crate::config::{Cause, Config, ConfigError};
 use crate::imap::connect::Connector;
 use crate::metrics::Metrics;
+use crate::password::PasswordChanger;
 use crate::session::redis_store::{self, RedisStore};
 use crate::session::throttle::{Limits, LoginThrottle};
 use crate::session::{MemoryStore, SessionManager, SessionStore};
@@ -108,11 +109,11 @@ impl Application {
         };
         let carddav = CardDav::new(&config)?;
         let managesieve = ManageSieve::from_config(&config)?;
-        // The password-change page (next) takes its own throttle.
-        drop(password_throttle);
+        let password = PasswordChanger::from_config(&config, password_throttle)?;
         let state = AppState(Arc::new(App {
             carddav,
             managesieve,
+            password,
             config,
             sessions,
             connector,

@@ -20,6 +20,7 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::{Config, ConfigError, PasswordBackend};
+use crate::imap::conn::ImapConn;
 use crate::imap::connect::Connector;
 use crate::imap::ImapError;
 use crate::session::throttle::LoginThrottle;
@@ -78,6 +79,15 @@ pub struct ChangeRequest<'a> {
     pub repeated: &'a SecretString,
 }
 
+/// How long to wait before each login that confirms a new password: about four seconds in
+/// all, past Dovecot's one-second re-reading of a passwd-file with room to spare.
+const CONFIRM_DELAYS_MS: [u64; 6] = [0, 250, 500, 750, 1000, 1500];
+
+/// A change made: the connection that confirmed the new password, when one did.
+pub struct Changed {
+    pub conn: Option<ImapConn>,
+}
+
 /// The configured backend.
 enum Backend {
     Command(PasswordCommand),
@@ -125,7 +135,7 @@ impl PasswordChanger {
         &self,
         connector: &Connector,
         request: ChangeRequest<'_>,
-    ) -> Result<(), ChangeError> {
+    ) -> Result<Changed, ChangeError> {
         let (current, new) = (request.current, request.new);
         if [current, new, request.repeated]
             .iter()
@@ -177,7 +187,9 @@ impl PasswordChanger {
         match changed {
             Ok(()) => {
                 tracing::info!(%user, %ip, "password changed");
-                Ok(())
+                Ok(Changed {
+                    conn: confirm(connector, request.login, new).await,
+                })
             }
             Err(BackendError::CurrentRefused) => {
                 tracing::error!(%user, "password change failed: the backend refused the current password the mail server accepted; do both read the same accounts?");
@@ -197,4 +209,23 @@ impl PasswordChanger {
             }
         }
     }
+}
+
+/// Logs in with the new password until the mail server takes it, or gives up after
+/// [`CONFIRM_DELAYS_MS`]. The password is changed either way (the backend said so): a
+/// server that never takes it is logged for the admin.
+async fn confirm(connector: &Connector, login: &str, new: &SecretString) -> Option<ImapConn> {
+    for delay in CONFIRM_DELAYS_MS {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+        match connector.login(login, new).await {
+            Ok(conn) => return Some(conn),
+            Err(ImapError::AuthFailed) => continue,
+            Err(e) => {
+                tracing::warn!(user = %untrusted(login), error = %e, "the new password could not be confirmed at the mail server");
+                return None;
+            }
+        }
+    }
+    tracing::warn!(user = %untrusted(login), "the backend changed the password, but the mail server still refuses the new one; does it read the accounts the backend changes?");
+    None
 }

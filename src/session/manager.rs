@@ -10,6 +10,7 @@ use tokio_util::task::TaskTracker;
 
 use super::crypto::{self, SessionCookie};
 use super::store::{SessionRecord, SessionStore, StoreError};
+use crate::imap::conn::ImapConn;
 use crate::imap::connect::Connector;
 use crate::imap::{ImapError, ImapHandle};
 use crate::telemetry::untrusted;
@@ -229,22 +230,41 @@ impl SessionManager {
 
     /// After the password was changed: seals the new one into this session's record, with
     /// the session's own cookie, so the person stays signed in, and replaces this process's
-    /// actor (whose connection would reconnect with the old one). Another instance notices
-    /// the new seal on its next request and replaces its actor too. The person's other
-    /// sessions (other browsers) hold the old password sealed with keys only their cookies
-    /// carry: they go on until their IMAP connection has to log in again, which then fails
-    /// and sends them to the sign-in page.
+    /// actor (whose connection would reconnect with the old one) by one on `conn`, a
+    /// connection logged in with the new password, when there is one. Another instance
+    /// notices the new seal on its next request and replaces its actor too. The person's
+    /// other sessions (other browsers) hold the old password sealed with keys only their
+    /// cookies carry: they go on until their IMAP connection has to log in again, which then
+    /// fails and sends them to the sign-in page.
     pub async fn set_password(
         &self,
         session: &Session,
-        password: &SecretString,
+        password: SecretString,
+        conn: Option<ImapConn>,
     ) -> Result<(), StoreError> {
         let Some(mut record) = self.store.get(&session.store_key).await? else {
             return Ok(());
         };
-        record.sealed_password = session.cookie.seal(&session.store_key, password);
+        let sealed_password = session.cookie.seal(&session.store_key, &password);
+        record.sealed_password = sealed_password.clone();
         self.store.put(&session.store_key, record).await?;
-        self.handles.invalidate(&session.store_key).await;
+        match conn {
+            Some(conn) => {
+                let actor = Actor {
+                    handle: ImapHandle::spawn(
+                        self.connector.clone(),
+                        session.username.clone(),
+                        password,
+                        Some(conn),
+                        &self.actors,
+                    ),
+                    sealed_password: sealed_password.as_slice().into(),
+                };
+                // The replaced actor logs out (the eviction listener).
+                self.handles.insert(session.store_key.clone(), actor).await;
+            }
+            None => self.handles.invalidate(&session.store_key).await,
+        }
         Ok(())
     }
 

@@ -18,6 +18,7 @@ pub mod mailbox;
 pub mod message;
 pub mod middleware;
 pub mod page;
+pub mod password;
 pub mod search;
 pub mod settings;
 pub mod suggest;
@@ -62,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .merge(message::router())
         .merge(settings::router())
         .merge(identities::router())
+        .merge(password::router())
         .merge(apps::router())
         .merge(folders::router())
         .merge(contacts::router())

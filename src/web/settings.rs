@@ -3,7 +3,8 @@
 //! instance and every device sees the same, and Carteiro itself keeps no database: the
 //! preferences of [`crate::prefs`] (also kept in the session, so pages need not ask the
 //! server for them). Names, addresses and signatures are identities, on a page of their own
-//! ([`super::identities`]), which this one links to.
+//! ([`super::identities`]), which this one links to, as it links to the password page
+//! ([`super::password`]) when the admin configured where passwords are changed.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -55,6 +56,9 @@ struct SettingsTemplate {
     /// The stored language choice; empty for "the browser's language".
     language: String,
     page_sizes: Vec<usize>,
+    /// Whether the admin configured a password backend: only then is the password page
+    /// linked.
+    password_change: bool,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -126,6 +130,7 @@ impl SettingsForm {
 }
 
 async fn settings_page(
+    State(state): State<AppState>,
     session: CurrentSession,
     frame: PageFrame,
     Query(query): Query<SettingsQuery>,
@@ -137,6 +142,7 @@ async fn settings_page(
         language: session.prefs.language.clone().unwrap_or_default(),
         prefs: session.prefs.clone(),
         page_sizes: PAGE_SIZES.to_vec(),
+        password_change: state.password.is_some(),
         notice: query.saved.map(|_| ctx.lang.t("settings-saved")),
         error: None,
         ctx,
@@ -181,6 +187,7 @@ async fn save(
             language: prefs.language.clone().unwrap_or_default(),
             prefs,
             page_sizes: PAGE_SIZES.to_vec(),
+            password_change: state.password.is_some(),
             notice: None,
             error: Some(ctx.msg(&error)),
             ctx,

@@ -39,7 +39,7 @@ fn readable(html: &Html) -> Vec<String> {
 
 /// A page in `lang` with every message found: no `⟦id⟧` marker, no unfilled `{ $var }`, and,
 /// in Portuguese, none of the English interface words.
-fn check_page(html: &Html, lang: &str, what: &str) {
+pub(crate) fn check_page(html: &Html, lang: &str, what: &str) {
     assert_eq!(lang_of(html), lang, "{what}: <html lang>");
     let text = readable(html).join("\n");
     assert!(

@@ -27,7 +27,7 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
-use super::BackendError;
+use super::backend::BackendError;
 
 /// How long the program may run.
 pub const TIMEOUT: Duration = Duration::from_secs(20);

@@ -20,7 +20,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 
-use super::BackendError;
+use super::backend::BackendError;
 use crate::config::{Config, ConfigError};
 
 /// How long opening the connection (TCP and TLS) may take.

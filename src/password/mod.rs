@@ -10,6 +10,7 @@
 //!
 //! Nothing here logs a password, or anything a backend printed or answered.
 
+pub mod backend;
 pub mod command;
 pub mod http;
 pub mod policy;
@@ -25,26 +26,10 @@ use crate::imap::connect::Connector;
 use crate::imap::ImapError;
 use crate::session::throttle::LoginThrottle;
 use crate::telemetry::untrusted;
+pub use backend::BackendError;
 use command::PasswordCommand;
 use http::PanelApi;
 use policy::Weakness;
-
-/// Why a backend did not change the password.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum BackendError {
-    /// The backend did not accept the current password, or does not know the account.
-    #[error("the backend refused the current password or the account")]
-    CurrentRefused,
-    /// The backend's own rules refused the new password.
-    #[error("the backend refused the new password")]
-    NewRefused,
-    /// The login or a password cannot be handed to the backend (a control character).
-    #[error("a field cannot be handed to the backend")]
-    Unusable,
-    /// The backend failed: it could not be run or reached, timed out, or answered otherwise.
-    #[error("{0}")]
-    Failed(String),
-}
 
 /// Why a password was not changed, sorted by what the person should read.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -147,7 +147,19 @@ impl Drop for Account {
     }
 }
 
-fn with_command(mut config: Config) -> Config {
+/// Another browser (its own cookies) on the same Carteiro, with a fresh user of its own.
+fn another_browser(app: &TestApp) -> TestApp {
+    TestApp {
+        base_url: app.base_url.clone(),
+        client: browser(),
+        user: fresh_user("other"),
+        state: app.state.clone(),
+        metrics_url: None,
+    }
+}
+
+/// `config` with the passwd-file backend (also the accessibility run's, for the form).
+pub(crate) fn with_command(mut config: Config) -> Config {
     config.password_backend = Some(PasswordBackend::Command {
         program: script(),
         args: vec![users_file().display().to_string()],
@@ -262,14 +274,7 @@ async fn a_change_takes_effect_at_imap_and_the_person_stays_signed_in() {
         );
     }
     // The same person in another browser, signed in before the change.
-    let elsewhere = TestApp {
-        client: browser(),
-        ..spawn_app_with(with_command(test_config("imap://localhost:143"))).await
-    };
-    let elsewhere = TestApp {
-        base_url: app.base_url.clone(),
-        ..elsewhere
-    };
+    let elsewhere = another_browser(&app);
     let response = elsewhere.login_as(&account.login, INITIAL).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let before = account.line();
@@ -342,34 +347,73 @@ async fn wrong_current_passwords_make_the_form_wait_even_for_the_right_one() {
     assert_eq!(account.line(), before);
     assert!(imap_accepts(&account.login, INITIAL).await);
     // Sign-in keeps its own count: the person can still sign in elsewhere.
-    let other = TestApp {
-        client: browser(),
-        ..app
-    };
+    let other = another_browser(&app);
     let response = other.login_as(&account.login, INITIAL).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]
-async fn a_change_without_the_sessions_csrf_token_is_refused() {
+async fn a_forged_change_is_refused_and_the_same_change_made_properly_works() {
     let (app, account) = signed_in("pw-csrf").await;
     let before = account.line();
-    for csrf in ["forged", ""] {
-        let response = app
-            .post_form(
-                "/settings/password",
-                &[
-                    ("csrf", csrf),
-                    ("current_password", INITIAL),
-                    ("new_password", CHANGED),
-                    ("repeat_password", CHANGED),
-                ],
-            )
-            .await;
-        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{csrf:?}");
+    let token = app.csrf_token().await;
+    // A real token, of another person's session.
+    let other = another_browser(&app);
+    other.login().await;
+    let foreign = other.csrf_token().await;
+    let fields = |csrf: &str| {
+        vec![
+            ("csrf", csrf.to_string()),
+            ("current_password", INITIAL.to_string()),
+            ("new_password", CHANGED.to_string()),
+            ("repeat_password", CHANGED.to_string()),
+        ]
+    };
+    let url = app.url("/settings/password");
+    let forgeries = [
+        ("no token", app.client.post(&url).form(&fields(""))),
+        (
+            "made-up token",
+            app.client.post(&url).form(&fields("forged")),
+        ),
+        (
+            "another session's token",
+            app.client.post(&url).form(&fields(&foreign)),
+        ),
+        (
+            "cross-site fetch",
+            app.client
+                .post(&url)
+                .header("sec-fetch-site", "cross-site")
+                .form(&fields(&token)),
+        ),
+        (
+            "foreign origin",
+            app.client
+                .post(&url)
+                .header("origin", "http://evil.example")
+                .form(&fields(&token)),
+        ),
+    ];
+    for (what, request) in forgeries {
+        let status = request.send().await.unwrap().status();
+        assert_eq!(status, StatusCode::FORBIDDEN, "{what}");
     }
     assert_eq!(account.line(), before);
     assert!(imap_accepts(&account.login, INITIAL).await);
+    let response = app
+        .client
+        .post(&url)
+        .form(&fields(&token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "the genuine change"
+    );
+    assert!(imap_accepts(&account.login, CHANGED).await);
 }
 
 #[tokio::test]
@@ -426,6 +470,7 @@ async fn no_log_line_even_at_trace_level_holds_the_old_or_the_new_password() {
         ("CARTEIRO_PASSWORD_COMMAND", command.as_str()),
     ])
     .await;
+    // Only its client and URL are used: the app under test is the binary.
     let app = TestApp {
         base_url: binary.base_url.clone(),
         ..spawn_app().await

@@ -368,6 +368,9 @@ async fn every_page_in_both_languages_has_every_message() {
             "/compose?folder=INBOX&forward=1&attach=1",
             "/settings",
             "/settings?saved=1",
+            // Without a backend (this app has none): "changed elsewhere". The form and its
+            // refusals are checked in Portuguese by password.rs, with a backend.
+            "/settings/password",
             "/folders",
             "/folders?done=created&name=Fam%C3%ADlia",
             "/apps",

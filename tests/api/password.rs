@@ -460,16 +460,18 @@ async fn without_a_backend_the_page_says_elsewhere_and_settings_does_not_link_it
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
-async fn no_log_line_even_at_trace_level_holds_the_old_or_the_new_password() {
+/// Starts the binary with trace logging and `backend`'s settings, refuses a wrong current
+/// password and a weak new one, changes `account`'s password, and checks that no log line
+/// holds any of those passwords (nor a SASL PLAIN of them), nor any of `more_secrets`.
+async fn change_logged_at_trace_level(
+    account: &Account,
+    backend: &[(&str, &str)],
+    more_secrets: &[&str],
+) {
     use base64::Engine;
-    let account = Account::add("pw-trace").await;
-    let command = format!("{} {}", script().display(), users_file().display());
-    let mut binary = Binary::start(&[
-        ("CARTEIRO_LOG", "trace"),
-        ("CARTEIRO_PASSWORD_COMMAND", command.as_str()),
-    ])
-    .await;
+    let mut env = vec![("CARTEIRO_LOG", "trace")];
+    env.extend_from_slice(backend);
+    let mut binary = Binary::start(&env).await;
     // Only its client and URL are used: the app under test is the binary.
     let app = TestApp {
         base_url: binary.base_url.clone(),
@@ -511,6 +513,27 @@ async fn no_log_line_even_at_trace_level_holds_the_old_or_the_new_password() {
             "a log line contains a SASL PLAIN"
         );
     }
+    for secret in more_secrets {
+        assert!(!logs.contains(secret), "a log line contains a secret");
+    }
+}
+
+#[tokio::test]
+async fn no_log_line_even_at_trace_level_holds_the_old_or_the_new_password() {
+    let account = Account::add("pw-trace").await;
+    let command = format!("{} {}", script().display(), users_file().display());
+    change_logged_at_trace_level(&account, &[("CARTEIRO_PASSWORD_COMMAND", &command)], &[]).await;
+}
+
+#[tokio::test]
+async fn through_the_panels_api_no_log_line_at_trace_level_holds_a_password_or_the_token() {
+    let account = Account::add("pw-trace-http").await;
+    let url = panel("painel-token-trace-7").await;
+    let backend = [
+        ("CARTEIRO_PASSWORD_HTTP", url.as_str()),
+        ("CARTEIRO_PASSWORD_HTTP_TOKEN", "painel-token-trace-7"),
+    ];
+    change_logged_at_trace_level(&account, &backend, &["painel-token-trace-7"]).await;
 }
 
 /// The panel's API, for `password_http`: a small HTTP endpoint that checks its token, keeps

@@ -26,6 +26,8 @@ pub mod metrics;
 pub mod mime;
 /// The mail types shared by imap, mime and the pages (folders, flags, rows, parts).
 pub mod model;
+/// Changing a person's password through the admin's backend (a program or a panel's API).
+pub mod password;
 /// Percent-encoding of text put into URLs.
 pub mod percent;
 /// A person's preferences (theme, page size, language…), kept on the IMAP server.

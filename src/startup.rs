@@ -14,8 +14,9 @@ use crate::carddav::CardDav;
 use crate::config::{Cause, Config, ConfigError};
 use crate::imap::connect::Connector;
 use crate::metrics::Metrics;
+use crate::password::PasswordChanger;
 use crate::session::redis_store::{self, RedisStore};
-use crate::session::throttle::LoginThrottle;
+use crate::session::throttle::{Limits, LoginThrottle};
 use crate::session::{MemoryStore, SessionManager, SessionStore};
 use crate::sieve::ManageSieve;
 use crate::smtp::Submitter;
@@ -47,7 +48,9 @@ impl Application {
         let metrics = Arc::new(Metrics::new());
         let connector = Connector::new(&config, metrics.clone())?;
         let submitter = Submitter::new(&config, metrics.clone())?;
-        let (store, throttle): (Arc<dyn SessionStore>, LoginThrottle) = match &config.redis_url {
+        let (store, throttle, password_throttle): (Arc<dyn SessionStore>, _, _) = match &config
+            .redis_url
+        {
             Some(url) => {
                 let url = url.expose_secret();
                 let conn = tokio::time::timeout(REDIS_CONNECT_TIMEOUT, redis_store::connect(url))
@@ -66,14 +69,17 @@ impl Application {
                             e,
                         )
                     })?;
+                let secret = config.secret_key.expose_secret();
                 (
                     Arc::new(RedisStore::new(conn.clone(), config.session_idle_timeout)),
-                    LoginThrottle::redis(conn, config.secret_key.expose_secret()),
+                    LoginThrottle::redis(conn.clone(), secret, Limits::LOGIN),
+                    LoginThrottle::redis(conn, secret, Limits::PASSWORD_CHANGE),
                 )
             }
             None => (
                 Arc::new(MemoryStore::new(config.session_idle_timeout)),
-                LoginThrottle::default(),
+                LoginThrottle::memory(Limits::LOGIN),
+                LoginThrottle::memory(Limits::PASSWORD_CHANGE),
             ),
         };
         let sessions = SessionManager::new(
@@ -103,9 +109,11 @@ impl Application {
         };
         let carddav = CardDav::new(&config)?;
         let managesieve = ManageSieve::from_config(&config)?;
+        let password = PasswordChanger::from_config(&config, password_throttle)?;
         let state = AppState(Arc::new(App {
             carddav,
             managesieve,
+            password,
             config,
             sessions,
             connector,

@@ -16,6 +16,7 @@ use crate::imap::connect::Connector;
 use crate::mail::filters::StatusCache;
 use crate::mail::read::Reader;
 use crate::metrics::Metrics;
+use crate::password::PasswordChanger;
 use crate::session::throttle::LoginThrottle;
 use crate::session::SessionManager;
 use crate::sieve::ManageSieve;
@@ -63,6 +64,9 @@ pub struct App {
     /// The ManageSieve server that keeps filters and the vacation reply, when the admin
     /// configured one; without it, the filter pages say the server offers no filters.
     pub managesieve: Option<ManageSieve>,
+    /// Changes passwords through the admin's backend, when one is configured; without it,
+    /// the password page says changes are made elsewhere.
+    pub password: Option<PasswordChanger>,
     /// Work that must not be cut when its request goes away (a send in progress); a
     /// shutdown waits for it.
     pub background: TaskTracker,

@@ -469,3 +469,38 @@ notify-blocked = This browser blocks notifications from Carteiro.
 # $count is how many messages arrived.
 notify-new-mail = New mail in your inbox: { $count }
 compose-files-too-large = The chosen files are larger than the limit above. Remove some and try again.
+
+## Changing the password
+
+password-title = Change password
+settings-password = Change password
+settings-password-help = the password you sign in with, here and in your mail apps.
+password-current = Current password
+password-new = New password
+password-repeat = New password again
+# $min is the fewest characters allowed.
+password-rules = At least { $min } characters, five of them different; not your e-mail address or username, not your current password, and not one of the most common passwords. A few words together make a password that is long and easy to remember.
+password-submit = Change password
+password-changed = Your password has been changed. You are still signed in here; your mail apps and other devices will ask for the new one.
+password-elsewhere = Your password is not changed in Carteiro: your e-mail provider changes it in another place, such as its control panel. Ask them how.
+password-error-missing = Fill in all three fields.
+password-error-mismatch = The new password and its repetition are not the same. Type them again.
+# $min is the fewest characters allowed.
+password-error-too-short = The new password needs at least { $min } characters.
+# $max is the most characters allowed.
+password-error-too-long = The new password can have at most { $max } characters.
+password-error-control = The new password cannot contain line breaks or other invisible characters.
+password-error-login = The new password cannot be your e-mail address or username, with or without digits or symbols.
+password-error-current = The new password must be different from the current one.
+# $min is how many different characters are needed.
+password-error-few-distinct = The new password needs at least { $min } different characters.
+password-error-common = That password is one of the most common ones, which are tried first. Choose another.
+password-error-throttled =
+    Too many wrong current passwords. Wait { $minutes ->
+        [one] { $minutes } minute
+       *[other] { $minutes } minutes
+    } and try again.
+password-error-wrong-current = The current password is not right. Check it and try again.
+password-error-backend-current = The server that keeps passwords did not accept your current password, so it was not changed. Please tell your e-mail provider.
+password-error-backend-new = The server that keeps passwords refused the new password by its own rules. Choose another.
+password-error-unavailable = Your password could not be changed right now, and it is still the old one. Please try again in a moment.

@@ -472,3 +472,34 @@ notify-blocked = Este navegador bloqueia as notificações do Carteiro.
 # $count é quantas mensagens chegaram.
 notify-new-mail = Mensagens novas na sua Caixa de entrada: { $count }
 compose-files-too-large = Os arquivos escolhidos passam do limite indicado acima. Tire alguns e tente de novo.
+
+## Trocar a senha
+
+password-title = Trocar a senha
+settings-password = Trocar a senha
+settings-password-help = a senha com que você entra, aqui e nos seus aplicativos de e-mail.
+password-current = Senha atual
+password-new = Nova senha
+password-repeat = Nova senha de novo
+password-rules = Pelo menos { $min } caracteres, cinco deles diferentes; não pode ser o seu endereço de e-mail ou nome de usuário, nem a senha atual, nem uma das senhas mais comuns. Algumas palavras juntas formam uma senha longa e fácil de lembrar.
+password-submit = Trocar a senha
+password-changed = Sua senha foi trocada. Você continua conectado aqui; seus aplicativos de e-mail e outros aparelhos vão pedir a nova senha.
+password-elsewhere = A senha não é trocada no Carteiro: o seu provedor de e-mail a troca em outro lugar, como o painel de controle dele. Pergunte a ele como.
+password-error-missing = Preencha os três campos.
+password-error-mismatch = A nova senha e a repetição dela não são iguais. Digite-as de novo.
+password-error-too-short = A nova senha precisa de pelo menos { $min } caracteres.
+password-error-too-long = A nova senha pode ter no máximo { $max } caracteres.
+password-error-control = A nova senha não pode conter quebras de linha nem outros caracteres invisíveis.
+password-error-login = A nova senha não pode ser o seu endereço de e-mail ou nome de usuário, com ou sem números ou símbolos.
+password-error-current = A nova senha precisa ser diferente da atual.
+password-error-few-distinct = A nova senha precisa de pelo menos { $min } caracteres diferentes.
+password-error-common = Essa é uma das senhas mais comuns, que são as primeiras a serem tentadas. Escolha outra.
+password-error-throttled =
+    Muitas tentativas com a senha atual errada. Espere { $minutes ->
+        [one] { $minutes } minuto
+       *[other] { $minutes } minutos
+    } e tente de novo.
+password-error-wrong-current = A senha atual não está certa. Confira e tente de novo.
+password-error-backend-current = O servidor que guarda as senhas não aceitou a sua senha atual, então ela não foi trocada. Avise o seu provedor de e-mail.
+password-error-backend-new = O servidor que guarda as senhas recusou a nova senha pelas regras dele. Escolha outra.
+password-error-unavailable = Não foi possível trocar a sua senha agora, e ela continua a mesma. Tente de novo daqui a pouco.

@@ -9,8 +9,10 @@ use secrecy::{SecretSlice, SecretString};
 
 use super::error::ConfigError;
 use super::parse::{
-    normalize_base_path, parse_duration, parse_listen, parse_network, parse_size, redact,
+    is_loopback, normalize_base_path, parse_duration, parse_listen, parse_network, parse_size,
+    redact,
 };
+use super::password::{password_settings, PasswordBackend};
 use super::secrets::{decode_secret, load_or_create_secret};
 use super::sources::{config_file, read_file};
 use crate::mail::identity::policy::{clean_domain, Policy};
@@ -86,6 +88,11 @@ pub struct Config {
     pub mail_domain: Option<String>,
     /// Which addresses people may send as: only the login's, any at its domain, or any.
     pub identities: Policy,
+    /// Where a password change is made (a program, or the panel's HTTP API); `None` leaves
+    /// password changes to another place, and the Settings page does not offer one.
+    pub password_backend: Option<PasswordBackend>,
+    /// The fewest characters a new password may have.
+    pub password_min_length: usize,
 }
 
 /// The duration `setting` is set to, or `default`; `examples` show how to write one.
@@ -106,14 +113,6 @@ fn duration(
             format!("{text:?} is not a duration such as {examples}"),
         )
     })
-}
-
-/// Whether `host` is this machine (where plain http exposes nothing to the network).
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Where Carteiro listens unless told otherwise: loopback, behind a reverse proxy.
@@ -312,6 +311,13 @@ impl Config {
                 )
             })?,
         };
+        let (password_backend, password_min_length) = password_settings(
+            raw.password_command.take(),
+            raw.password_http.take(),
+            raw.password_http_token.take(),
+            raw.password_min_length.take(),
+            &mut warnings,
+        )?;
         Ok((
             Config {
                 listen,
@@ -346,6 +352,8 @@ impl Config {
                 mail_apps,
                 mail_domain,
                 identities,
+                password_backend,
+                password_min_length,
             },
             warnings,
         ))

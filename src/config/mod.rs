@@ -8,11 +8,13 @@
 //! - `sources.rs`: the file and the environment, overlaid into raw settings;
 //! - `parse.rs`: the value syntaxes (durations, sizes, addresses, paths, networks);
 //! - `secrets.rs`: the secret key, configured or generated on first start;
+//! - `password.rs`: where password changes are made, and the shortest password allowed;
 //! - `error.rs`: [`ConfigError`], what an admin reads when a setting cannot work.
 
 mod error;
 mod load;
 mod parse;
+mod password;
 mod secrets;
 mod sources;
 
@@ -22,3 +24,4 @@ mod tests;
 pub use error::{Cause, ConfigError};
 pub use load::Config;
 pub use parse::{parse_duration, parse_size, redact};
+pub use password::{PasswordBackend, MAX_PASSWORD_LENGTH};

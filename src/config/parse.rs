@@ -82,6 +82,14 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
     (secs > 0).then(|| Duration::from_secs(secs))
 }
 
+/// Whether `host` is this machine (where plain http exposes nothing to the network).
+pub(super) fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// `10.0.0.5`, `10.0.0.0/8` or `::1`: an address is a network of one.
 pub(super) fn parse_network(text: &str) -> Result<ipnet::IpNet, ConfigError> {
     text.parse::<ipnet::IpNet>()

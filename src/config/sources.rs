@@ -93,6 +93,10 @@ settings! {
     apps_smtp: Vec<String> = "CARTEIRO_APPS_SMTP", list;
     mail_domain: String = "CARTEIRO_MAIL_DOMAIN", text;
     identities: String = "CARTEIRO_IDENTITIES", text;
+    password_command: String = "CARTEIRO_PASSWORD_COMMAND", text;
+    password_http: String = "CARTEIRO_PASSWORD_HTTP", text;
+    password_http_token: String = "CARTEIRO_PASSWORD_HTTP_TOKEN", text;
+    password_min_length: usize = "CARTEIRO_PASSWORD_MIN_LENGTH", number;
 }
 
 impl RawSettings {

@@ -10,6 +10,7 @@ use tokio_util::task::TaskTracker;
 
 use super::crypto::{self, SessionCookie};
 use super::store::{SessionRecord, SessionStore, StoreError};
+use crate::imap::conn::ImapConn;
 use crate::imap::connect::Connector;
 use crate::imap::{ImapError, ImapHandle};
 use crate::telemetry::untrusted;
@@ -25,7 +26,7 @@ fn unix_now() -> u64 {
 pub struct SessionManager {
     store: Arc<dyn SessionStore>,
     /// This process's IMAP actors, by store key; dropping one logs its connection out.
-    handles: Cache<String, ImapHandle>,
+    handles: Cache<String, Actor>,
     connector: Connector,
     secret: Vec<u8>,
     /// A session older than this ends however busy it is (a stolen cookie stops working).
@@ -42,6 +43,15 @@ pub enum LoginError {
     Imap(ImapError),
     #[error("{0}")]
     Store(StoreError),
+}
+
+/// A session's IMAP actor in this process, and the sealed password it was started with: when
+/// the record's differs (the password was changed, maybe on another instance), the actor
+/// would reconnect with the old one, so it is replaced.
+#[derive(Clone)]
+struct Actor {
+    handle: ImapHandle,
+    sealed_password: Arc<[u8]>,
 }
 
 /// The cookie does not unseal the record's password: it is not this record's cookie.
@@ -90,7 +100,7 @@ impl SessionManager {
                 .time_to_idle(idle)
                 // Expired or replaced actors log out at once, not whenever the last clone of
                 // their handle happens to be dropped.
-                .eviction_listener(|_key, handle: ImapHandle, _cause| handle.close())
+                .eviction_listener(|_key, actor: Actor, _cause| actor.handle.close())
                 .build(),
             connector,
             secret,
@@ -121,6 +131,10 @@ impl SessionManager {
             Some(conn),
             &self.actors,
         );
+        let actor = Actor {
+            handle: handle.clone(),
+            sealed_password: sealed_password.as_slice().into(),
+        };
         // Read once here, so no page has to ask the server. A server without METADATA (or
         // a failure) leaves the defaults, which is what "no choice" means anyway.
         let prefs = handle.preferences().await.unwrap_or_else(|e| {
@@ -138,7 +152,7 @@ impl SessionManager {
             handle.close();
             return Err(LoginError::Store(e));
         }
-        self.handles.insert(key, handle).await;
+        self.handles.insert(key, actor).await;
         Ok(cookie)
     }
 
@@ -160,6 +174,13 @@ impl SessionManager {
             self.logout(&key).await?;
             return Ok(None);
         }
+        // The password was changed since this actor started (here or on another instance):
+        // it would reconnect with the old one.
+        if let Some(actor) = self.handles.get(&key).await {
+            if *actor.sealed_password != *record.sealed_password {
+                self.handles.invalidate(&key).await;
+            }
+        }
         // Another instance (or an earlier process) may have opened this session, or its actor
         // was evicted: rebuild the actor from the record. `try_get_with` runs this once for
         // concurrent requests of one session, so a session never has two actors (and two
@@ -171,18 +192,22 @@ impl SessionManager {
                 let password = cookie
                     .open(&key, &record.sealed_password)
                     .ok_or(NotThisSession)?;
-                Ok::<_, NotThisSession>(ImapHandle::spawn(
-                    self.connector.clone(),
-                    record.username.clone(),
-                    password,
-                    None,
-                    &self.actors,
-                ))
+                Ok::<_, NotThisSession>(Actor {
+                    handle: ImapHandle::spawn(
+                        self.connector.clone(),
+                        record.username.clone(),
+                        password,
+                        None,
+                        &self.actors,
+                    ),
+                    sealed_password: record.sealed_password.as_slice().into(),
+                })
             })
             .await;
-        let Ok(imap) = spawned else {
+        let Ok(actor) = spawned else {
             return Ok(None);
         };
+        let imap = actor.handle.clone();
         Ok(Some(Session {
             store_key: key,
             username: record.username,
@@ -197,8 +222,48 @@ impl SessionManager {
     /// Ends a session everywhere: the record goes, and this process's actor logs out.
     pub async fn logout(&self, store_key: &str) -> Result<(), StoreError> {
         self.store.remove(store_key).await?;
-        if let Some(handle) = self.handles.remove(store_key).await {
-            handle.close();
+        if let Some(actor) = self.handles.remove(store_key).await {
+            actor.handle.close();
+        }
+        Ok(())
+    }
+
+    /// After the password was changed: seals the new one into this session's record, with
+    /// the session's own cookie, so the person stays signed in, and replaces this process's
+    /// actor (whose connection would reconnect with the old one) by one on `conn`, a
+    /// connection logged in with the new password, when there is one. Another instance
+    /// notices the new seal on its next request and replaces its actor too. The person's
+    /// other sessions (other browsers) hold the old password sealed with keys only their
+    /// cookies carry: they go on until their IMAP connection has to log in again, which then
+    /// fails and sends them to the sign-in page.
+    pub async fn set_password(
+        &self,
+        session: &Session,
+        password: SecretString,
+        conn: Option<ImapConn>,
+    ) -> Result<(), StoreError> {
+        let Some(mut record) = self.store.get(&session.store_key).await? else {
+            return Ok(());
+        };
+        let sealed_password = session.cookie.seal(&session.store_key, &password);
+        record.sealed_password = sealed_password.clone();
+        self.store.put(&session.store_key, record).await?;
+        match conn {
+            Some(conn) => {
+                let actor = Actor {
+                    handle: ImapHandle::spawn(
+                        self.connector.clone(),
+                        session.username.clone(),
+                        password,
+                        Some(conn),
+                        &self.actors,
+                    ),
+                    sealed_password: sealed_password.as_slice().into(),
+                };
+                // The replaced actor logs out (the eviction listener).
+                self.handles.insert(session.store_key.clone(), actor).await;
+            }
+            None => self.handles.invalidate(&session.store_key).await,
         }
         Ok(())
     }
@@ -233,8 +298,8 @@ impl SessionManager {
     /// The sessions themselves are not ended: with a shared store they stay valid on the
     /// other instances (and here after a restart), which rebuild their actors on demand.
     pub async fn close_connections(&self, within: Duration) -> bool {
-        for (_, handle) in self.handles.iter() {
-            handle.close();
+        for (_, actor) in self.handles.iter() {
+            actor.handle.close();
         }
         self.actors.close();
         tokio::time::timeout(within, self.actors.wait())

@@ -1,4 +1,5 @@
-//! Brute-force protection for the login form.
+//! Brute-force protection for the login form, and for the password-change form, which
+//! guesses the same secret (see [`Limits`]).
 //!
 //! Login attempts are counted per account and per client address over a window. Past a small
 //! allowance, each further attempt must wait, twice as long each time: the password is not
@@ -24,10 +25,42 @@ use moka::sync::Cache;
 use redis::aio::ConnectionManager;
 use sha2::Sha256;
 
-/// Attempts allowed per account before waiting starts.
+/// Attempts allowed per account before waiting starts (at sign-in).
 const ACCOUNT_ALLOWANCE: u32 = 5;
 /// Attempts allowed per client address (many accounts from one place) before waiting starts.
 const ADDRESS_ALLOWANCE: u32 = 20;
+
+/// What one throttle counts and how long it makes attempts wait.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Names the counters in Redis, so two throttles sharing it never share a count.
+    name: &'static str,
+    account_allowance: u32,
+    address_allowance: u32,
+    /// The first wait after the allowance; each further attempt doubles it.
+    first_wait: Duration,
+}
+
+impl Limits {
+    /// The sign-in form: a mistyped password is common, so the first wait is one second.
+    pub const LOGIN: Limits = Limits {
+        name: "login-failures",
+        account_allowance: ACCOUNT_ALLOWANCE,
+        address_allowance: ADDRESS_ALLOWANCE,
+        first_wait: Duration::from_secs(1),
+    };
+    /// The password-change form. It guesses the same secret as sign-in, but only from a
+    /// signed-in session, where someone with a stolen cookie could otherwise try passwords
+    /// without ever failing a sign-in; and nobody changes a password five times a minute,
+    /// so the waiting starts at a minute.
+    pub const PASSWORD_CHANGE: Limits = Limits {
+        name: "password-change-failures",
+        account_allowance: 5,
+        address_allowance: ADDRESS_ALLOWANCE,
+        first_wait: Duration::from_secs(60),
+    };
+}
+
 /// How long attempts are remembered.
 const WINDOW: Duration = Duration::from_secs(15 * 60);
 /// Longest wait imposed.
@@ -43,6 +76,7 @@ struct Failures {
 /// Counts login attempts, in this process or in Redis (shared by every instance).
 pub struct LoginThrottle {
     backend: Backend,
+    limits: Limits,
 }
 
 enum Backend {
@@ -106,8 +140,17 @@ pub struct Attempt {
 }
 
 impl Default for LoginThrottle {
+    /// The sign-in throttle, in this process.
     fn default() -> Self {
+        LoginThrottle::memory(Limits::LOGIN)
+    }
+}
+
+impl LoginThrottle {
+    /// Counters in this process.
+    pub fn memory(limits: Limits) -> LoginThrottle {
         LoginThrottle {
+            limits,
             backend: Backend::Memory(Memory {
                 accounts: Cache::builder()
                     .time_to_live(WINDOW)
@@ -152,12 +195,13 @@ const BEGIN_SCRIPT: &str = r"
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local max_wait = tonumber(ARGV[5])
+local first_wait = tonumber(ARGV[6])
 local function wait(key, allowance)
   local v = redis.call('HMGET', key, 'count', 'last')
   local count = tonumber(v[1]) or 0
   local last = tonumber(v[2]) or 0
   if count < allowance then return 0 end
-  local delay = math.min(1000 * 2 ^ math.min(count - allowance, 16), max_wait)
+  local delay = math.min(first_wait * 2 ^ math.min(count - allowance, 16), max_wait)
   local elapsed = now - last
   if elapsed < delay then return delay - elapsed end
   return 0
@@ -174,8 +218,9 @@ return 0
 
 impl LoginThrottle {
     /// Counters shared through Redis.
-    pub fn redis(conn: ConnectionManager, secret: &[u8]) -> LoginThrottle {
+    pub fn redis(conn: ConnectionManager, secret: &[u8], limits: Limits) -> LoginThrottle {
         LoginThrottle {
+            limits,
             backend: Backend::Redis {
                 conn,
                 secret: secret.to_vec(),
@@ -193,30 +238,29 @@ impl LoginThrottle {
         let now = now_ms();
         match &self.backend {
             Backend::Memory(memory) => {
-                let refused = memory.change(&attempt, |account, address| {
-                    let (by_account, by_address) =
-                        (account.unwrap_or_default(), address.unwrap_or_default());
-                    let waits = wait(by_account, ACCOUNT_ALLOWANCE, now).max(wait(
-                        by_address,
-                        ADDRESS_ALLOWANCE,
-                        now,
-                    ));
-                    if waits.is_none() {
-                        let bump = |f: Failures| Failures {
-                            count: f.count.saturating_add(1),
-                            last_ms: now,
-                        };
-                        *account = Some(bump(by_account));
-                        *address = Some(bump(by_address));
-                    }
-                    waits
-                });
+                let refused =
+                    memory.change(&attempt, |account, address| {
+                        let (by_account, by_address) =
+                            (account.unwrap_or_default(), address.unwrap_or_default());
+                        let limits = &self.limits;
+                        let waits = wait(by_account, limits.account_allowance, limits, now)
+                            .max(wait(by_address, limits.address_allowance, limits, now));
+                        if waits.is_none() {
+                            let bump = |f: Failures| Failures {
+                                count: f.count.saturating_add(1),
+                                last_ms: now,
+                            };
+                            *account = Some(bump(by_account));
+                            *address = Some(bump(by_address));
+                        }
+                        waits
+                    });
                 if let Some(wait) = refused {
                     return Err(wait);
                 }
             }
             Backend::Redis { conn, secret } => {
-                let [account_key, address_key] = attempt.redis_keys(secret);
+                let [account_key, address_key] = attempt.redis_keys(secret, &self.limits);
                 let answer: Result<u64, _> = redis::cmd("EVAL")
                     .arg(BEGIN_SCRIPT)
                     .arg(2)
@@ -224,9 +268,10 @@ impl LoginThrottle {
                     .arg(address_key)
                     .arg(now)
                     .arg(WINDOW.as_millis() as u64)
-                    .arg(ACCOUNT_ALLOWANCE)
-                    .arg(ADDRESS_ALLOWANCE)
+                    .arg(self.limits.account_allowance)
+                    .arg(self.limits.address_allowance)
                     .arg(MAX_WAIT.as_millis() as u64)
+                    .arg(self.limits.first_wait.as_millis() as u64)
                     .query_async(&mut conn.clone())
                     .await;
                 match answer {
@@ -252,7 +297,7 @@ impl LoginThrottle {
             }),
             Backend::Redis { conn, secret } => {
                 let mut pipe = redis::pipe();
-                for key in attempt.redis_keys(secret) {
+                for key in attempt.redis_keys(secret, &self.limits) {
                     pipe.cmd("HSET").arg(&key).arg("last").arg(now).ignore();
                 }
                 if let Err(e) = pipe.query_async::<()>(&mut conn.clone()).await {
@@ -288,7 +333,7 @@ impl LoginThrottle {
                 }
             }),
             Backend::Redis { conn, secret } => {
-                let [account_key, address_key] = attempt.redis_keys(secret);
+                let [account_key, address_key] = attempt.redis_keys(secret, &self.limits);
                 let mut pipe = redis::pipe();
                 pipe.atomic();
                 if clear_account {
@@ -314,31 +359,34 @@ impl LoginThrottle {
 }
 
 impl Attempt {
-    fn redis_keys(&self, secret: &[u8]) -> [String; 2] {
+    fn redis_keys(&self, secret: &[u8], limits: &Limits) -> [String; 2] {
         [
-            redis_key(secret, "account", &self.account),
-            redis_key(secret, "address", &self.address.to_string()),
+            redis_key(secret, limits.name, "account", &self.account),
+            redis_key(secret, limits.name, "address", &self.address.to_string()),
         ]
     }
 }
 
-fn redis_key(secret: &[u8], kind: &str, value: &str) -> String {
+fn redis_key(secret: &[u8], name: &str, kind: &str, value: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
     mac.update(kind.as_bytes());
     mac.update(b"\0");
     mac.update(value.as_bytes());
     let digest = mac.finalize().into_bytes();
-    format!("carteiro:login-failures:{}", hex::encode(&digest[..16]))
+    format!("carteiro:{name}:{}", hex::encode(&digest[..16]))
 }
 
 /// The remaining wait after `f`'s attempts at time `now_ms`, or `None` if the allowance is
 /// not used up. [`BEGIN_SCRIPT`] does the same arithmetic on the Redis server.
-fn wait(f: Failures, allowance: u32, now_ms: u64) -> Option<Duration> {
+fn wait(f: Failures, allowance: u32, limits: &Limits, now_ms: u64) -> Option<Duration> {
     if f.count < allowance {
         return None;
     }
     let exponent = (f.count - allowance).min(16);
-    let delay = Duration::from_secs(1u64 << exponent).min(MAX_WAIT);
+    let delay = limits
+        .first_wait
+        .saturating_mul(1u32 << exponent)
+        .min(MAX_WAIT);
     let elapsed = Duration::from_millis(now_ms.saturating_sub(f.last_ms));
     (elapsed < delay).then(|| delay - elapsed)
 }
@@ -409,6 +457,25 @@ mod tests {
             fail(&t, "ana@example.test", ip).await.unwrap();
         }
         assert!(t.begin("ana@example.test", ip).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn the_password_change_throttle_waits_a_minute_and_keeps_its_own_count() {
+        let login = LoginThrottle::default();
+        let change = LoginThrottle::memory(Limits::PASSWORD_CHANGE);
+        let ip: IpAddr = "192.0.2.4".parse().unwrap();
+        for _ in 0..Limits::PASSWORD_CHANGE.account_allowance {
+            fail(&change, "ana@example.test", ip).await.unwrap();
+        }
+        let wait = change.begin("ana@example.test", ip).await.unwrap_err();
+        assert!(wait > Duration::from_secs(59) && wait <= Duration::from_secs(60));
+        // The sign-in counters are another throttle's.
+        let attempt = login.begin("ana@example.test", ip).await.unwrap();
+        login.succeeded(attempt).await;
+        assert_ne!(
+            redis_key(b"k", Limits::LOGIN.name, "account", "ana"),
+            redis_key(b"k", Limits::PASSWORD_CHANGE.name, "account", "ana")
+        );
     }
 
     #[tokio::test]

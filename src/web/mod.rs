@@ -19,6 +19,7 @@ pub mod mailbox;
 pub mod message;
 pub mod middleware;
 pub mod page;
+pub mod password;
 pub mod search;
 pub mod settings;
 pub mod suggest;
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(settings::router())
         .merge(identities::router())
         .merge(filters::router())
+        .merge(password::router())
         .merge(apps::router())
         .merge(folders::router())
         .merge(contacts::router())

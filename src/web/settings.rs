@@ -3,7 +3,8 @@
 //! instance and every device sees the same, and Carteiro itself keeps no database: the
 //! preferences of [`crate::prefs`] (also kept in the session, so pages need not ask the
 //! server for them). Names, addresses and signatures are identities, on a page of their own
-//! ([`super::identities`]), which this one links to.
+//! ([`super::identities`]), which this one links to, as it links to the password page
+//! ([`super::password`]) when the admin configured where passwords are changed.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -57,6 +58,9 @@ struct SettingsTemplate {
     page_sizes: Vec<usize>,
     /// Whether the server offers filters and the out-of-office reply (ManageSieve).
     filters: bool,
+    /// Whether the admin configured a password backend: only then is the password page
+    /// linked.
+    password_change: bool,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -141,6 +145,7 @@ async fn settings_page(
         prefs: session.prefs.clone(),
         page_sizes: PAGE_SIZES.to_vec(),
         filters: state.managesieve.is_some(),
+        password_change: state.password.is_some(),
         notice: query.saved.map(|_| ctx.lang.t("settings-saved")),
         error: None,
         ctx,
@@ -186,6 +191,7 @@ async fn save(
             prefs,
             page_sizes: PAGE_SIZES.to_vec(),
             filters: state.managesieve.is_some(),
+            password_change: state.password.is_some(),
             notice: None,
             error: Some(ctx.msg(&error)),
             ctx,

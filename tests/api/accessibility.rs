@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use crate::helpers::{message, spawn_app, TestApp, TEST_PASSWORD};
+use crate::helpers::{message, spawn_app_with, test_config, TestApp, TEST_PASSWORD};
 
 #[derive(Debug, Deserialize)]
 struct Violation {
@@ -30,6 +30,18 @@ struct Report {
 }
 
 async fn run_axe(app: &TestApp, locale: &str, width: u32, pages: &[&str]) -> Report {
+    // A refused password change: its alert and the field marked invalid (a wrong current
+    // password, so nothing is changed).
+    let submits = serde_json::json!([{
+        "path": "/settings/password",
+        "form": "#password-form",
+        "fields": {
+            "current_password": "Not-the-password-1",
+            "new_password": "Jabuticaba no pé 42",
+            "repeat_password": "Jabuticaba no pé 42",
+        },
+        "shows": "#password-error",
+    }]);
     let plan = serde_json::json!({
         "base": app.base_url,
         "username": app.user,
@@ -37,13 +49,17 @@ async fn run_axe(app: &TestApp, locale: &str, width: u32, pages: &[&str]) -> Rep
         "locale": locale,
         "width": width,
         "pages": pages,
+        "submits": submits,
     });
     crate::browser::run_harness("axe-pages.mjs", &plan).await
 }
 
 #[tokio::test]
 async fn every_page_has_no_serious_or_critical_accessibility_violation() {
-    let app = spawn_app().await;
+    // With a password backend, so the password page shows its form (only looked at here,
+    // never posted: nothing is changed).
+    let config = crate::password::with_command(test_config("imap://localhost:143"));
+    let app = spawn_app_with(config).await;
     let mut imap = app.imap().await;
     imap.append(
         "INBOX",
@@ -118,6 +134,8 @@ async fn every_page_has_no_serious_or_critical_accessibility_violation() {
         "/settings/filters/rule?index=0",
         "/settings/filters/rule?from=ana%40example.test",
         "/settings/filters/script",
+        "/settings/password",
+        "/settings/password?changed=1",
         "/folders",
         "/search?q=sexta",
         "/apps",
@@ -140,10 +158,16 @@ async fn every_page_has_no_serious_or_critical_accessibility_violation() {
             "axe sees an unlabelled field on the control page: {:?}",
             report.control
         );
-        assert_eq!(report.pages.len(), pages.len() + 1, "the sign-in page too");
+        assert_eq!(
+            report.pages.len(),
+            pages.len() + 2,
+            "the sign-in page and the refused password change too"
+        );
         for page in &report.pages {
             let expected = if page.path.contains("Nao-existe") {
                 404
+            } else if page.path.ends_with("(submitted)") {
+                422
             } else {
                 200
             };

@@ -46,6 +46,7 @@ mod message;
 mod observability;
 mod organise;
 mod packaging;
+mod password;
 mod preferences;
 mod proxy;
 mod resilience;

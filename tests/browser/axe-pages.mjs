@@ -2,8 +2,14 @@
 // every violation with its impact.
 //
 // Usage: node axe-pages.mjs plan.json > result.json
-//   plan: { base, username, password, locale, pages: ["/mail/INBOX", ...] }
-// Result: { signedIn, control, pages (the sign-in page first): [{ path, status, violations: [{ id, impact, help, targets }] }] }
+//   plan: { base, username, password, locale, pages: ["/mail/INBOX", ...],
+//           submits: [{ path, form, fields: { name: value }, shows }] (optional) }
+// Result: { signedIn, control, pages (the sign-in page first, then the pages, then each
+//           submitted form as "<path> (submitted)"): [{ path, status, violations: [{ id, impact, help, targets }] }] }
+// A submit fills the fields of the form selected by `form` on `path`, sends it, waits for the
+// POST's answer and for `shows` (a selector of what the answer must show, e.g. its error),
+// and audits the page then: a refused form has states (an alert, fields marked invalid)
+// that no plain page load shows.
 // (`control` is the audit of a deliberately inaccessible page: it must not come back clean.)
 //
 // axe is injected through the DevTools protocol (Playwright's evaluate), not through a page
@@ -67,6 +73,21 @@ for (const path of plan.pages) {
   const response = await page.goto(new URL(path, base).href, { waitUntil: 'load' });
   const outcome = await audit();
   results.push({ path, status: response ? response.status() : null, violations: outcome });
+}
+
+for (const submit of plan.submits || []) {
+  await page.goto(new URL(submit.path, base).href, { waitUntil: 'load' });
+  for (const [name, value] of Object.entries(submit.fields)) {
+    await page.fill(`${submit.form} [name="${name}"]`, value);
+  }
+  // With app.js the answer may replace the page in place rather than navigate: wait for the
+  // POST's answer and for what it must show, not for a navigation.
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST'),
+    page.click(`${submit.form} button[type=submit]`),
+  ]);
+  await page.waitForSelector(submit.shows);
+  results.push({ path: `${submit.path} (submitted)`, status: response.status(), violations: await audit() });
 }
 
 console.log(JSON.stringify({ signedIn, control, pages: results }));

@@ -31,6 +31,18 @@ pub enum Activate {
     Keep,
 }
 
+impl Activate {
+    /// What a form asks for: `Confirmed` when its `confirm` field says `yes` (the person
+    /// agreed that another program's script stops running), else `UnlessOther`.
+    pub fn from_confirm(confirm: Option<&str>) -> Self {
+        if confirm == Some("yes") {
+            Activate::Confirmed
+        } else {
+            Activate::UnlessOther
+        }
+    }
+}
+
 /// What a save did besides writing the script.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Saved {

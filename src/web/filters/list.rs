@@ -248,11 +248,7 @@ async fn forward(
     session: CurrentSession,
     CsrfForm(form): CsrfForm<ForwardForm>,
 ) -> Result<Response, AppError> {
-    let activate = if form.confirm.as_deref() == Some("yes") {
-        Activate::Confirmed
-    } else {
-        Activate::UnlessOther
-    };
+    let activate = Activate::from_confirm(form.confirm.as_deref());
     let forward = form.forward();
     let saved = shared::change(&state, &session, activate, |loaded| {
         let mut filters = ours(loaded);

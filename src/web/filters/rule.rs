@@ -424,11 +424,7 @@ async fn save(
     form: &RuleForm,
     rule: Rule,
 ) -> Result<Response, Failure> {
-    let activate = if form.confirm.as_deref() == Some("yes") {
-        Activate::Confirmed
-    } else {
-        Activate::UnlessOther
-    };
+    let activate = Activate::from_confirm(form.confirm.as_deref());
     let saved = shared::change(state, session, activate, |loaded: &Loaded| {
         let mut filters = ours(loaded);
         match index {

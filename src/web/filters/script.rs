@@ -213,11 +213,7 @@ async fn change(
     };
     // Browsers send a textarea's lines ended with CRLF; the script is kept as typed.
     let text = form.script.replace("\r\n", "\n");
-    let activate = if form.confirm.as_deref() == Some("yes") {
-        Activate::Confirmed
-    } else {
-        Activate::UnlessOther
-    };
+    let activate = Activate::from_confirm(form.confirm.as_deref());
     let checking = form.submit == "check";
     let done = async {
         let mut sieve = shared::open(&state, &session).await?;

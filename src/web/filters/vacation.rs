@@ -309,11 +309,7 @@ async fn change(
     session: CurrentSession,
     CsrfForm(form): CsrfForm<VacationForm>,
 ) -> Result<Response, AppError> {
-    let activate = if form.confirm.as_deref() == Some("yes") {
-        Activate::Confirmed
-    } else {
-        Activate::UnlessOther
-    };
+    let activate = Activate::from_confirm(form.confirm.as_deref());
     let outcome = match form.vacation() {
         Err(msg) => Err((StatusCode::UNPROCESSABLE_ENTITY, msg, Vec::new(), None)),
         Ok(vacation) => shared::change(&state, &session, activate, |loaded: &Loaded| {

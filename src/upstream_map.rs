@@ -43,6 +43,30 @@ pub struct Upstreams {
     pub sieve: Option<Upstream>,
 }
 
+impl Upstreams {
+    /// One line, for a session record: the URLs separated by spaces (a URL holds none).
+    pub fn encode(&self) -> String {
+        let mut line = format!("{} {}", self.imap, self.smtp);
+        if let Some(sieve) = &self.sieve {
+            line.push(' ');
+            line.push_str(&sieve.to_string());
+        }
+        line
+    }
+
+    /// Reads [`Upstreams::encode`]'s line back.
+    pub fn decode(line: &str) -> Option<Upstreams> {
+        let mut urls = line.split(' ');
+        let imap = Upstream::parse(Protocol::Imap, urls.next()?).ok()?;
+        let smtp = Upstream::parse(Protocol::Smtp, urls.next()?).ok()?;
+        let sieve = match urls.next() {
+            Some(text) => Some(Upstream::parse(Protocol::Sieve, text).ok()?),
+            None => None,
+        };
+        Some(Upstreams { imap, smtp, sieve })
+    }
+}
+
 /// Why a login's domain has no servers.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum MapError {
@@ -223,6 +247,13 @@ impl Template {
 
     fn expand_unchecked(&self, domain: &str) -> Result<Upstream, UpstreamUrlError> {
         Upstream::parse(self.protocol, &self.text.replace(DOMAIN, domain))
+    }
+
+    /// The template expanded for `example.com`: a well-formed upstream that stands for the
+    /// template where one server is expected (never dialled).
+    pub fn example(&self) -> Upstream {
+        self.expand_unchecked(PROBE_DOMAIN)
+            .expect("checked by Template::parse")
     }
 
     /// The upstream for `domain`, which must already be clean ([`clean_domain`]).

@@ -21,6 +21,7 @@ use crate::session::throttle::LoginThrottle;
 use crate::session::SessionManager;
 use crate::sieve::ManageSieve;
 use crate::smtp::Submitter;
+use crate::upstream_map::Upstreams;
 
 /// Shared state of every request.
 #[derive(Clone)]
@@ -30,6 +31,20 @@ impl std::ops::Deref for AppState {
     type Target = App;
     fn deref(&self) -> &App {
         &self.0
+    }
+}
+
+impl App {
+    /// The ManageSieve server of a session: its domain's with `upstream_map` (none when the
+    /// domain has none), else the one configured.
+    pub fn sieve_for(&self, upstreams: Option<&Upstreams>) -> Option<ManageSieve> {
+        match upstreams {
+            None => self.managesieve.clone(),
+            Some(u) => {
+                let server = u.sieve.clone()?;
+                Some(self.managesieve.as_ref()?.with_upstream(server))
+            }
+        }
     }
 }
 
@@ -62,7 +77,8 @@ pub struct App {
     /// it, contacts live in each person's private IMAP folder.
     pub carddav: Option<CardDav>,
     /// The ManageSieve server that keeps filters and the vacation reply, when the admin
-    /// configured one; without it, the filter pages say the server offers no filters.
+    /// configured one; without it, the filter pages say the server offers no filters. With
+    /// `upstream_map`, reach it through [`App::sieve_for`], which picks the session's.
     pub managesieve: Option<ManageSieve>,
     /// Changes passwords through the admin's backend, when one is configured; without it,
     /// the password page says changes are made elsewhere.

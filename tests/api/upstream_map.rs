@@ -390,3 +390,45 @@ async fn sending_goes_to_the_mapped_smtp_server_and_a_session_keeps_its_servers(
         "a new session uses the new, dead, server"
     );
 }
+
+#[tokio::test]
+async fn each_domain_has_the_managesieve_server_its_entry_names_or_none() {
+    // No managesieve_url of its own: only the map's entries say where filters live.
+    let file = MapFile::new(
+        "sieve",
+        &(entry(
+            "example.test",
+            "imap://localhost:143",
+            "smtp://localhost:587",
+        )
+        .replace("\n\n", "\nmanagesieve = \"sieve://localhost:4190\"\n\n")
+            + &entry("cyrus.test", CYRUS_URL, "smtp://localhost:587")),
+    );
+    let app = spawn_app_with(map_config(&file, &[])).await;
+
+    let with_filters = browser();
+    let (status, _) = login(&app, &with_filters, &user_at("example.test")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let page = with_filters
+        .get(app.url("/settings/filters"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.status(),
+        StatusCode::OK,
+        "Dovecot's Pigeonhole answers"
+    );
+
+    let without = browser();
+    let (status, _) = login(&app, &without, &user_at("cyrus.test")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let page = without
+        .get(app.url("/settings/filters"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    let html = Html::parse_document(&page.text().await.unwrap());
+    assert!(texts(&html, "#filters-message")[0].contains("offers no filters"));
+}

@@ -15,6 +15,7 @@ use crate::health::Readiness;
 use crate::imap::connect::Connector;
 use crate::mail::filters::StatusCache;
 use crate::mail::read::Reader;
+use crate::mailapps::MailApps;
 use crate::metrics::Metrics;
 use crate::password::PasswordChanger;
 use crate::session::throttle::LoginThrottle;
@@ -44,6 +45,18 @@ impl App {
                 let server = u.sieve.clone()?;
                 Some(self.managesieve.as_ref()?.with_upstream(server))
             }
+        }
+    }
+
+    /// What mail apps are told to use by a session: its domain's own servers with
+    /// `upstream_map` (the instance-wide `apps_*` names belong to no one domain; a server
+    /// reached without encryption is not offered), else the configured ones.
+    pub fn mail_apps_for(&self, upstreams: Option<&Upstreams>) -> MailApps {
+        match upstreams {
+            None => self.config.mail_apps.clone(),
+            Some(u) => MailApps::from_settings(None, None, None, &u.imap, &u.smtp, &mut Vec::new())
+                // Only given lists can be refused, and none is given.
+                .unwrap_or_else(|_| self.config.mail_apps.clone()),
         }
     }
 }

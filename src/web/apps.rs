@@ -92,7 +92,7 @@ async fn apps_page(
 ) -> Result<AppsTemplate, AppError> {
     let folders = frame.sidebar("");
     let ctx = frame.ctx;
-    let apps = &state.config.mail_apps;
+    let apps = &state.mail_apps_for(session.upstreams.as_ref());
     Ok(AppsTemplate {
         folders,
         profile_url: apps
@@ -114,7 +114,7 @@ async fn profile(
     State(state): State<AppState>,
     session: CurrentSession,
 ) -> Result<Response, AppError> {
-    let apps = &state.config.mail_apps;
+    let apps = &state.mail_apps_for(session.upstreams.as_ref());
     let document = mobileconfig::render(apps, &session.username).ok_or(AppError::NotFound)?;
     let disposition = format!("attachment; filename=\"{}\"", mobileconfig::file_name(apps));
     let mut headers = HeaderMap::new();

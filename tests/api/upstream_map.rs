@@ -432,3 +432,46 @@ async fn each_domain_has_the_managesieve_server_its_entry_names_or_none() {
     let html = Html::parse_document(&page.text().await.unwrap());
     assert!(texts(&html, "#filters-message")[0].contains("offers no filters"));
 }
+
+/// The host and port cells of the mail-apps page's server tables.
+async fn apps_servers(app: &TestApp, client: &reqwest::Client) -> Vec<String> {
+    let response = client.get(app.url("/apps")).send().await.unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "the mail-apps page opens"
+    );
+    let html = Html::parse_document(&response.text().await.unwrap());
+    texts(&html, "td.host")
+        .into_iter()
+        .zip(texts(&html, "td.port"))
+        .map(|(host, port)| format!("{host}:{port}"))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_mail_apps_page_names_the_servers_of_the_sessions_domain() {
+    let file = MapFile::new(
+        "apps",
+        &(entry(
+            "example.test",
+            "imaps://localhost:993",
+            "smtps://localhost:465",
+        ) + &entry("cyrus.test", CYRUS_URL, "smtp://localhost:587")),
+    );
+    let app = spawn_app_with(map_config(&file, &[])).await;
+    let dovecot = browser();
+    let (status, _) = login(&app, &dovecot, &user_at("example.test")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        apps_servers(&app, &dovecot).await,
+        ["localhost:993", "localhost:465"]
+    );
+    let cyrus = browser();
+    let (status, _) = login(&app, &cyrus, &user_at("cyrus.test")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        apps_servers(&app, &cyrus).await,
+        ["localhost:10143", "localhost:587"]
+    );
+}

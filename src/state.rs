@@ -48,6 +48,19 @@ impl App {
         }
     }
 
+    /// What mail apps asking about `domain` without signing in (autoconfig, Autodiscover)
+    /// are told: with `upstream_map`, the domain's own servers, and `None` for a domain that
+    /// is not mapped or not allowed (as at login); else the configured ones.
+    pub async fn mail_apps_of_domain(&self, domain: &str) -> Option<MailApps> {
+        match &self.config.upstream_map {
+            None => Some(self.config.mail_apps.clone()),
+            Some(map) => {
+                let upstreams = map.resolve(domain).await.ok()?;
+                Some(self.mail_apps_for(Some(&upstreams)))
+            }
+        }
+    }
+
     /// What mail apps are told to use by a session: its domain's own servers with
     /// `upstream_map` (the instance-wide `apps_*` names belong to no one domain; a server
     /// reached without encryption is not offered), else the configured ones.

@@ -475,3 +475,33 @@ async fn the_mail_apps_page_names_the_servers_of_the_sessions_domain() {
         ["localhost:10143", "localhost:587"]
     );
 }
+
+#[tokio::test]
+async fn autoconfig_answers_with_the_asked_domains_servers_and_not_for_unknown_ones() {
+    let file = MapFile::new(
+        "autoconfig",
+        &(entry(
+            "example.test",
+            "imaps://localhost:993",
+            "smtps://localhost:465",
+        ) + &entry("cyrus.test", CYRUS_URL, "smtp://localhost:587")),
+    );
+    let app = spawn_app_with(map_config(&file, &[])).await;
+    let ask = |address: &'static str| {
+        let url = app.url(&format!(
+            "/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress={address}"
+        ));
+        async move { reqwest::get(url).await.unwrap() }
+    };
+    let response = ask("ana%40cyrus.test").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let xml = response.text().await.unwrap();
+    assert!(xml.contains("<port>10143</port>"), "{xml}");
+    assert!(!xml.contains("<port>993</port>"), "{xml}");
+    let response = ask("ana%40example.test").await;
+    assert!(response.text().await.unwrap().contains("<port>993</port>"));
+    assert_eq!(
+        ask("ana%40unknown.test").await.status(),
+        StatusCode::NOT_FOUND
+    );
+}

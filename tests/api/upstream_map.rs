@@ -505,3 +505,46 @@ async fn autoconfig_answers_with_the_asked_domains_servers_and_not_for_unknown_o
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn another_instance_uses_the_servers_the_session_signed_in_with() {
+    // Instance A maps cyrus.test to Cyrus; instance B's map does not know it at all. The
+    // session opened on A reads its Cyrus inbox through B: the servers travel with the
+    // session record in Redis, and B's own map is not asked.
+    let redis = crate::instances::Redis::start().await;
+    let on_a = MapFile::new(
+        "instance-a",
+        &entry("cyrus.test", CYRUS_URL, "smtp://localhost:587"),
+    );
+    let on_b = MapFile::new(
+        "instance-b",
+        &entry(
+            "example.test",
+            "imap://localhost:143",
+            "smtp://localhost:587",
+        ),
+    );
+    let with_redis = |file: &MapFile| {
+        let mut config = map_config(file, &[]);
+        config.redis_url = Some(redis.url.clone().into());
+        config
+    };
+    let a = spawn_app_with(with_redis(&on_a)).await;
+    let b = spawn_app_with(with_redis(&on_b)).await;
+    let user = user_at("cyrus.test");
+    seed(CYRUS_PLAIN, &user, "Lida pela outra instancia").await;
+    // One cookie jar for both: cookies ignore the port, as behind one load balancer.
+    let client = browser();
+    let (status, _) = login(&a, &client, &user).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        inbox_subjects(&b, &client).await,
+        ["Lida pela outra instancia"]
+    );
+    let (status, _) = login(&b, &browser(), &user).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "B itself maps no cyrus.test"
+    );
+}

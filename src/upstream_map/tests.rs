@@ -155,3 +155,36 @@ fn a_map_file_is_read_again_when_it_changes_and_a_broken_edit_keeps_the_last() {
         .contains("not a domain name"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn map_file_entries_pass_the_allow_list_only_when_one_is_set() {
+    let dir = std::env::temp_dir().join(format!("carteiro-map-allow-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("domains.toml");
+    std::fs::write(
+        &path,
+        "[domains.\"a.test\"]\nimap = \"imap://10.1.2.3:143\"\nsmtp = \"smtp://10.1.2.3:587\"\n",
+    )
+    .unwrap();
+    let map = |allow: &[&str]| UpstreamMap {
+        mapping: Mapping::File(MapFile::open(path.clone()).unwrap()),
+        allow: AllowList::parse(allow).unwrap(),
+    };
+    assert!(
+        map(&[]).resolve("a.test").await.is_ok(),
+        "the admin's own words"
+    );
+    assert!(map(&["10.0.0.0/8"]).resolve("a.test").await.is_ok());
+    assert_eq!(
+        map(&["192.0.2.0/24"]).resolve("a.test").await.unwrap_err(),
+        MapError::NotAllowed {
+            domain: "a.test".into(),
+            host: "10.1.2.3".into()
+        }
+    );
+    assert_eq!(
+        map(&[]).resolve("b.test").await.unwrap_err(),
+        MapError::Unknown("b.test".into())
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -31,6 +31,8 @@ use crate::upstream::{Protocol, Upstream, UpstreamUrlError};
 const DOMAIN: &str = "%d";
 /// A domain no template check can be confused by, to validate templates at start-up.
 const PROBE_DOMAIN: &str = "example.com";
+/// How long resolving a host to check its addresses may take.
+const LOOKUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 /// A map file larger than this is refused rather than read into memory.
 const MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
 
@@ -162,12 +164,13 @@ impl AllowList {
         if !self.has_networks() || host.parse::<IpAddr>().is_ok() {
             return false;
         }
-        match tokio::net::lookup_host((host, 0)).await {
-            Ok(addrs) => {
+        // Bounded: a name whose DNS never answers refuses the login instead of holding it.
+        match tokio::time::timeout(LOOKUP_TIMEOUT, tokio::net::lookup_host((host, 0))).await {
+            Ok(Ok(addrs)) => {
                 let addrs: Vec<_> = addrs.map(|a| a.ip()).collect();
                 !addrs.is_empty() && addrs.into_iter().all(|ip| self.allows_addr(ip))
             }
-            Err(_) => false,
+            _ => false,
         }
     }
 }

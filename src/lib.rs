@@ -51,5 +51,7 @@ pub mod telemetry;
 pub mod tls;
 /// The upstream servers as URLs: protocol, host, port and transport security (a leaf).
 pub mod upstream;
+/// Many domains, one instance: which servers a login's domain uses (`upstream_map`).
+pub mod upstream_map;
 /// HTTP routes, pages and middleware.
 pub mod web;

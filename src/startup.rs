@@ -160,6 +160,11 @@ impl Application {
     /// Dials the IMAP server (and the ManageSieve server, when one is configured) once and
     /// logs one line each saying whether it works.
     pub async fn check_upstream(&self) {
+        if self.state.config.upstream_map.is_some() {
+            // Each domain has its own servers, dialled at its first login.
+            tracing::info!("upstream_map is set: no single mail server to check at start-up");
+            return;
+        }
         let upstream = self.state.connector.upstream().clone();
         match self.state.connector.probe().await {
             Ok(caps) => tracing::info!(

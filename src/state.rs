@@ -15,12 +15,14 @@ use crate::health::Readiness;
 use crate::imap::connect::Connector;
 use crate::mail::filters::StatusCache;
 use crate::mail::read::Reader;
+use crate::mailapps::MailApps;
 use crate::metrics::Metrics;
 use crate::password::PasswordChanger;
 use crate::session::throttle::LoginThrottle;
 use crate::session::SessionManager;
 use crate::sieve::ManageSieve;
 use crate::smtp::Submitter;
+use crate::upstream_map::Upstreams;
 
 /// Shared state of every request.
 #[derive(Clone)]
@@ -30,6 +32,45 @@ impl std::ops::Deref for AppState {
     type Target = App;
     fn deref(&self) -> &App {
         &self.0
+    }
+}
+
+impl App {
+    /// The ManageSieve server of a session: its domain's with `upstream_map` (none when the
+    /// domain has none), else the one configured.
+    pub fn sieve_for(&self, upstreams: Option<&Upstreams>) -> Option<ManageSieve> {
+        match upstreams {
+            None => self.managesieve.clone(),
+            Some(u) => {
+                let server = u.sieve.clone()?;
+                Some(self.managesieve.as_ref()?.with_upstream(server))
+            }
+        }
+    }
+
+    /// What mail apps asking about `domain` without signing in (autoconfig, Autodiscover)
+    /// are told: with `upstream_map`, the domain's own servers, and `None` for a domain that
+    /// is not mapped or not allowed (as at login); else the configured ones.
+    pub async fn mail_apps_of_domain(&self, domain: &str) -> Option<MailApps> {
+        match &self.config.upstream_map {
+            None => Some(self.config.mail_apps.clone()),
+            Some(map) => {
+                let upstreams = map.resolve(domain).await.ok()?;
+                Some(self.mail_apps_for(Some(&upstreams)))
+            }
+        }
+    }
+
+    /// What mail apps are told to use by a session: its domain's own servers with
+    /// `upstream_map` (the instance-wide `apps_*` names belong to no one domain; a server
+    /// reached without encryption is not offered), else the configured ones.
+    pub fn mail_apps_for(&self, upstreams: Option<&Upstreams>) -> MailApps {
+        match upstreams {
+            None => self.config.mail_apps.clone(),
+            Some(u) => MailApps::from_settings(None, None, None, &u.imap, &u.smtp, &mut Vec::new())
+                // Only given lists can be refused, and none is given.
+                .unwrap_or_else(|_| self.config.mail_apps.clone()),
+        }
     }
 }
 
@@ -62,7 +103,8 @@ pub struct App {
     /// it, contacts live in each person's private IMAP folder.
     pub carddav: Option<CardDav>,
     /// The ManageSieve server that keeps filters and the vacation reply, when the admin
-    /// configured one; without it, the filter pages say the server offers no filters.
+    /// configured one; without it, the filter pages say the server offers no filters. With
+    /// `upstream_map`, reach it through [`App::sieve_for`], which picks the session's.
     pub managesieve: Option<ManageSieve>,
     /// Changes passwords through the admin's backend, when one is configured; without it,
     /// the password page says changes are made elsewhere.

@@ -85,6 +85,8 @@ login-error-throttled =
     } and try again.
 login-error-busy = Carteiro is very busy right now. Please try again in a moment.
 login-error-unavailable = The mail server cannot be reached right now. Please try again in a moment.
+login-error-domain = There is no mail service for “{ $domain }” here. Check the part of your address after the @.
+login-error-need-domain = Enter your full e-mail address, such as ana@example.com.
 
 ## Error pages
 

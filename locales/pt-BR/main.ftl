@@ -81,6 +81,8 @@ login-error-throttled =
     } e tente de novo.
 login-error-busy = O Carteiro está muito ocupado agora. Tente de novo daqui a pouco.
 login-error-unavailable = Não foi possível contatar o servidor de e-mail agora. Tente de novo daqui a pouco.
+login-error-domain = Não há serviço de e-mail para “{ $domain }” aqui. Confira a parte do seu endereço depois do @.
+login-error-need-domain = Informe seu endereço de e-mail completo, como ana@exemplo.com.br.
 
 ## Páginas de erro
 

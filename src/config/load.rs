@@ -93,6 +93,11 @@ pub struct Config {
     pub password_backend: Option<PasswordBackend>,
     /// The fewest characters a new password may have.
     pub password_min_length: usize,
+    /// How a login's domain picks its servers (`upstream_map`); `None` for the one
+    /// upstream of `imap_url`, `smtp_url` and `managesieve_url`. When set, those three hold
+    /// no server of their own (they are templates, or unused), and nothing is dialled at
+    /// start-up: each login dials its domain's servers.
+    pub upstream_map: Option<std::sync::Arc<crate::upstream_map::UpstreamMap>>,
 }
 
 /// The duration `setting` is set to, or `default`; `examples` show how to write one.
@@ -184,6 +189,25 @@ impl Config {
             }
         };
         let base_path = normalize_base_path(raw.base_path.as_deref().unwrap_or(""))?;
+        let upstream_map = super::mapping::upstream_map(
+            raw.upstream_map.as_deref(),
+            raw.upstream_allow.as_deref().unwrap_or_default(),
+            &super::mapping::UrlTexts {
+                imap: raw.imap_url.as_deref(),
+                smtp: raw.smtp_url.as_deref(),
+                sieve: raw.managesieve_url.as_deref(),
+            },
+        )?;
+        if let Some(map) = &upstream_map {
+            // The templates (or the unused single URLs) are not servers to dial: what the
+            // rest of the configuration reads as "the" upstream is the template expanded
+            // for an example domain, never dialled (see `Config::upstream_map`).
+            if let crate::upstream_map::Mapping::Template { imap, smtp, sieve } = &map.mapping {
+                raw.imap_url = Some(imap.example().to_string());
+                raw.smtp_url = Some(smtp.example().to_string());
+                raw.managesieve_url = sieve.as_ref().map(|s| s.example().to_string());
+            }
+        }
         let imap_text = raw
             .imap_url
             .unwrap_or_else(|| "imap://localhost:143".into());
@@ -354,6 +378,7 @@ impl Config {
                 identities,
                 password_backend,
                 password_min_length,
+                upstream_map,
             },
             warnings,
         ))

@@ -8,11 +8,13 @@
 //! - `sources.rs`: the file and the environment, overlaid into raw settings;
 //! - `parse.rs`: the value syntaxes (durations, sizes, addresses, paths, networks);
 //! - `secrets.rs`: the secret key, configured or generated on first start;
+//! - `mapping.rs`: many domains, one instance (`upstream_map`, `upstream_allow`);
 //! - `password.rs`: where password changes are made, and the shortest password allowed;
 //! - `error.rs`: [`ConfigError`], what an admin reads when a setting cannot work.
 
 mod error;
 mod load;
+mod mapping;
 mod parse;
 mod password;
 mod secrets;

@@ -97,6 +97,8 @@ settings! {
     password_http: String = "CARTEIRO_PASSWORD_HTTP", text;
     password_http_token: String = "CARTEIRO_PASSWORD_HTTP_TOKEN", text;
     password_min_length: usize = "CARTEIRO_PASSWORD_MIN_LENGTH", number;
+    upstream_map: String = "CARTEIRO_UPSTREAM_MAP", text;
+    upstream_allow: Vec<String> = "CARTEIRO_UPSTREAM_ALLOW", list;
 }
 
 impl RawSettings {

@@ -315,3 +315,57 @@ fn the_mail_domain_and_identity_policy_are_checked_with_clear_words() {
         "{err}"
     );
 }
+
+#[test]
+fn a_template_needs_upstream_map_and_an_allow_list() {
+    let env = |pairs: &[(&str, &str)]| {
+        let mut env = vec![(
+            "CARTEIRO_SECRET_KEY".to_string(),
+            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
+        )];
+        env.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        env
+    };
+    // Without a map, today's single upstream; %d would be dialled as a host name.
+    let (config, _) = Config::load(None, &env(&[])).unwrap();
+    assert!(config.upstream_map.is_none());
+    let err = Config::load(None, &env(&[("CARTEIRO_IMAP_URL", "imaps://mail.%d")])).unwrap_err();
+    assert!(err.to_string().starts_with("imap_url holds %d"), "{err}");
+    let template = [
+        ("CARTEIRO_UPSTREAM_MAP", "template"),
+        ("CARTEIRO_IMAP_URL", "imaps://mail.%d"),
+        ("CARTEIRO_SMTP_URL", "smtps://mail.%d"),
+    ];
+    let err = Config::load(None, &env(&template)).unwrap_err();
+    assert!(
+        err.to_string().starts_with("upstream_allow must name"),
+        "{err}"
+    );
+    let mut allowed = template.to_vec();
+    allowed.push(("CARTEIRO_UPSTREAM_ALLOW", "*.example.test, 10.0.0.0/8"));
+    let (config, _) = Config::load(None, &env(&allowed)).unwrap();
+    assert!(config.upstream_map.is_some());
+    let mut half = allowed.clone();
+    half[2] = ("CARTEIRO_SMTP_URL", "smtps://mail.example.test");
+    let err = Config::load(None, &env(&half)).unwrap_err();
+    assert!(
+        err.to_string().starts_with("smtp_url must hold %d"),
+        "{err}"
+    );
+    let mut bad = allowed.clone();
+    bad[3] = ("CARTEIRO_UPSTREAM_ALLOW", "mail/evil");
+    let err = Config::load(None, &env(&bad)).unwrap_err();
+    assert!(
+        err.to_string().contains("\"mail/evil\" is not a host"),
+        "{err}"
+    );
+    let err = Config::load(
+        None,
+        &env(&[("CARTEIRO_UPSTREAM_MAP", "/nonexistent/domains.toml")]),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("cannot read /nonexistent"),
+        "{err}"
+    );
+}

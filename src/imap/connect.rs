@@ -74,6 +74,16 @@ impl Connector {
         &self.upstream
     }
 
+    /// The same connector dialling `upstream` instead: a mapped domain's IMAP server. The
+    /// connection limit, TLS set-up and caches stay shared (with a map, logins are full
+    /// addresses, so one login names one account whichever server holds it).
+    pub fn with_upstream(&self, upstream: Upstream) -> Connector {
+        Connector {
+            upstream,
+            ..self.clone()
+        }
+    }
+
     pub fn metrics(&self) -> &Arc<Metrics> {
         &self.metrics
     }

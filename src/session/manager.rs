@@ -14,6 +14,7 @@ use crate::imap::conn::ImapConn;
 use crate::imap::connect::Connector;
 use crate::imap::{ImapError, ImapHandle};
 use crate::telemetry::untrusted;
+use crate::upstream_map::Upstreams;
 
 fn unix_now() -> u64 {
     SystemTime::now()
@@ -67,6 +68,9 @@ pub struct Session {
     pub imap: ImapHandle,
     /// The person's preferences; `prefs.language` is `None` for the browser's language.
     pub prefs: crate::prefs::Preferences,
+    /// The servers of the login's domain when `upstream_map` is set; `None` for the one
+    /// configured upstream.
+    pub upstreams: Option<Upstreams>,
     cookie: SessionCookie,
     sealed_password: Vec<u8>,
 }
@@ -109,15 +113,25 @@ impl SessionManager {
         }
     }
 
-    /// Checks the credentials against the IMAP server and opens a session on success.
-    /// The connection opened to check them becomes the session's connection.
+    /// The connector of a session's IMAP server: its domain's when mapped, else the one.
+    pub fn connector_for(&self, upstreams: Option<&Upstreams>) -> Connector {
+        match upstreams {
+            Some(u) => self.connector.with_upstream(u.imap.clone()),
+            None => self.connector.clone(),
+        }
+    }
+
+    /// Checks the credentials against the IMAP server (`upstreams.imap` for a mapped
+    /// domain) and opens a session on success. The connection opened to check them
+    /// becomes the session's connection.
     pub async fn login(
         &self,
         username: &str,
         password: SecretString,
+        upstreams: Option<Upstreams>,
     ) -> Result<SessionCookie, LoginError> {
-        let conn = self
-            .connector
+        let connector = self.connector_for(upstreams.as_ref());
+        let conn = connector
             .login(username, &password)
             .await
             .map_err(LoginError::Imap)?;
@@ -125,7 +139,7 @@ impl SessionManager {
         let key = cookie.store_key(&self.secret);
         let sealed_password = cookie.seal(&key, &password);
         let handle = ImapHandle::spawn(
-            self.connector.clone(),
+            connector,
             username.to_string(),
             password,
             Some(conn),
@@ -147,6 +161,7 @@ impl SessionManager {
             csrf_token: crypto::random_token(),
             created_at: unix_now(),
             prefs,
+            upstreams,
         };
         if let Err(e) = self.store.put(&key, record).await {
             handle.close();
@@ -194,7 +209,7 @@ impl SessionManager {
                     .ok_or(NotThisSession)?;
                 Ok::<_, NotThisSession>(Actor {
                     handle: ImapHandle::spawn(
-                        self.connector.clone(),
+                        self.connector_for(record.upstreams.as_ref()),
                         record.username.clone(),
                         password,
                         None,
@@ -214,6 +229,7 @@ impl SessionManager {
             csrf_token: record.csrf_token,
             imap,
             prefs: record.prefs,
+            upstreams: record.upstreams,
             cookie,
             sealed_password: record.sealed_password,
         }))
@@ -252,7 +268,7 @@ impl SessionManager {
             Some(conn) => {
                 let actor = Actor {
                     handle: ImapHandle::spawn(
-                        self.connector.clone(),
+                        self.connector_for(session.upstreams.as_ref()),
                         session.username.clone(),
                         password,
                         Some(conn),

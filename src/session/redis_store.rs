@@ -13,6 +13,7 @@ use redis::aio::ConnectionManager;
 
 use super::store::{SessionRecord, SessionStore, StoreError};
 use crate::prefs::Preferences;
+use crate::upstream_map::Upstreams;
 
 /// Sessions kept in Redis.
 pub struct RedisStore {
@@ -40,13 +41,18 @@ fn unavailable(e: redis::RedisError) -> StoreError {
     StoreError(format!("redis: {e}"))
 }
 
-/// `v3 \n created_at \n csrf_token \n preferences \n base64(sealed_password) \n username`
-/// (the user name last, so whatever it contains cannot shift the other fields; preferences
-/// in [`Preferences::encode`]'s one-line form).
+/// `v4 \n created_at \n csrf_token \n preferences \n upstreams \n base64(sealed_password)
+/// \n username` (the user name last, so whatever it contains cannot shift the other fields;
+/// preferences in [`Preferences::encode`]'s one-line form, upstreams in
+/// [`Upstreams::encode`]'s, or `-` without a map).
 fn encode(record: &SessionRecord) -> String {
     let sealed = base64::engine::general_purpose::STANDARD.encode(&record.sealed_password);
+    let upstreams = record
+        .upstreams
+        .as_ref()
+        .map_or_else(|| "-".to_string(), Upstreams::encode);
     format!(
-        "v3\n{}\n{}\n{}\n{sealed}\n{}",
+        "v4\n{}\n{}\n{}\n{upstreams}\n{sealed}\n{}",
         record.created_at,
         record.csrf_token,
         record.prefs.encode(),
@@ -57,23 +63,40 @@ fn encode(record: &SessionRecord) -> String {
 /// Reads a record. Older layouts still read, so sessions survive an upgrade: `v2` had the
 /// language tag where v3 has the preferences, and the first layout had neither.
 fn decode(text: &str) -> Option<SessionRecord> {
-    let (text, version) = if let Some(rest) = text.strip_prefix("v3\n") {
+    let (text, version) = if let Some(rest) = text.strip_prefix("v4\n") {
+        (rest, 4)
+    } else if let Some(rest) = text.strip_prefix("v3\n") {
         (rest, 3)
     } else if let Some(rest) = text.strip_prefix("v2\n") {
         (rest, 2)
     } else {
         (text, 1)
     };
-    let mut fields = text.splitn(if version > 1 { 5 } else { 4 }, '\n');
+    let mut fields = text.splitn(
+        match version {
+            4 => 6,
+            2 | 3 => 5,
+            _ => 4,
+        },
+        '\n',
+    );
     let created_at = fields.next()?.parse().ok()?;
     let csrf_token = fields.next()?.to_string();
     let prefs = match version {
-        3 => Preferences::decode(fields.next()?),
+        3 | 4 => Preferences::decode(fields.next()?),
         2 => Preferences {
             language: crate::i18n::Lang::from_tag(fields.next()?).map(|l| l.tag()),
             ..Preferences::default()
         },
         _ => Preferences::default(),
+    };
+    // A session of a mapped domain whose servers no longer read is not reopened elsewhere.
+    let upstreams = match version {
+        4 => match fields.next()? {
+            "-" => None,
+            line => Some(Upstreams::decode(line)?),
+        },
+        _ => None,
     };
     let sealed_password = base64::engine::general_purpose::STANDARD
         .decode(fields.next()?)
@@ -85,6 +108,7 @@ fn decode(text: &str) -> Option<SessionRecord> {
         csrf_token,
         created_at,
         prefs,
+        upstreams,
     })
 }
 
@@ -155,13 +179,18 @@ mod tests {
             known_images: true,
             display_name: Some("Ana\nMaria".into()),
         };
-        for prefs in [Preferences::default(), chosen] {
+        let mapped = Upstreams::decode(
+            "imaps://mail.b.test:993 smtp://mail.b.test:587 sieve://mail.b.test:4190",
+        );
+        assert!(mapped.is_some());
+        for (prefs, upstreams) in [(Preferences::default(), None), (chosen, mapped)] {
             let record = SessionRecord {
                 username: "ana\nmaria@example.test".into(),
                 sealed_password: vec![0, 1, 2, 255],
                 csrf_token: "tok".into(),
                 created_at: 1_700_000_000,
                 prefs,
+                upstreams,
             };
             let back = decode(&encode(&record)).unwrap();
             assert_eq!(back.username, record.username);
@@ -172,6 +201,7 @@ mod tests {
             assert_eq!(back.prefs.theme, record.prefs.theme);
             assert_eq!(back.prefs.page_size, record.prefs.page_size);
             assert_eq!(back.prefs.language, record.prefs.language);
+            assert_eq!(back.upstreams, record.upstreams);
         }
         assert!(decode("garbage").is_none());
         assert!(decode("v2\ngarbage").is_none());

@@ -22,6 +22,9 @@ pub struct SessionRecord {
     /// The person's preferences (language, theme, page size…), read from the IMAP server at
     /// login and kept here so pages need not ask for them.
     pub prefs: crate::prefs::Preferences,
+    /// The servers the login's domain mapped to (`upstream_map`), kept so the session goes
+    /// on using them on every instance even when the map changes; `None` without a map.
+    pub upstreams: Option<crate::upstream_map::Upstreams>,
 }
 
 /// A session store could not be reached (a remote store; the memory store never fails).

@@ -116,8 +116,18 @@ impl ManageSieve {
 
     /// The client for `config.managesieve`, or `None` when no ManageSieve server is
     /// configured. TLS follows the same settings as IMAP (`tls_ca_file`, `tls_insecure`).
+    ///
+    /// With `upstream_map`, there is always one: the TLS set-up every mapped domain's
+    /// server is reached with ([`ManageSieve::with_upstream`]); its own upstream is then the
+    /// template's example, or a placeholder, and is never dialled.
     pub fn from_config(config: &Config) -> Result<Option<ManageSieve>, ConfigError> {
-        let Some(upstream) = config.managesieve.clone() else {
+        let mapped = config.upstream_map.as_ref().map(|_| Upstream {
+            protocol: crate::upstream::Protocol::Sieve,
+            host: "localhost".into(),
+            port: 4190,
+            security: crate::upstream::Security::StartTls,
+        });
+        let Some(upstream) = config.managesieve.clone().or(mapped) else {
             return Ok(None);
         };
         Ok(Some(ManageSieve::new(
@@ -125,6 +135,14 @@ impl ManageSieve {
             crate::tls::client_config(config)?,
             config.tls_ca_file.clone(),
         )))
+    }
+
+    /// The same client for another server: a mapped domain's.
+    pub fn with_upstream(&self, upstream: Upstream) -> ManageSieve {
+        ManageSieve {
+            upstream,
+            ..self.clone()
+        }
     }
 
     /// The server, as configured.

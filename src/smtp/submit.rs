@@ -74,6 +74,19 @@ impl Submitter {
         Ok(submitter)
     }
 
+    /// The same submitter sending through `upstream` instead: a mapped domain's server.
+    pub fn with_upstream(&self, upstream: Upstream) -> Submitter {
+        Submitter {
+            upstream,
+            ..self.clone()
+        }
+    }
+
+    /// The server messages are submitted to.
+    pub fn upstream(&self) -> &Upstream {
+        &self.upstream
+    }
+
     fn tls(&self) -> Result<TlsParameters, ConfigError> {
         let mut builder = TlsParameters::builder(self.upstream.host.clone());
         if let Some(pem) = &self.ca_pem {

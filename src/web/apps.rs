@@ -92,7 +92,7 @@ async fn apps_page(
 ) -> Result<AppsTemplate, AppError> {
     let folders = frame.sidebar("");
     let ctx = frame.ctx;
-    let apps = &state.config.mail_apps;
+    let apps = &state.mail_apps_for(session.upstreams.as_ref());
     Ok(AppsTemplate {
         folders,
         profile_url: apps
@@ -114,7 +114,7 @@ async fn profile(
     State(state): State<AppState>,
     session: CurrentSession,
 ) -> Result<Response, AppError> {
-    let apps = &state.config.mail_apps;
+    let apps = &state.mail_apps_for(session.upstreams.as_ref());
     let document = mobileconfig::render(apps, &session.username).ok_or(AppError::NotFound)?;
     let disposition = format!("attachment; filename=\"{}\"", mobileconfig::file_name(apps));
     let mut headers = HeaderMap::new();
@@ -142,11 +142,6 @@ async fn autoconfig(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let apps = &state.config.mail_apps;
-    if !apps.is_complete() {
-        // Nothing to offer: a 404 sends the app on to its other ways of finding settings.
-        return Err(AppError::NotFound);
-    }
     let address = query.as_deref().and_then(|q| {
         url::form_urlencoded::parse(q.as_bytes())
             .find(|(key, _)| key == "emailaddress")
@@ -156,10 +151,16 @@ async fn autoconfig(
         .as_deref()
         .and_then(domain_of)
         .map(str::to_lowercase)
-        .unwrap_or_else(|| request_domain(&headers, apps));
+        .unwrap_or_else(|| request_domain(&headers, &state.config.mail_apps));
+    let apps = state
+        .mail_apps_of_domain(&domain)
+        .await
+        .filter(MailApps::is_complete)
+        // Nothing to offer: a 404 sends the app on to its other ways of finding settings.
+        .ok_or(AppError::NotFound)?;
     Ok(xml_response(
         "application/xml; charset=utf-8",
-        autoconfig::render(apps, &domain),
+        autoconfig::render(&apps, &domain),
     ))
 }
 
@@ -185,12 +186,19 @@ fn request_domain(headers: &HeaderMap, apps: &MailApps) -> String {
 /// Outlook Autodiscover: settings for the address in the request, or the documented error
 /// document (HTTP 200, `ErrorCode` 600 or 601) for a request that cannot be answered.
 async fn autodiscover(State(state): State<AppState>, body: Bytes) -> Result<Response, AppError> {
-    let apps = &state.config.mail_apps;
-    if !apps.is_complete() {
+    if !state.config.mail_apps.is_complete() && state.config.upstream_map.is_none() {
         return Err(AppError::NotFound);
     }
     let document = match autodiscover::parse_request(&body) {
-        Ok(request) => autodiscover::render(apps, &request.email),
+        Ok(request) => {
+            let domain = domain_of(&request.email).unwrap_or_default();
+            let apps = state
+                .mail_apps_of_domain(domain)
+                .await
+                .filter(MailApps::is_complete)
+                .ok_or(AppError::NotFound)?;
+            autodiscover::render(&apps, &request.email)
+        }
         Err(error) => {
             tracing::info!(code = error.code(), ?error, "Autodiscover request refused");
             autodiscover::render_error(&error)

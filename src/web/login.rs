@@ -89,7 +89,15 @@ async fn login(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let ip = client.ip;
-    let username = form.username.trim().to_string();
+    let mut username = form.username.trim().to_string();
+    if state.config.upstream_map.is_some() && !username.is_empty() && !username.contains('@') {
+        // A bare login is the address at the default domain (`mail_domain`): with a map,
+        // each domain's server knows its people by their full address.
+        if let Some(domain) = &state.config.mail_domain {
+            username = format!("{username}@{domain}");
+        }
+    }
+    let username = username;
     let next = if is_safe_next(&form.next) {
         form.next
     } else {
@@ -110,6 +118,27 @@ async fn login(
     if username.is_empty() || form.password.is_empty() {
         return failed(StatusCode::BAD_REQUEST, Msg::new("login-error-missing"));
     }
+    // With a map, the domain picks the servers before anything is dialled; a domain the
+    // admin did not map (or allow) ends here, and no server is asked.
+    let mut upstreams = None;
+    if let Some(map) = &state.config.upstream_map {
+        let Some((_, domain)) = username.rsplit_once('@') else {
+            return failed(StatusCode::BAD_REQUEST, Msg::new("login-error-need-domain"));
+        };
+        match map.resolve(domain).await {
+            Ok(found) => upstreams = Some(found),
+            Err(e) => {
+                let why = e.to_string();
+                tracing::warn!(user = untrusted(&username), %ip, error = untrusted(&why), "login refused: no servers for this domain");
+                state.metrics.login_failed("unknown_domain");
+                let shown: String = domain.chars().take(80).collect();
+                return failed(
+                    StatusCode::BAD_REQUEST,
+                    Msg::new("login-error-domain").arg("domain", shown),
+                );
+            }
+        }
+    }
     // Counted before the password is tried, so guesses sent together cannot all slip
     // through while the first ones are still being checked.
     let attempt = match state.throttle.begin(&username, ip).await {
@@ -126,7 +155,7 @@ async fn login(
         }
     };
     let password = SecretString::from(form.password);
-    let outcome = state.sessions.login(&username, password).await;
+    let outcome = state.sessions.login(&username, password, upstreams).await;
     match &outcome {
         Ok(_) => state.throttle.succeeded(attempt).await,
         Err(LoginError::Imap(ImapError::AuthFailed)) => state.throttle.failed(attempt).await,

@@ -136,10 +136,11 @@ impl PageFrame {
     /// out-of-office banner when the reply is on (both asked at once).
     pub async fn load(state: &AppState, session: &CurrentSession) -> Result<PageFrame, AppError> {
         let mut ctx = PageCtx::for_session(state, session);
+        let sieve = state.sieve_for(session.upstreams.as_ref());
         let (folders, vacation) = tokio::join!(
             session.imap.folders(),
             state.sieve_status.vacation(
-                state.managesieve.as_ref(),
+                sieve.as_ref(),
                 &session.username,
                 || session.password(),
                 ctx.now.date_naive(),

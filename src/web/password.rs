@@ -170,7 +170,8 @@ async fn change(
         new: &new,
         repeated: &repeated,
     };
-    let error = match changer.change(&state.connector, request).await {
+    let connector = state.sessions.connector_for(session.upstreams.as_ref());
+    let error = match changer.change(&connector, request).await {
         Ok(changed) => {
             // The person stays signed in: this session now opens with the new password, on
             // the connection that confirmed it.

@@ -13,9 +13,9 @@ use crate::helpers::{
 };
 
 /// A throw-away redis-server on a free port, killed on drop.
-struct Redis {
+pub struct Redis {
     child: Child,
-    url: String,
+    pub url: String,
 }
 
 impl Drop for Redis {
@@ -26,7 +26,7 @@ impl Drop for Redis {
 }
 
 impl Redis {
-    async fn start() -> Redis {
+    pub async fn start() -> Redis {
         let port = free_port();
         let child = Command::new("redis-server")
             .args(["--bind", "127.0.0.1", "--port", &port.to_string()])

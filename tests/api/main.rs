@@ -55,4 +55,5 @@ mod seed;
 mod settings_folder;
 mod shutdown;
 mod suggest;
+mod upstream_map;
 mod upstream_tls;

@@ -127,7 +127,11 @@ pub async fn submit(
         (StatusCode::UNPROCESSABLE_ENTITY, refusal(why))
     } else {
         let outbox = Outbox {
-            submitter: state.submitter.clone(),
+            // A mapped domain sends through its own SMTP server.
+            submitter: match &session.upstreams {
+                Some(u) => state.submitter.with_upstream(u.smtp.clone()),
+                None => state.submitter.clone(),
+            },
             save_sent: state.config.save_sent,
         };
         let sent = send_detached(

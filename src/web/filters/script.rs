@@ -157,7 +157,7 @@ async fn page(
     frame: PageFrame,
     Query(query): Query<ScriptQuery>,
 ) -> Result<Response, AppError> {
-    if state.managesieve.is_none() {
+    if state.sieve_for(session.upstreams.as_ref()).is_none() {
         return Ok(not_offered(frame));
     }
     let name = query.name.unwrap_or_else(|| SCRIPT_NAME.to_string());

@@ -22,7 +22,7 @@ use crate::web::page::{FolderLink, PageCtx, PageFrame};
 /// Signs in to the ManageSieve server as the request's person.
 pub async fn open(state: &AppState, session: &CurrentSession) -> Result<SieveSession, FilterError> {
     load::open(
-        state.managesieve.as_ref(),
+        state.sieve_for(session.upstreams.as_ref()).as_ref(),
         &session.username,
         session.password(),
     )

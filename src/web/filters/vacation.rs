@@ -257,7 +257,7 @@ async fn page(
     frame: PageFrame,
     Query(query): Query<PageQuery>,
 ) -> Result<Response, AppError> {
-    if state.managesieve.is_none() {
+    if state.sieve_for(session.upstreams.as_ref()).is_none() {
         return Ok(not_offered(frame));
     }
     let (loaded, error) = match shared::read(&state, &session).await {

@@ -185,8 +185,7 @@ pub async fn message_page(
         ))
     });
     let filter_url = state
-        .managesieve
-        .as_ref()
+        .sieve_for(session.upstreams.as_ref())
         .and_then(|_| filter_like(&ctx, view.list_id.as_deref(), &view.from));
     Ok(MessageTemplate {
         folders: sidebar(&ctx, &folders, &folder),

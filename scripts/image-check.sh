@@ -163,9 +163,16 @@ fi
 # drops it from an OCI build. --network host: the build fetches crates from crates.io. The
 # cargo registry and target cache mounts (RUN --mount=type=cache) persist between runs, so a
 # second run rebuilds only what changed. nice: the machines are shared.
+# The host's CA bundle is mounted over the build stage's for the RUN steps: these machines reach
+# crates.io through a TLS-intercepting egress proxy whose CA only the host's trust store has
+# (cargo fails with "self-signed certificate in certificate chain" otherwise). A build-time
+# mount only: neither the base image nor the final image holds it.
+build_opts=(--format docker --network host)
+[ ! -s /etc/ssl/certs/ca-certificates.crt ] ||
+    build_opts+=(--volume /etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/ca-certificates.crt:ro)
 say "building $IMAGE (podman build; log in $WORK/build.log)"
 start=$(date +%s)
-if ! nice -n 10 "${PODMAN[@]}" build --format docker --network host -t "$IMAGE" . >"$WORK/build.log" 2>&1; then
+if ! nice -n 10 "${PODMAN[@]}" build "${build_opts[@]}" -t "$IMAGE" . >"$WORK/build.log" 2>&1; then
     tail -30 "$WORK/build.log" >&2
     say "build failed"
     exit 1

@@ -272,7 +272,8 @@ key=$(stat -c '%n %U:%G %u:%g %a %s bytes' "$mp/secret.key" 2>&1)
 
 # docker stop's SIGTERM, with the compose file's 100 s grace: exit 0 well before it (not 137,
 # a SIGKILL) and the shutdown lines in the log; that the open IMAP session was really logged out
-# is read from Dovecot's own log (Carteiro's "sessions=" count can lag behind: see the README).
+# is read from Dovecot's own log: Carteiro's "sessions=" count comes from a cache whose entry count
+# lags behind (it said sessions=0 here with one session open, which Dovecot saw log out).
 dlog=$STACK/dovecot.log
 before=$(wc -l <"$dlog" 2>/dev/null || echo 0)
 start=$(date +%s%N)

@@ -4,6 +4,7 @@
 #
 #   scripts/mailstack.sh start    # once, if it is not already up
 #   scripts/image-check.sh        # prints every probe; exits 1 and names the failures if any
+#   scripts/image-check.sh --compose   # then docker-compose.yml's demo too (podman-compose)
 #
 # Too slow for scripts/test.sh (a release build inside the image); run it by hand after changing
 # the Dockerfile, the listen/healthcheck/shutdown code or the dependencies. Idempotent: tools,
@@ -29,6 +30,8 @@ VOLUME=carteiro-image-check-data
 MIRROR=http://deb.debian.org/debian
 # runc, not Debian's default crun: crun fails on these machines (see "containers.conf" below).
 PODMAN=(podman --runtime runc)
+COMPOSE=
+[ "${1:-}" != --compose ] || COMPOSE=1
 
 say() { printf 'image-check: %s\n' "$*" >&2; }
 failures=()
@@ -291,6 +294,77 @@ sleep 0.5
 out=$(tail -n +"$((before + 1))" "$dlog" 2>/dev/null | grep -E 'imap\(alice@example.test\).*Disconnected: Logged out' | tail -1)
 [ -n "$out" ] && pass "Dovecot saw the IMAP LOGOUT: ${out%% in=*}" || fail "no IMAP LOGOUT for alice in $dlog after the stop"
 echo "container log:"; sed 's/^/  | /' <<<"$log"
+
+# -- docker-compose.yml's demo (--compose) -------------------------------------------------------
+# The three services as the compose file defines them, on their own bridge network, through
+# Debian's podman-compose (1.0.3: it ignores "name:", stop_grace_period and depends_on's
+# "condition: service_healthy", so Carteiro may start before Dovecot is up: it says so and
+# recovers, which /readyz shows). debian:bookworm-slim is a stand-in made from the same
+# debootstrap root (without the Rust toolchain; it has gcc besides minbase). A copy of the
+# compose file, in the repository's directory since its build contexts are relative, publishes
+# spare ports instead of 8080/9090. Its own containers.conf (runc as the default runtime, since
+# podman-compose cannot pass --runtime) through CONTAINERS_CONF; BUILDAH_FORMAT=docker keeps
+# the images' HEALTHCHECKs.
+if [ -n "$COMPOSE" ]; then
+    command -v podman-compose >/dev/null 2>&1 && [ -e /usr/lib/cni/bridge ] || {
+        say "installing podman-compose and containernetworking-plugins from Debian"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+            -o DPkg::Lock::Timeout=300 podman-compose containernetworking-plugins >/dev/null
+    }
+    if ! "${PODMAN[@]}" image exists docker.io/library/debian:bookworm-slim; then
+        say "importing debian:bookworm-slim (stand-in)"
+        tar -C "$WORK/rootfs-rust" --exclude=./.debootstrap-done --exclude=./usr/local/rustup \
+            --exclude=./usr/local/cargo -c . |
+            "${PODMAN[@]}" import --change 'CMD ["bash"]' - docker.io/library/debian:bookworm-slim >/dev/null
+    fi
+    printf '[containers]\ndefault_ulimits = []\n[engine]\ncgroup_manager = "cgroupfs"\nruntime = "runc"\n' >"$WORK/compose-containers.conf"
+    cfile=.image-check-compose.yml
+    sed -e "s/127.0.0.1:8080:8080/127.0.0.1:$((PORT + 2)):8080/; s/127.0.0.1:9090:9090/127.0.0.1:$((PORT + 3)):9090/" \
+        docker-compose.yml >"$cfile"
+    pc() { CONTAINERS_CONF=$WORK/compose-containers.conf BUILDAH_FORMAT=docker nice -n 10 podman-compose -f "$cfile" "$@"; }
+    compose_down() { pc down -v >>"$WORK/compose.log" 2>&1 || true; rm -f "$cfile"; }
+    trap 'cleanup; rm -f "$jar"; compose_down' EXIT
+    pc down -v >"$WORK/compose.log" 2>&1 || true
+    echo "compose demo (log in $WORK/compose.log):"
+    if pc build >>"$WORK/compose.log" 2>&1 && pc up -d >>"$WORK/compose.log" 2>&1; then
+        pass "podman-compose build and up -d"
+        CB=http://127.0.0.1:$((PORT + 2))
+        code=000
+        for _ in $(seq 60); do
+            code=$(curl -sS -o /dev/null -w '%{http_code}' "$CB/readyz" 2>/dev/null) && [ "$code" = 200 ] && break
+            sleep 1
+        done
+        [ "$code" = 200 ] && pass "carteiro /readyz: 200 (imaps://dovecot:993, the demo CA)" || fail "compose carteiro /readyz: $code"
+        m=$(curl -sS "http://127.0.0.1:$((PORT + 3))/metrics" 2>&1 | grep -c '^carteiro_' || true)
+        [ "$m" -gt 0 ] && pass "metrics listener: $m carteiro_ samples" || fail "compose metrics listener: nothing"
+        BASE=$CB; : >"$jar"
+        out=$(login)
+        [[ "$out" == 30[23]*"/mail/INBOX"* ]] && pass "login as alice@example.test: $out" || fail "compose login: $out"
+        page=$(curl -sS -b "$jar" "$CB/compose")
+        csrf=$(grep -o 'name="csrf" value="[^"]*"' <<<"$page" | head -1 | sed 's/.*value="//; s/"$//')
+        out=$(curl -sS -b "$jar" -o /dev/null -w '%{http_code} %{redirect_url}' -H "Origin: $CB" \
+            -F "csrf=$csrf" -F to=bob@example.test -F subject="image-check $(date +%s)" \
+            -F body="through the compose demo" -F action=send "$CB/compose")
+        [[ "$out" == 303*"sent=1"* ]] && pass "send alice -> bob: $out" || fail "compose send: $out"
+        sleep 2
+        pf=$(podman ps --format '{{.Names}}' | grep '_postfix_1$' | head -1)
+        out=$(podman logs "$pf" 2>&1 | grep -E 'lmtp.*to=<bob@example.test>.*status=sent' | tail -1)
+        [ -n "$out" ] && pass "Postfix delivered to Dovecot: ${out##*status=}" || fail "compose: no LMTP delivery to bob in Postfix's log"
+        for c in dovecot postfix carteiro; do
+            cn=$(podman ps --format '{{.Names}}' | grep "_${c}_1\$" | head -1)
+            # Within a start period, as Docker grants one (Dovecot's is 60 s: it seeds first).
+            ok=
+            for i in $(seq 30); do
+                podman healthcheck run "$cn" >/dev/null 2>&1 && { ok=1; break; }
+                sleep 2
+            done
+            [ -n "$ok" ] && pass "$c HEALTHCHECK: healthy (try $i)" || fail "compose $c HEALTHCHECK: unhealthy for 60 s"
+        done
+    else
+        fail "podman-compose build/up (see $WORK/compose.log)"
+    fi
+    compose_down
+fi
 
 if [ ${#failures[@]} -gt 0 ]; then
     say "${#failures[@]} probe(s) failed:"

@@ -28,7 +28,8 @@ IMAGE=localhost/carteiro:image-check
 NAME=carteiro-image-check
 VOLUME=carteiro-image-check-data
 MIRROR=http://deb.debian.org/debian
-# runc, not Debian's default crun: crun fails on these machines (see "containers.conf" below).
+# runc named explicitly: Debian's podman prefers crun when it is installed, and crun is known
+# not to work on these machines (not re-checked: crun is not installed here).
 PODMAN=(podman --runtime runc)
 COMPOSE=
 [ "${1:-}" != --compose ] || COMPOSE=1
@@ -57,8 +58,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # -- containers.conf -----------------------------------------------------------------------------
-# Containers only start here with no default ulimits (setting them is refused inside this VM)
-# and the cgroupfs cgroup manager (there is no systemd to ask). Written only when the file is
+# Containers only start here with no default ulimits (with them: "runc create failed: ... error
+# setting rlimit type 7: operation not permitted") and the cgroupfs cgroup manager (there is no
+# systemd to ask: PID 1 is not systemd). Written only when the file is
 # absent; an existing file is never edited: it is reported instead when a setting is missing.
 CONF=/etc/containers/containers.conf
 if [ ! -e "$CONF" ]; then

@@ -1,0 +1,152 @@
+//! Per-domain look: the accent colour a map file may give a domain, checked strictly.
+//!
+//! The colour ends up in CSS (the `--accent` custom property), so only `#rgb` and `#rrggbb`
+//! pass: a named colour, `rgb(…)` or anything with `;`, `(` or spaces could carry more CSS
+//! than a colour (`red;background:url(x)`), and an allow-list of two shapes is easier to
+//! trust than a CSS parser. Primary buttons print white text on the accent, so an accent
+//! must also reach WCAG's 4.5:1 contrast against white, checked when the map is read.
+//!
+//! A leaf: imports nothing of the crate.
+
+/// The text colour of primary buttons on the accent (`--accent-fg` in the light theme).
+pub const BUTTON_TEXT: Accent = Accent([0xff, 0xff, 0xff]);
+/// The least contrast WCAG 2 (AA) asks of normal text.
+pub const MIN_CONTRAST: f64 = 4.5;
+
+/// A checked accent colour: three 8-bit channels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Accent([u8; 3]);
+
+/// Why an accent was refused.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum AccentError {
+    /// Not `#rgb` or `#rrggbb`.
+    #[error("{0:?} is not a colour of the form #rgb or #rrggbb")]
+    Malformed(String),
+    /// Readable text on it would be too faint.
+    #[error("{colour} has a contrast of {ratio:.2}:1 against the white button text; at least 4.5:1 is needed")]
+    LowContrast { colour: String, ratio: f64 },
+}
+
+impl Accent {
+    /// Reads `#rgb` or `#rrggbb` (either case); nothing else.
+    pub fn parse(text: &str) -> Result<Accent, AccentError> {
+        let bad = || AccentError::Malformed(text.chars().take(40).collect());
+        let hex = text.strip_prefix('#').ok_or_else(bad)?;
+        if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        let nibble = |i: usize| u8::from_str_radix(&hex[i..i + 1], 16).map_err(|_| bad());
+        match hex.len() {
+            3 => Ok(Accent([nibble(0)? * 17, nibble(1)? * 17, nibble(2)? * 17])),
+            6 => {
+                let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).map_err(|_| bad());
+                Ok(Accent([byte(0)?, byte(2)?, byte(4)?]))
+            }
+            _ => Err(bad()),
+        }
+    }
+
+    /// Reads the colour and refuses one under [`MIN_CONTRAST`] against [`BUTTON_TEXT`].
+    pub fn parse_for_buttons(text: &str) -> Result<Accent, AccentError> {
+        let accent = Accent::parse(text)?;
+        let ratio = accent.contrast(BUTTON_TEXT);
+        if ratio < MIN_CONTRAST {
+            return Err(AccentError::LowContrast {
+                colour: accent.css(),
+                ratio,
+            });
+        }
+        Ok(accent)
+    }
+
+    /// `#rrggbb` in lower case: the only form that is ever written into CSS.
+    pub fn css(&self) -> String {
+        let [r, g, b] = self.0;
+        format!("#{r:02x}{g:02x}{b:02x}")
+    }
+
+    /// WCAG 2 relative luminance.
+    pub fn luminance(&self) -> f64 {
+        let channel = |c: u8| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let [r, g, b] = self.0;
+        0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    }
+
+    /// WCAG 2 contrast ratio between two colours, from 1 to 21.
+    pub fn contrast(&self, other: Accent) -> f64 {
+        let (a, b) = (self.luminance(), other.luminance());
+        let (light, dark) = if a > b { (a, b) } else { (b, a) };
+        (light + 0.05) / (dark + 0.05)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn six_and_three_digit_hex_colours_are_read() {
+        assert_eq!(Accent::parse("#1f5fbf").unwrap().css(), "#1f5fbf");
+        assert_eq!(Accent::parse("#1F5FBF").unwrap().css(), "#1f5fbf");
+        assert_eq!(Accent::parse("#a0c").unwrap().css(), "#aa00cc");
+    }
+
+    #[test]
+    fn anything_but_hex_colours_is_refused() {
+        for text in [
+            "red",
+            "red;background:url(x)",
+            "#1f5fbf;background:url(x)",
+            "#1f5fbf ",
+            " #1f5fbf",
+            "#1f5fbg",
+            "#1f5f",
+            "#1f5fbfff",
+            "rgb(0,0,0)",
+            "#",
+            "",
+            "#+1f5fb",
+            "#１２３",
+            "var(--x)",
+        ] {
+            assert!(
+                matches!(Accent::parse(text), Err(AccentError::Malformed(_))),
+                "{text:?} passed"
+            );
+        }
+    }
+
+    #[test]
+    fn contrast_matches_known_wcag_values() {
+        let black = Accent::parse("#000").unwrap();
+        let white = Accent::parse("#fff").unwrap();
+        assert!((black.contrast(white) - 21.0).abs() < 1e-9);
+        assert!((white.contrast(white) - 1.0).abs() < 1e-9);
+        // #767676 is the well-known lightest grey with 4.5:1 on white; #777777 misses it.
+        let grey = Accent::parse("#767676").unwrap().contrast(white);
+        assert!((4.5..4.6).contains(&grey), "{grey}");
+        assert!(Accent::parse("#777777").unwrap().contrast(white) < 4.5);
+    }
+
+    #[test]
+    fn a_pale_accent_is_refused_for_buttons_and_a_dark_one_passes() {
+        assert!(matches!(
+            Accent::parse_for_buttons("#ffcc00"),
+            Err(AccentError::LowContrast { .. })
+        ));
+        assert!(Accent::parse_for_buttons("#777777").is_err());
+        assert_eq!(
+            Accent::parse_for_buttons("#767676").unwrap().css(),
+            "#767676"
+        );
+        assert!(Accent::parse_for_buttons("#1f5fbf").is_ok());
+    }
+}

@@ -6,7 +6,110 @@
 //! trust than a CSS parser. Primary buttons print white text on the accent, so an accent
 //! must also reach WCAG's 4.5:1 contrast against white, checked when the map is read.
 //!
-//! A leaf: imports nothing of the crate.
+//! A leaf: imports nothing of the crate. The map file ([`crate::upstream_map`]) reads the
+//! looks; the pages ask it which one applies.
+
+use std::collections::HashMap;
+
+/// The product name shown when the map file names none.
+pub const DEFAULT_PRODUCT: &str = "Carteiro";
+/// A longer product name is refused: it sits in every page's title and header.
+const MAX_PRODUCT_LEN: usize = 60;
+
+/// One domain's look (or the map file's default): each part optional.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Look {
+    pub product_name: Option<String>,
+    pub accent: Option<Accent>,
+}
+
+impl Look {
+    /// Reads one entry's look as written; a refused part is logged with `who` (the domain,
+    /// or "default") and left out, so the default shows instead of a hostile value.
+    pub fn read(who: &str, product_name: Option<&str>, accent: Option<&str>) -> Look {
+        let product_name = product_name.map(str::trim).filter(|n| !n.is_empty());
+        let product_name = match product_name {
+            Some(name)
+                if name.chars().count() <= MAX_PRODUCT_LEN
+                    && !name.chars().any(char::is_control) =>
+            {
+                Some(name.to_string())
+            }
+            Some(_) => {
+                tracing::warn!(domain = who, "product_name refused: over {MAX_PRODUCT_LEN} characters or holds control characters; the default is used");
+                None
+            }
+            None => None,
+        };
+        let accent = match accent.map(Accent::parse_for_buttons) {
+            Some(Ok(accent)) => Some(accent),
+            Some(Err(e)) => {
+                tracing::warn!(domain = who, error = %e, "accent refused; the default is used");
+                None
+            }
+            None => None,
+        };
+        Look {
+            product_name,
+            accent,
+        }
+    }
+}
+
+/// Every look of a map file: the default, each domain's, and which web host names which
+/// domain (for the login page, before anyone has signed in).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Looks {
+    pub default: Look,
+    pub domains: HashMap<String, Look>,
+    /// Lower-case host name (no port) → domain.
+    pub hosts: HashMap<String, String>,
+}
+
+/// The look a page shows, resolved: a domain's parts, else the default's, else Carteiro's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shown {
+    pub product_name: String,
+    pub accent: Option<Accent>,
+}
+
+impl Default for Shown {
+    fn default() -> Shown {
+        Shown {
+            product_name: DEFAULT_PRODUCT.to_string(),
+            accent: None,
+        }
+    }
+}
+
+impl Looks {
+    /// The look of `domain` (already clean), falling back part by part to the default.
+    pub fn for_domain(&self, domain: Option<&str>) -> Shown {
+        let own = domain.and_then(|d| self.domains.get(d));
+        let pick = |f: fn(&Look) -> Option<String>| own.and_then(f).or_else(|| f(&self.default));
+        Shown {
+            product_name: pick(|l| l.product_name.clone())
+                .unwrap_or_else(|| DEFAULT_PRODUCT.to_string()),
+            accent: own.and_then(|l| l.accent).or(self.default.accent),
+        }
+    }
+
+    /// The look for a request's `Host` header (its port ignored): the domain that lists the
+    /// host, else the default.
+    pub fn for_host(&self, host: Option<&str>) -> Shown {
+        let host = host.map(|h| {
+            let h = h.trim();
+            // `[v6]:port`, `name:port`, `name`.
+            let h = match h.rfind(':') {
+                Some(i) if !h.ends_with(']') => &h[..i],
+                _ => h,
+            };
+            h.trim_end_matches('.').to_ascii_lowercase()
+        });
+        let domain = host.and_then(|h| self.hosts.get(&h)).map(String::as_str);
+        self.for_domain(domain)
+    }
+}
 
 /// The text colour of primary buttons on the accent (`--accent-fg` in the light theme).
 pub const BUTTON_TEXT: Accent = Accent([0xff, 0xff, 0xff]);
@@ -91,6 +194,32 @@ impl Accent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_domain_falls_back_part_by_part_and_hosts_pick_domains() {
+        let mut looks = Looks {
+            default: Look::read("default", Some("Hosting Mail"), None),
+            ..Looks::default()
+        };
+        looks.domains.insert(
+            "a.example".into(),
+            Look::read("a.example", None, Some("#8a1c1c")),
+        );
+        looks
+            .hosts
+            .insert("webmail.a.example".into(), "a.example".into());
+        let a = looks.for_host(Some("WebMail.a.example:8080"));
+        assert_eq!(a.product_name, "Hosting Mail");
+        assert_eq!(a.accent.unwrap().css(), "#8a1c1c");
+        assert_eq!(looks.for_host(Some("other.example")).accent, None);
+        assert_eq!(Looks::default().for_domain(None), Shown::default());
+    }
+
+    #[test]
+    fn hostile_look_parts_are_left_out() {
+        let look = Look::read("x", Some("Evil\u{7}Mail"), Some("red;background:url(x)"));
+        assert_eq!(look, Look::default());
+    }
 
     #[test]
     fn six_and_three_digit_hex_colours_are_read() {

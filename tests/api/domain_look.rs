@@ -187,3 +187,26 @@ async fn hostile_or_pale_accents_are_refused_and_the_default_look_is_used() {
         assert!(!page_text.contains("url(x)") && !page_text.contains("ffcc00"));
     }
 }
+
+#[tokio::test]
+async fn the_mail_apps_page_names_the_product_of_the_sessions_domain() {
+    let plain = entry(
+        "alfa.test",
+        "imaps://localhost:993",
+        "smtps://localhost:465",
+    );
+    let file = MapFile::new(
+        "look-apps",
+        &(DEFAULT.to_string()
+            + &format!("{}\nproduct_name = \"Alfa Correio\"\n", plain.trim_end())),
+    );
+    let app = spawn_app_with(map_config(&file, &[])).await;
+    let client = browser();
+    let (status, _) = login(&app, &client, &user_at("alfa.test")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let html = page(&app, &client, "/apps", None).await;
+    assert_eq!(look_of(&html).0, "Alfa Correio");
+    let facts = texts(&html, ".account-facts dd").join(" ");
+    assert!(facts.contains("Alfa Correio"), "{facts}");
+    assert!(!facts.contains("Hosting Mail"), "{facts}");
+}

@@ -10,23 +10,114 @@
 //! looks; the pages ask it which one applies.
 
 use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
 
 /// The product name shown when the map file names none.
 pub const DEFAULT_PRODUCT: &str = "Carteiro";
 /// A longer product name is refused: it sits in every page's title and header.
 const MAX_PRODUCT_LEN: usize = 60;
+/// A larger logo file is refused: it is held in memory with the map.
+pub const MAX_LOGO_SIZE: u64 = 256 * 1024;
+
+/// A logo read when the map file is: PNG or SVG by its first bytes, and small.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Logo {
+    pub bytes: Arc<[u8]>,
+    /// `image/png` or `image/svg+xml`: decided by the bytes, never by the file name.
+    pub content_type: &'static str,
+    /// The first 16 hex digits of the bytes' SHA-256: the logo's URL, so it is cached for good.
+    pub hash: String,
+}
+
+impl Logo {
+    /// Reads and checks a logo file.
+    pub fn read(path: &Path) -> Result<Logo, String> {
+        let size = std::fs::metadata(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+            .len();
+        if size > MAX_LOGO_SIZE {
+            return Err(format!(
+                "{} is larger than {MAX_LOGO_SIZE} bytes",
+                path.display()
+            ));
+        }
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        // Checked again: the file may have grown between the two calls.
+        if bytes.len() as u64 > MAX_LOGO_SIZE {
+            return Err(format!("{} grew while read", path.display()));
+        }
+        let content_type = sniff(&bytes)
+            .ok_or_else(|| format!("{} is neither a PNG nor an SVG image", path.display()))?;
+        let hash: String = Sha256::digest(&bytes)
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(Logo {
+            bytes: bytes.into(),
+            content_type,
+            hash,
+        })
+    }
+
+    /// The file name the logo is served under: `logo-<hash>.png` or `.svg`.
+    pub fn file_name(&self) -> String {
+        let ext = if self.content_type == "image/png" {
+            "png"
+        } else {
+            "svg"
+        };
+        format!("logo-{}.{ext}", self.hash)
+    }
+}
+
+/// PNG by its signature; SVG when, after an optional BOM, XML declaration, comments and
+/// doctype, the first element is `<svg`. An HTML page named `logo.svg` is refused (and
+/// even an SVG is only ever shown through `<img>`, under a CSP that runs nothing).
+fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Some("image/png");
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut rest = text.trim_start_matches('\u{feff}').trim_start();
+    loop {
+        if let Some(r) = rest.strip_prefix("<?xml") {
+            rest = r.split_once("?>")?.1.trim_start();
+        } else if let Some(r) = rest.strip_prefix("<!--") {
+            rest = r.split_once("-->")?.1.trim_start();
+        } else if let Some(r) = rest.strip_prefix("<!DOCTYPE svg") {
+            rest = r.split_once('>')?.1.trim_start();
+        } else {
+            break;
+        }
+    }
+    let after = rest.strip_prefix("<svg")?;
+    after
+        .starts_with(|c: char| c.is_whitespace() || c == '>')
+        .then_some("image/svg+xml")
+}
 
 /// One domain's look (or the map file's default): each part optional.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Look {
     pub product_name: Option<String>,
     pub accent: Option<Accent>,
+    pub logo: Option<Logo>,
 }
 
 impl Look {
     /// Reads one entry's look as written; a refused part is logged with `who` (the domain,
     /// or "default") and left out, so the default shows instead of a hostile value.
-    pub fn read(who: &str, product_name: Option<&str>, accent: Option<&str>) -> Look {
+    pub fn read(
+        who: &str,
+        product_name: Option<&str>,
+        accent: Option<&str>,
+        logo: Option<&Path>,
+    ) -> Look {
         let product_name = product_name.map(str::trim).filter(|n| !n.is_empty());
         let product_name = match product_name {
             Some(name)
@@ -49,9 +140,18 @@ impl Look {
             }
             None => None,
         };
+        let logo = match logo.map(Logo::read) {
+            Some(Ok(logo)) => Some(logo),
+            Some(Err(e)) => {
+                tracing::warn!(domain = who, error = %e, "logo refused; the default is used");
+                None
+            }
+            None => None,
+        };
         Look {
             product_name,
             accent,
+            logo,
         }
     }
 }
@@ -71,6 +171,8 @@ pub struct Looks {
 pub struct Shown {
     pub product_name: String,
     pub accent: Option<Accent>,
+    /// The served file name of the logo ([`Logo::file_name`]).
+    pub logo: Option<String>,
 }
 
 impl Default for Shown {
@@ -78,6 +180,7 @@ impl Default for Shown {
         Shown {
             product_name: DEFAULT_PRODUCT.to_string(),
             accent: None,
+            logo: None,
         }
     }
 }
@@ -91,7 +194,20 @@ impl Looks {
             product_name: pick(|l| l.product_name.clone())
                 .unwrap_or_else(|| DEFAULT_PRODUCT.to_string()),
             accent: own.and_then(|l| l.accent).or(self.default.accent),
+            logo: own
+                .and_then(|l| l.logo.as_ref())
+                .or(self.default.logo.as_ref())
+                .map(Logo::file_name),
         }
+    }
+
+    /// The logo served as `name` (a [`Logo::file_name`]), if any look has it.
+    pub fn logo(&self, name: &str) -> Option<Logo> {
+        std::iter::once(&self.default)
+            .chain(self.domains.values())
+            .filter_map(|l| l.logo.as_ref())
+            .find(|l| l.file_name() == name)
+            .cloned()
     }
 
     /// The look for a request's `Host` header (its port ignored): the domain that lists the
@@ -198,12 +314,12 @@ mod tests {
     #[test]
     fn a_domain_falls_back_part_by_part_and_hosts_pick_domains() {
         let mut looks = Looks {
-            default: Look::read("default", Some("Hosting Mail"), None),
+            default: Look::read("default", Some("Hosting Mail"), None, None),
             ..Looks::default()
         };
         looks.domains.insert(
             "a.example".into(),
-            Look::read("a.example", None, Some("#8a1c1c")),
+            Look::read("a.example", None, Some("#8a1c1c"), None),
         );
         looks
             .hosts
@@ -217,8 +333,34 @@ mod tests {
 
     #[test]
     fn hostile_look_parts_are_left_out() {
-        let look = Look::read("x", Some("Evil\u{7}Mail"), Some("red;background:url(x)"));
+        let look = Look::read(
+            "x",
+            Some("Evil\u{7}Mail"),
+            Some("red;background:url(x)"),
+            Some(Path::new("/nonexistent/logo.svg")),
+        );
         assert_eq!(look, Look::default());
+    }
+
+    #[test]
+    fn logos_are_known_by_their_bytes() {
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\nrest"), Some("image/png"));
+        assert_eq!(
+            sniff(
+                b"<?xml version=\"1.0\"?>\n<!-- x --><svg xmlns=\"http://www.w3.org/2000/svg\"/>"
+            ),
+            Some("image/svg+xml")
+        );
+        for hostile in [
+            &b"<html><svg></svg></html>"[..],
+            b"<!DOCTYPE html><svg>",
+            b"<svgx>",
+            b"GIF89a",
+            b"\x89PNG",
+            b"",
+        ] {
+            assert_eq!(sniff(hostile), None, "{hostile:?}");
+        }
     }
 
     #[test]

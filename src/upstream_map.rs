@@ -282,6 +282,7 @@ struct FileEntry {
     /// The look ([`crate::brand`]): checked when read, a refused part is logged and left out.
     product_name: Option<String>,
     accent: Option<String>,
+    logo: Option<PathBuf>,
     /// Web host names whose login page shows this domain's look.
     #[serde(default)]
     hosts: Vec<String>,
@@ -296,6 +297,7 @@ struct FileShape {
     /// The default look, for domains without their own and for unlisted web hosts.
     product_name: Option<String>,
     accent: Option<String>,
+    logo: Option<PathBuf>,
 }
 
 /// Reads and checks a map file: every domain clean, every URL valid.
@@ -325,6 +327,7 @@ pub fn read_map(path: &Path) -> Result<(HashMap<String, Upstreams>, Looks), Stri
             "default",
             shape.product_name.as_deref(),
             shape.accent.as_deref(),
+            shape.logo.as_deref(),
         ),
         ..Looks::default()
     };
@@ -346,6 +349,7 @@ pub fn read_map(path: &Path) -> Result<(HashMap<String, Upstreams>, Looks), Stri
             &clean,
             entry.product_name.as_deref(),
             entry.accent.as_deref(),
+            entry.logo.as_deref(),
         );
         if look != Look::default() {
             looks.domains.insert(clean.clone(), look);

@@ -73,6 +73,14 @@ impl PageCtx {
             .map(|a| super::assets::brand_css_url(&self.base, a))
     }
 
+    /// The URL of this page's logo, when its look has one.
+    pub fn logo_url(&self) -> Option<String> {
+        self.look
+            .logo
+            .as_deref()
+            .map(|name| super::assets::brand_logo_url(&self.base, name))
+    }
+
     /// The look of a visitor's page: the one of the domain that lists the request's host.
     pub fn with_host(mut self, state: &AppState, host: Option<&str>) -> PageCtx {
         if let Some(looks) = state.config.upstream_map.as_ref().and_then(|m| m.looks()) {

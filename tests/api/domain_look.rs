@@ -210,3 +210,97 @@ async fn the_mail_apps_page_names_the_product_of_the_sessions_domain() {
     assert!(facts.contains("Alfa Correio"), "{facts}");
     assert!(!facts.contains("Hosting Mail"), "{facts}");
 }
+
+/// A file of this test's own, removed at the end.
+struct TempFile(std::path::PathBuf);
+
+impl TempFile {
+    fn new(name: &str, bytes: &[u8]) -> TempFile {
+        let path = std::env::temp_dir().join(format!(
+            "carteiro-look-{}-{:08x}-{name}",
+            std::process::id(),
+            crate::helpers::rand_u32()
+        ));
+        std::fs::write(&path, bytes).expect("written");
+        TempFile(path)
+    }
+
+    /// The path as a TOML string value.
+    fn toml(&self) -> String {
+        format!("{:?}", self.0.display().to_string())
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// The `src` of the page's logo image, if it shows one.
+fn logo_src(html: &Html) -> Option<String> {
+    let img = Selector::parse("img.brand-logo").unwrap();
+    html.select(&img)
+        .next()
+        .and_then(|i| i.value().attr("src"))
+        .map(str::to_string)
+}
+
+const SVG: &[u8] = br#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>"#;
+
+#[tokio::test]
+async fn each_domains_logo_is_served_with_strict_headers_and_hostile_logos_are_refused() {
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(&[0u8; 64]);
+    let png_file = TempFile::new("logo.png", &png);
+    let svg_file = TempFile::new("logo.svg", SVG);
+    let html_file = TempFile::new(
+        "evil.svg",
+        b"<html><script>alert(1)</script><svg></svg></html>",
+    );
+    let mut huge = b"\x89PNG\r\n\x1a\n".to_vec();
+    huge.resize(300 * 1024, 0);
+    let huge_file = TempFile::new("huge.png", &huge);
+    let file = MapFile::new(
+        "look-logo",
+        &(branded("alfa.test", &format!("logo = {}", png_file.toml()))
+            + &branded("beta.test", &format!("logo = {}", svg_file.toml()))
+            + &branded("evil.test", &format!("logo = {}", html_file.toml()))
+            + &branded("huge.test", &format!("logo = {}", huge_file.toml()))),
+    );
+    let app = spawn_app_with(map_config(&file, &[])).await;
+
+    for (domain, bytes, content_type) in [
+        ("alfa.test", &png[..], "image/png"),
+        ("beta.test", SVG, "image/svg+xml"),
+    ] {
+        let client = browser();
+        let (status, _) = login(&app, &client, &user_at(domain)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let src = logo_src(&page(&app, &client, "/mail/INBOX", None).await).expect("a logo");
+        assert!(src.contains("/static/brand/logo-"), "{src}");
+        let response = reqwest::Client::new()
+            .get(format!("{}{}", app.url(""), src))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{domain}");
+        let h = response.headers();
+        assert_eq!(h["content-type"], content_type);
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert!(h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .starts_with("default-src 'none'"));
+        assert_eq!(&response.bytes().await.unwrap()[..], bytes, "{domain}");
+    }
+
+    for domain in ["evil.test", "huge.test"] {
+        let client = browser();
+        let (status, _) = login(&app, &client, &user_at(domain)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{domain} still signs in");
+        let html = page(&app, &client, "/mail/INBOX", None).await;
+        assert_eq!(logo_src(&html), None, "{domain} shows no logo");
+        assert_eq!(look_of(&html).0, "Carteiro");
+    }
+}

@@ -1,5 +1,7 @@
 //! Carteiro: a webmail gateway that brings an IMAP/SMTP mailbox to the browser.
 
+/// Per-domain look: accent colours checked strictly, with their contrast (a leaf).
+pub mod brand;
 /// The CardDAV client: an address book on a CardDAV server, for the contacts.
 pub mod carddav;
 /// Configuration from a TOML file and `CARTEIRO_*` variables.

@@ -25,6 +25,7 @@ use std::time::SystemTime;
 use ipnet::IpNet;
 use serde::Deserialize;
 
+use crate::brand::{Look, Looks};
 use crate::upstream::{Protocol, Upstream, UpstreamUrlError};
 
 /// Where the domain goes in a template URL.
@@ -278,6 +279,13 @@ struct FileEntry {
     imap: String,
     smtp: String,
     managesieve: Option<String>,
+    /// The look ([`crate::brand`]): checked when read, a refused part is logged and left out.
+    product_name: Option<String>,
+    accent: Option<String>,
+    logo: Option<PathBuf>,
+    /// Web host names whose login page shows this domain's look.
+    #[serde(default)]
+    hosts: Vec<String>,
 }
 
 /// The map file, as written: `[domains."example.com"]` tables.
@@ -286,10 +294,20 @@ struct FileEntry {
 struct FileShape {
     #[serde(default)]
     domains: HashMap<String, FileEntry>,
+    /// The default look, for domains without their own and for unlisted web hosts.
+    product_name: Option<String>,
+    accent: Option<String>,
+    logo: Option<PathBuf>,
 }
 
 /// Reads and checks a map file: every domain clean, every URL valid.
 pub fn read_map_file(path: &Path) -> Result<HashMap<String, Upstreams>, String> {
+    read_map(path).map(|(map, _)| map)
+}
+
+/// Reads a map file's servers and looks. A broken URL refuses the file; a hostile look
+/// only loses its part (logged), so one customer's typo in a colour locks nobody out.
+pub fn read_map(path: &Path) -> Result<(HashMap<String, Upstreams>, Looks), String> {
     let size = std::fs::metadata(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?
         .len();
@@ -304,6 +322,15 @@ pub fn read_map_file(path: &Path) -> Result<HashMap<String, Upstreams>, String> 
     let shape: FileShape =
         toml::from_str(&text).map_err(|e| format!("{} is not valid: {e}", path.display()))?;
     let mut map = HashMap::new();
+    let mut looks = Looks {
+        default: Look::read(
+            "default",
+            shape.product_name.as_deref(),
+            shape.accent.as_deref(),
+            shape.logo.as_deref(),
+        ),
+        ..Looks::default()
+    };
     for (domain, entry) in shape.domains {
         let clean = clean_domain(&domain).map_err(|e| format!("{}: {e}", path.display()))?;
         let url = |protocol, text: &str| {
@@ -318,15 +345,40 @@ pub fn read_map_file(path: &Path) -> Result<HashMap<String, Upstreams>, String> 
                 Some(text) => Some(url(Protocol::Sieve, text)?),
             },
         };
+        let look = Look::read(
+            &clean,
+            entry.product_name.as_deref(),
+            entry.accent.as_deref(),
+            entry.logo.as_deref(),
+        );
+        if look != Look::default() {
+            looks.domains.insert(clean.clone(), look);
+        }
+        for host in &entry.hosts {
+            match clean_domain(host) {
+                Ok(host) => {
+                    looks.hosts.insert(host, clean.clone());
+                }
+                Err(e) => tracing::warn!(domain = %clean, error = %e, "hosts entry refused"),
+            }
+        }
         map.insert(clean, upstreams);
     }
-    Ok(map)
+    Ok((map, looks))
 }
 
 /// The file's identity: it is read again when either changes.
 type Stamp = (Option<SystemTime>, u64);
 /// Every domain of a map file and its servers.
 type Domains = Arc<HashMap<String, Upstreams>>;
+
+/// What one reading of the file gave.
+#[derive(Debug)]
+struct Loaded {
+    stamp: Option<Stamp>,
+    domains: Domains,
+    looks: Arc<Looks>,
+}
 
 fn stamp(path: &Path) -> Option<Stamp> {
     let meta = std::fs::metadata(path).ok()?;
@@ -337,39 +389,56 @@ fn stamp(path: &Path) -> Option<Stamp> {
 #[derive(Debug)]
 pub struct MapFile {
     path: PathBuf,
-    loaded: Mutex<(Option<Stamp>, Domains)>,
+    loaded: Mutex<Loaded>,
 }
 
 impl MapFile {
     /// Reads the file once, so a broken one stops Carteiro at start-up.
     pub fn open(path: PathBuf) -> Result<MapFile, String> {
         let stamp = stamp(&path);
-        let map = read_map_file(&path)?;
+        let (map, looks) = read_map(&path)?;
         Ok(MapFile {
             path,
-            loaded: Mutex::new((stamp, Arc::new(map))),
+            loaded: Mutex::new(Loaded {
+                stamp,
+                domains: Arc::new(map),
+                looks: Arc::new(looks),
+            }),
         })
+    }
+
+    /// The current looks, read again with the servers when the file changed.
+    pub fn looks(&self) -> Arc<Looks> {
+        self.reload().looks.clone()
     }
 
     /// The current map: read again when the file changed. One `stat` per login is the
     /// cost; a broken edit keeps the last good map (and says so in the log), so a typo
     /// does not lock every domain out.
     pub fn current(&self) -> Domains {
+        self.reload().domains.clone()
+    }
+
+    fn reload(&self) -> std::sync::MutexGuard<'_, Loaded> {
         let now = stamp(&self.path);
         let mut loaded = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
-        if now != loaded.0 {
-            match read_map_file(&self.path) {
-                Ok(map) => {
+        if now != loaded.stamp {
+            match read_map(&self.path) {
+                Ok((map, looks)) => {
                     tracing::info!(file = %self.path.display(), domains = map.len(), "upstream map read again");
-                    *loaded = (now, Arc::new(map));
+                    *loaded = Loaded {
+                        stamp: now,
+                        domains: Arc::new(map),
+                        looks: Arc::new(looks),
+                    };
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "upstream map not read again; the previous one stays");
-                    loaded.0 = now;
+                    loaded.stamp = now;
                 }
             }
         }
-        loaded.1.clone()
+        loaded
     }
 }
 
@@ -397,6 +466,14 @@ pub struct UpstreamMap {
 }
 
 impl UpstreamMap {
+    /// The map file's looks; a template maps no looks (the default Carteiro look).
+    pub fn looks(&self) -> Option<Arc<Looks>> {
+        match &self.mapping {
+            Mapping::File(file) => Some(file.looks()),
+            Mapping::Template { .. } => None,
+        }
+    }
+
     /// The servers of `domain` (as typed: it is cleaned here), or why there are none.
     pub async fn resolve(&self, domain: &str) -> Result<Upstreams, MapError> {
         let domain = clean_domain(domain)?;

@@ -7,7 +7,7 @@
 
 use std::sync::LazyLock;
 
-use axum::extract::{Path, Query};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -16,6 +16,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::error::AppError;
+use crate::brand::Accent;
 use crate::state::AppState;
 
 /// (name, content type, bytes)
@@ -68,8 +69,74 @@ pub fn url(base: &str, name: &str) -> String {
     }
 }
 
+/// A logo of the map file, by its fingerprinted name. Its type was decided from its bytes
+/// when the map was read; `nosniff` keeps browsers to it, and the CSP runs nothing should
+/// an SVG be opened on its own (pages show it only through `<img>`, where SVG never runs
+/// script anyway).
+fn brand_logo(state: &AppState, name: &str) -> Result<Response, AppError> {
+    let logo = state
+        .config
+        .upstream_map
+        .as_ref()
+        .and_then(|m| m.looks())
+        .and_then(|looks| looks.logo(name))
+        .ok_or(AppError::NotFound)?;
+    let headers = [
+        (header::CONTENT_TYPE, logo.content_type),
+        (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+        ),
+    ];
+    Ok((headers, logo.bytes.to_vec()).into_response())
+}
+
+/// The URL of a map-file logo ([`crate::brand::Logo::file_name`]).
+pub fn brand_logo_url(base: &str, file_name: &str) -> String {
+    format!("{base}/static/brand/{file_name}")
+}
+
+/// The stylesheet that gives a page a domain's accent ([`crate::brand`]).
+pub fn brand_css_url(base: &str, accent: Accent) -> String {
+    format!("{base}/static/brand/accent-{}.css", &accent.css()[1..])
+}
+
 pub fn router() -> Router<AppState> {
-    Router::new().route("/static/{name}", get(asset))
+    Router::new()
+        .route("/static/{name}", get(asset))
+        .route("/static/brand/{name}", get(brand_file))
+}
+
+/// `accent-<rrggbb>.css`: the accent for the light theme, with white button text. A
+/// stylesheet rather than an inline `style` because the page CSP allows styles from 'self'
+/// only. The colour in the URL is read as strictly as in the map file (and must pass the
+/// same contrast check), so no other text reaches the CSS; the dark theme keeps its own
+/// accent, as the contrast was checked against white text only.
+async fn brand_file(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, AppError> {
+    if name.starts_with("logo-") {
+        return brand_logo(&state, &name);
+    }
+    let hex = name
+        .strip_prefix("accent-")
+        .and_then(|n| n.strip_suffix(".css"))
+        .filter(|h| h.len() == 6)
+        .ok_or(AppError::NotFound)?;
+    let accent = Accent::parse_for_buttons(&format!("#{hex}")).map_err(|_| AppError::NotFound)?;
+    let css = format!(
+        ":root {{ --accent: light-dark({c}, #7fb0ff); --accent-fg: light-dark(#ffffff, #10131a); --unread: light-dark({c}, #7fb0ff); }}\n",
+        c = accent.css()
+    );
+    let headers = [
+        (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+        (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    ];
+    Ok((headers, css).into_response())
 }
 
 #[derive(Deserialize)]

@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -69,8 +69,9 @@ async fn login_page(
     State(state): State<AppState>,
     BrowserLang(lang): BrowserLang,
     Query(query): Query<LoginQuery>,
+    headers: HeaderMap,
 ) -> Response {
-    let ctx = PageCtx::anonymous(&state, lang);
+    let ctx = PageCtx::anonymous(&state, lang).with_host(&state, host(&headers));
     LoginTemplate {
         username: String::new(),
         next: query.next.filter(|n| is_safe_next(n)).unwrap_or_default(),
@@ -86,6 +87,7 @@ async fn login(
     client: ClientInfo,
     BrowserLang(lang): BrowserLang,
     jar: CookieJar,
+    headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let ip = client.ip;
@@ -105,7 +107,7 @@ async fn login(
     };
     // No session yet: the login page speaks the browser's language.
     let failed = |status: StatusCode, error: Msg| {
-        let ctx = PageCtx::anonymous(&state, lang);
+        let ctx = PageCtx::anonymous(&state, lang).with_host(&state, host(&headers));
         let page = LoginTemplate {
             username: username.clone(),
             next: next.clone(),
@@ -219,6 +221,11 @@ async fn logout(
 
 /// Only local paths of this application are acceptable places to return to after login:
 /// no scheme, no `//host`, no backslashes (browsers treat `/\host` as `//host`), no controls.
+/// The request's `Host`, which picks the login page's look (see `hosts` in the map file).
+fn host(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::HOST).and_then(|v| v.to_str().ok())
+}
+
 pub fn is_safe_next(next: &str) -> bool {
     next.starts_with('/')
         && !next.starts_with("//")

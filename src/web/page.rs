@@ -35,6 +35,18 @@ pub struct PageCtx {
     /// The banner saying the out-of-office reply is on, in the page's language; shown on
     /// every signed-in page while it is.
     pub vacation: Option<String>,
+    /// The product name and accent: the signed-in domain's, the web host's on the login
+    /// page, else the map file's default ([`crate::brand`]).
+    pub look: crate::brand::Shown,
+}
+
+/// The look of a domain (the session's, already clean), or the default one.
+fn look_of(state: &AppState, domain: Option<String>) -> crate::brand::Shown {
+    let domain = domain.and_then(|d| crate::upstream_map::clean_domain(&d).ok());
+    match state.config.upstream_map.as_ref().and_then(|m| m.looks()) {
+        Some(looks) => looks.for_domain(domain.as_deref()),
+        None => Default::default(),
+    }
 }
 
 impl PageCtx {
@@ -53,6 +65,30 @@ impl PageCtx {
         )
     }
 
+    /// The stylesheet that sets this page's accent, when its look has one: its URL holds
+    /// the (checked) colour itself, so it is fingerprinted by its content.
+    pub fn accent_css(&self) -> Option<String> {
+        self.look
+            .accent
+            .map(|a| super::assets::brand_css_url(&self.base, a))
+    }
+
+    /// The URL of this page's logo, when its look has one.
+    pub fn logo_url(&self) -> Option<String> {
+        self.look
+            .logo
+            .as_deref()
+            .map(|name| super::assets::brand_logo_url(&self.base, name))
+    }
+
+    /// The look of a visitor's page: the one of the domain that lists the request's host.
+    pub fn with_host(mut self, state: &AppState, host: Option<&str>) -> PageCtx {
+        if let Some(looks) = state.config.upstream_map.as_ref().and_then(|m| m.looks()) {
+            self.look = looks.for_host(host);
+        }
+        self
+    }
+
     pub fn anonymous(state: &AppState, lang: Lang) -> PageCtx {
         PageCtx {
             base: state.config.base_path.clone(),
@@ -63,6 +99,7 @@ impl PageCtx {
             theme: Default::default(),
             here: String::new(),
             vacation: None,
+            look: look_of(state, None),
         }
     }
 
@@ -76,6 +113,13 @@ impl PageCtx {
             theme: session.prefs.theme,
             here: session.here.clone(),
             vacation: None,
+            look: look_of(
+                state,
+                session
+                    .username
+                    .rsplit_once('@')
+                    .map(|(_, d)| d.to_ascii_lowercase()),
+            ),
         }
     }
 

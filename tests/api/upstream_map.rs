@@ -23,10 +23,10 @@ const CYRUS_URL: &str = "imap://localhost:10143";
 const CYRUS_PLAIN: &str = "127.0.0.1:10143";
 
 /// A map file of this test's own, and its path.
-struct MapFile(PathBuf);
+pub(crate) struct MapFile(pub(crate) PathBuf);
 
 impl MapFile {
-    fn new(label: &str, text: &str) -> MapFile {
+    pub(crate) fn new(label: &str, text: &str) -> MapFile {
         let path = std::env::temp_dir().join(format!(
             "carteiro-upstream-map-{label}-{}-{:08x}.toml",
             std::process::id(),
@@ -37,7 +37,7 @@ impl MapFile {
         file
     }
 
-    fn write(&self, text: &str) {
+    pub(crate) fn write(&self, text: &str) {
         std::fs::write(&self.0, text).expect("map file written");
     }
 }
@@ -49,7 +49,7 @@ impl Drop for MapFile {
 }
 
 /// One `[domains."…"]` table.
-fn entry(domain: &str, imap: &str, smtp: &str) -> String {
+pub(crate) fn entry(domain: &str, imap: &str, smtp: &str) -> String {
     format!("[domains.\"{domain}\"]\nimap = \"{imap}\"\nsmtp = \"{smtp}\"\n\n")
 }
 
@@ -68,7 +68,7 @@ fn config(extra: &[(&str, &str)]) -> Config {
     Config::load(None, &env).expect("configuration is valid").0
 }
 
-fn map_config(file: &MapFile, extra: &[(&str, &str)]) -> Config {
+pub(crate) fn map_config(file: &MapFile, extra: &[(&str, &str)]) -> Config {
     let path = file.0.display().to_string();
     let mut all = vec![("CARTEIRO_UPSTREAM_MAP", path.as_str())];
     all.extend_from_slice(extra);
@@ -76,13 +76,17 @@ fn map_config(file: &MapFile, extra: &[(&str, &str)]) -> Config {
 }
 
 /// A user of `domain` no other test has used.
-fn user_at(domain: &str) -> String {
+pub(crate) fn user_at(domain: &str) -> String {
     let user = fresh_user("map");
     format!("{}@{domain}", user.trim_end_matches("@example.test"))
 }
 
 /// Logs in with a client of its own; the status and the page (the login page on failure).
-async fn login(app: &TestApp, client: &reqwest::Client, user: &str) -> (StatusCode, Html) {
+pub(crate) async fn login(
+    app: &TestApp,
+    client: &reqwest::Client,
+    user: &str,
+) -> (StatusCode, Html) {
     let response = client
         .post(app.url("/login"))
         .form(&[("username", user), ("password", TEST_PASSWORD)])

@@ -1,4 +1,4 @@
-//! The TLS client set-up every upstream that speaks rustls directly shares (IMAP, CardDAV,
+//! The TLS client set-up every upstream shares (IMAP, SMTP submission, CardDAV,
 //! ManageSieve): the web PKI roots plus the admin's own certificates (`tls_ca_file`), or no
 //! verification at all when the admin explicitly asks (`tls_insecure`). One function, so a
 //! setting means the same for every server Carteiro dials.

@@ -9,14 +9,15 @@ use std::time::Duration;
 
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
+use lettre::transport::smtp::client::AsyncSmtpConnection;
 use lettre::transport::smtp::commands::Ehlo;
 use lettre::transport::smtp::extension::ClientId;
 use secrecy::{ExposeSecret, SecretString};
+use tokio_rustls::TlsConnector;
 
 use crate::config::{Config, ConfigError};
 use crate::metrics::Metrics;
-use crate::upstream::{Security, Upstream};
+use crate::upstream::Upstream;
 
 /// How long connecting, or any one SMTP exchange, may take.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -46,9 +47,10 @@ pub enum SendError {
 #[derive(Clone)]
 pub struct Submitter {
     upstream: Upstream,
-    ca_pem: Option<Vec<u8>>,
-    /// The admin turned certificate verification off (`tls_insecure`).
-    insecure: bool,
+    /// The TLS set-up every upstream shares ([`crate::tls::client_config`]).
+    tls: TlsConnector,
+    /// `tls_ca_file`, which a failed handshake's message takes into account.
+    ca_file: Option<std::path::PathBuf>,
     /// Carteiro's own limit on a message's size, in bytes.
     pub max_size: usize,
     /// Counts submissions by outcome.
@@ -57,21 +59,14 @@ pub struct Submitter {
 
 impl Submitter {
     pub fn new(config: &Config, metrics: Arc<Metrics>) -> Result<Submitter, ConfigError> {
-        let ca_pem = match &config.tls_ca_file {
-            Some(path) => Some(std::fs::read(path).map_err(|e| {
-                ConfigError::tls(format!("cannot read tls_ca_file {}", path.display()), e)
-            })?),
-            None => None,
-        };
-        let submitter = Submitter {
+        let tls = crate::tls::client_config(config)?;
+        Ok(Submitter {
             upstream: config.smtp.clone(),
-            ca_pem,
-            insecure: config.tls_insecure,
+            tls: TlsConnector::from(Arc::new(tls)),
+            ca_file: config.tls_ca_file.clone(),
             max_size: config.max_message_size,
             metrics,
-        };
-        submitter.tls()?;
-        Ok(submitter)
+        })
     }
 
     /// The same submitter sending through `upstream` instead: a mapped domain's server.
@@ -85,23 +80,6 @@ impl Submitter {
     /// The server messages are submitted to.
     pub fn upstream(&self) -> &Upstream {
         &self.upstream
-    }
-
-    fn tls(&self) -> Result<TlsParameters, ConfigError> {
-        let mut builder = TlsParameters::builder(self.upstream.host.clone());
-        if let Some(pem) = &self.ca_pem {
-            let cert = Certificate::from_pem(pem)
-                .map_err(|e| ConfigError::tls("tls_ca_file is not a usable certificate", e))?;
-            builder = builder.add_root_certificate(cert);
-        }
-        if self.insecure {
-            builder = builder
-                .dangerous_accept_invalid_certs(true)
-                .dangerous_accept_invalid_hostnames(true);
-        }
-        builder
-            .build_rustls()
-            .map_err(|e| ConfigError::tls("SMTP TLS set-up failed", e))
     }
 
     /// Sends `message` to the envelope's recipients, logging in as `username`.
@@ -138,31 +116,15 @@ impl Submitter {
             });
         }
         let hello = ClientId::default();
-        let tls = self.tls().map_err(|e| SendError::Unavailable(e.report()))?;
-        let addr = (self.upstream.host.as_str(), self.upstream.port);
-        let unavailable = |e: lettre::transport::smtp::Error| {
-            SendError::Unavailable(format!("{} ({e})", self.upstream))
-        };
-        let mut conn = match self.upstream.security {
-            Security::Tls => {
-                AsyncSmtpConnection::connect_tokio1(addr, Some(TIMEOUT), &hello, Some(tls), None)
-                    .await
-                    .map_err(unavailable)?
-            }
-            Security::StartTls => {
-                let mut conn =
-                    AsyncSmtpConnection::connect_tokio1(addr, Some(TIMEOUT), &hello, None, None)
-                        .await
-                        .map_err(unavailable)?;
-                conn.starttls(tls, &hello).await.map_err(unavailable)?;
-                conn
-            }
-            Security::Plain => {
-                AsyncSmtpConnection::connect_tokio1(addr, Some(TIMEOUT), &hello, None, None)
-                    .await
-                    .map_err(unavailable)?
-            }
-        };
+        let mut conn = super::dial::connect(
+            &self.upstream,
+            &self.tls,
+            self.ca_file.as_deref(),
+            &hello,
+            TIMEOUT,
+        )
+        .await
+        .map_err(SendError::Unavailable)?;
         let result = self
             .transact(&mut conn, &hello, username, password, envelope, message)
             .await;

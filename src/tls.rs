@@ -29,10 +29,19 @@ use crate::insecure_tls::AcceptAnyCertificate;
 /// The rustls client configuration the settings ask for. Fails, with the words an admin
 /// needs, when `tls_ca_file` cannot be used.
 pub fn client_config(config: &Config) -> Result<rustls::ClientConfig, ConfigError> {
+    client_config_for(config.tls_ca_file.as_deref(), config.tls_insecure)
+}
+
+/// [`client_config`] from the two settings alone, for parts set up while the configuration
+/// is still being read (upstream discovery).
+pub fn client_config_for(
+    tls_ca_file: Option<&Path>,
+    tls_insecure: bool,
+) -> Result<rustls::ClientConfig, ConfigError> {
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     let mut pinned = Vec::new();
-    if let Some(path) = &config.tls_ca_file {
+    if let Some(path) = tls_ca_file {
         let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
             .and_then(|iter| iter.collect::<Result<_, _>>())
             .map_err(|e| {
@@ -65,7 +74,7 @@ pub fn client_config(config: &Config) -> Result<rustls::ClientConfig, ConfigErro
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| ConfigError::tls("TLS set-up failed", e))?;
-    if config.tls_insecure {
+    if tls_insecure {
         return Ok(builder
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))

@@ -116,6 +116,10 @@ impl AllowList {
             } else if let Some(rest) = text.strip_prefix("*.") {
                 let name = clean_domain(rest).map_err(|_| text.clone())?;
                 list.push(Allow::Suffix(format!(".{name}")));
+            } else if is_single_label(&text) {
+                // `localhost` or a LAN name such as `mailhost`: an admin's own words, which a
+                // login's domain (always dotted) can never be.
+                list.push(Allow::Host(text));
             } else {
                 list.push(Allow::Host(clean_domain(&text).map_err(|_| text.clone())?));
             }
@@ -159,6 +163,22 @@ impl AllowList {
     /// changes in between (rebinding) is the residual risk, which listing hosts by name
     /// rather than by network avoids.
     pub async fn allows(&self, host: &str) -> bool {
+        self.allows_by(host, |host| async move {
+            match tokio::net::lookup_host((host.as_str(), 0)).await {
+                Ok(addrs) => addrs.map(|a| a.ip()).collect(),
+                Err(_) => Vec::new(),
+            }
+        })
+        .await
+    }
+
+    /// [`AllowList::allows`] with the addresses of a name looked up by `lookup`: the
+    /// resolver that will be used to connect, so the check and the connection agree.
+    pub async fn allows_by<F, Fut>(&self, host: &str, lookup: F) -> bool
+    where
+        F: FnOnce(String) -> Fut,
+        Fut: std::future::Future<Output = Vec<IpAddr>>,
+    {
         if self.allows_name(host) {
             return true;
         }
@@ -166,14 +186,21 @@ impl AllowList {
             return false;
         }
         // Bounded: a name whose DNS never answers refuses the login instead of holding it.
-        match tokio::time::timeout(LOOKUP_TIMEOUT, tokio::net::lookup_host((host, 0))).await {
-            Ok(Ok(addrs)) => {
-                let addrs: Vec<_> = addrs.map(|a| a.ip()).collect();
-                !addrs.is_empty() && addrs.into_iter().all(|ip| self.allows_addr(ip))
-            }
-            _ => false,
+        match tokio::time::timeout(LOOKUP_TIMEOUT, lookup(host.to_string())).await {
+            Ok(addrs) => !addrs.is_empty() && addrs.into_iter().all(|ip| self.allows_addr(ip)),
+            Err(_) => false,
         }
     }
+}
+
+/// One DNS label of letters, digits and inner hyphens (a host name without a dot).
+fn is_single_label(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 63
+        && !text.starts_with('-')
+        && !text.ends_with('-')
+        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !text.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A login's domain in the one form it is compared and expanded in: lower-case ASCII, IDN as
@@ -454,6 +481,8 @@ pub enum Mapping {
     },
     /// `upstream_map = "/path/to/domains.toml"`.
     File(MapFile),
+    /// `upstream_map = "discover"`: only what each domain publishes ([`discovery`]).
+    Discover,
 }
 
 /// The mapping and its allow-list.
@@ -463,6 +492,8 @@ pub struct UpstreamMap {
     /// Applied to template expansions. Entries of the map file are the admin's own words
     /// and are not filtered again, unless the list is set: then they must pass it too.
     pub allow: AllowList,
+    /// `upstream_discovery` (or `upstream_map = "discover"`): SRV records and autoconfig.
+    pub discovery: Option<discovery::Discovery>,
 }
 
 impl UpstreamMap {
@@ -470,15 +501,27 @@ impl UpstreamMap {
     pub fn looks(&self) -> Option<Arc<Looks>> {
         match &self.mapping {
             Mapping::File(file) => Some(file.looks()),
-            Mapping::Template { .. } => None,
+            Mapping::Template { .. } | Mapping::Discover => None,
         }
     }
 
     /// The servers of `domain` (as typed: it is cleaned here), or why there are none.
+    /// Precedence: the map file's entry, then what the domain publishes (with
+    /// `upstream_discovery`), then the template.
     pub async fn resolve(&self, domain: &str) -> Result<Upstreams, MapError> {
         let domain = clean_domain(domain)?;
-        let upstreams = match &self.mapping {
-            Mapping::Template { imap, smtp, sieve } => {
+        let listed = match &self.mapping {
+            Mapping::File(file) => file.current().get(&domain).cloned(),
+            _ => None,
+        };
+        let discovered = match (&listed, &self.discovery) {
+            (None, Some(discovery)) => discovery.discover(&domain, &self.allow).await,
+            _ => None,
+        };
+        let from_file = listed.is_some();
+        let upstreams = match (listed, discovered, &self.mapping) {
+            (Some(upstreams), _, _) | (None, Some(upstreams), _) => upstreams,
+            (None, None, Mapping::Template { imap, smtp, sieve }) => {
                 let bad = || MapError::BadDomain(domain.clone());
                 Upstreams {
                     imap: imap.expand(&domain).ok_or_else(bad)?,
@@ -489,13 +532,11 @@ impl UpstreamMap {
                     },
                 }
             }
-            Mapping::File(file) => file
-                .current()
-                .get(&domain)
-                .cloned()
-                .ok_or_else(|| MapError::Unknown(domain.clone()))?,
+            (None, None, _) => return Err(MapError::Unknown(domain.clone())),
         };
-        let checked = matches!(self.mapping, Mapping::Template { .. }) || !self.allow.is_empty();
+        // The admin's own file entries are trusted as written unless the list is set;
+        // template expansions and discovered servers always pass it.
+        let checked = !from_file || !self.allow.is_empty();
         if checked {
             let hosts = [
                 Some(&upstreams.imap),
@@ -514,6 +555,8 @@ impl UpstreamMap {
         Ok(upstreams)
     }
 }
+
+pub mod discovery;
 
 #[cfg(test)]
 mod tests;

@@ -197,6 +197,12 @@ impl Config {
                 smtp: raw.smtp_url.as_deref(),
                 sieve: raw.managesieve_url.as_deref(),
             },
+            &super::mapping::DiscoveryTexts {
+                on: raw.upstream_discovery.unwrap_or(false),
+                dns: raw.discovery_dns.as_deref(),
+                tls_ca_file: raw.tls_ca_file.as_deref(),
+                tls_insecure: raw.tls_insecure.unwrap_or(false),
+            },
         )?;
         if let Some(map) = &upstream_map {
             // The templates (or the unused single URLs) are not servers to dial: what the

@@ -3,7 +3,9 @@
 //! Unset, Carteiro has one IMAP/SMTP/ManageSieve upstream as always, and a `%d` in one of
 //! their URLs is refused (it would otherwise be dialled as a literal host name). Set to
 //! `template`, the URLs must hold `%d` and `upstream_allow` must name where they may lead;
-//! set to a path, that TOML file maps domains to servers.
+//! set to a path, that TOML file maps domains to servers; set to `discover`, each domain's
+//! own SRV records or autoconfig file say (`upstream_discovery = true` adds that to a file or
+//! a template, for the domains they do not name).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -19,11 +21,21 @@ pub(super) struct UrlTexts<'a> {
     pub sieve: Option<&'a str>,
 }
 
+/// The discovery settings as written (`upstream_discovery`, `discovery_dns`) and the TLS
+/// settings autoconfig is fetched with.
+pub(super) struct DiscoveryTexts<'a> {
+    pub on: bool,
+    pub dns: Option<&'a str>,
+    pub tls_ca_file: Option<&'a std::path::Path>,
+    pub tls_insecure: bool,
+}
+
 /// The mapping the settings describe; `None` for the single upstream of old.
 pub(super) fn upstream_map(
     mode: Option<&str>,
     allow: &[String],
     urls: &UrlTexts<'_>,
+    discover: &DiscoveryTexts<'_>,
 ) -> Result<Option<Arc<UpstreamMap>>, ConfigError> {
     let allow = AllowList::parse(allow).map_err(|entry| {
         ConfigError::invalid(
@@ -38,8 +50,15 @@ pub(super) fn upstream_map(
     ]
     .into_iter()
     .find(|(_, text)| text.is_some_and(Template::is_template));
-    let mapping = match mode.map(str::trim) {
+    let mode = mode.map(str::trim);
+    let mapping = match mode {
         None | Some("") => {
+            if discover.on {
+                return Err(ConfigError::invalid(
+                    "upstream_discovery",
+                    "needs upstream_map (\"discover\", \"template\" or a map file): with one server for everyone there is nothing to discover",
+                ));
+            }
             if let Some((setting, _)) = templated {
                 return Err(ConfigError::invalid(
                     setting,
@@ -76,6 +95,15 @@ pub(super) fn upstream_map(
                 },
             }
         }
+        Some("discover") => {
+            if let Some((setting, _)) = templated {
+                return Err(ConfigError::invalid(
+                    setting,
+                    "holds %d, but upstream_map = \"discover\" takes each domain's servers from its DNS",
+                ));
+            }
+            Mapping::Discover
+        }
         Some(path) => {
             if let Some((setting, _)) = templated {
                 return Err(ConfigError::invalid(
@@ -92,7 +120,35 @@ pub(super) fn upstream_map(
             Mapping::File(file)
         }
     };
-    Ok(Some(Arc::new(UpstreamMap { mapping, allow })))
+    let discovery = if discover.on || mode == Some("discover") {
+        if allow.is_empty() {
+            return Err(ConfigError::invalid(
+                "upstream_allow",
+                "must name the hosts or networks discovered servers may be (such as *.mail.example.net or 10.0.0.0/8): a domain's DNS is written by whoever owns the domain, and without the list anyone could make Carteiro dial any machine",
+            ));
+        }
+        let dns = match discover.dns.map(str::trim).filter(|t| !t.is_empty()) {
+            None => None,
+            Some(text) => Some(text.parse::<std::net::SocketAddr>().map_err(|_| {
+                ConfigError::invalid(
+                    "discovery_dns",
+                    format!("{text:?} is not an ip:port such as 127.0.0.1:53"),
+                )
+            })?),
+        };
+        let tls = crate::tls::client_config_for(discover.tls_ca_file, discover.tls_insecure)?;
+        Some(
+            crate::upstream_map::discovery::Discovery::new(dns, tls)
+                .map_err(|e| ConfigError::invalid("upstream_discovery", e))?,
+        )
+    } else {
+        None
+    };
+    Ok(Some(Arc::new(UpstreamMap {
+        mapping,
+        allow,
+        discovery,
+    })))
 }
 
 fn protocol_example(protocol: Protocol) -> &'static str {

@@ -99,6 +99,8 @@ settings! {
     password_min_length: usize = "CARTEIRO_PASSWORD_MIN_LENGTH", number;
     upstream_map: String = "CARTEIRO_UPSTREAM_MAP", text;
     upstream_allow: Vec<String> = "CARTEIRO_UPSTREAM_ALLOW", list;
+    upstream_discovery: bool = "CARTEIRO_UPSTREAM_DISCOVERY", parse_bool;
+    discovery_dns: String = "CARTEIRO_DISCOVERY_DNS", text;
 }
 
 impl RawSettings {

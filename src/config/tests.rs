@@ -369,3 +369,42 @@ fn a_template_needs_upstream_map_and_an_allow_list() {
         "{err}"
     );
 }
+
+#[test]
+fn discovery_needs_a_map_mode_an_allow_list_and_a_dns_address() {
+    let env = |pairs: &[(&str, &str)]| {
+        let mut env = vec![(
+            "CARTEIRO_SECRET_KEY".to_string(),
+            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
+        )];
+        env.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        env
+    };
+    let err = Config::load(None, &env(&[("CARTEIRO_UPSTREAM_DISCOVERY", "true")])).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("upstream_discovery needs upstream_map"),
+        "{err}"
+    );
+    let err = Config::load(None, &env(&[("CARTEIRO_UPSTREAM_MAP", "discover")])).unwrap_err();
+    assert!(
+        err.to_string().starts_with("upstream_allow must name"),
+        "{err}"
+    );
+    let allowed = [
+        ("CARTEIRO_UPSTREAM_MAP", "discover"),
+        ("CARTEIRO_UPSTREAM_ALLOW", "localhost, *.mail.example.net"),
+        ("CARTEIRO_DISCOVERY_DNS", "127.0.0.1:5353"),
+    ];
+    let (config, _) = Config::load(None, &env(&allowed)).unwrap();
+    let map = config.upstream_map.expect("a map");
+    assert!(map.discovery.is_some());
+    let mut bad_dns = allowed.to_vec();
+    bad_dns[2] = ("CARTEIRO_DISCOVERY_DNS", "dns.example.net");
+    let err = Config::load(None, &env(&bad_dns)).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("discovery_dns \"dns.example.net\""),
+        "{err}"
+    );
+}

@@ -82,6 +82,13 @@ fn the_allow_list_reads_hosts_suffixes_and_networks() {
         AllowList::parse(&["mail/evil"]).unwrap_err(),
         "mail/evil".to_string()
     );
+    // A name without a dot (`localhost`, a LAN host) is an admin's word, allowed as written.
+    let local = AllowList::parse(&["localhost", "mailhost"]).unwrap();
+    assert!(local.allows_name("localhost") && local.allows_name("MailHost"));
+    assert!(!local.allows_name("localhost.evil.test"));
+    for bad in ["-mail", "mail-", "12345", "mail_host"] {
+        assert!(AllowList::parse(&[bad]).is_err(), "{bad}");
+    }
 }
 
 #[tokio::test]
@@ -102,6 +109,7 @@ async fn a_template_expansion_outside_the_allow_list_is_refused() {
             sieve: None,
         },
         allow: AllowList::parse(&["*.example.test"]).unwrap(),
+        discovery: None,
     };
     let ok = map.resolve("Example.Test").await.unwrap();
     assert_eq!(ok.imap.host, "mail.example.test");
@@ -169,6 +177,7 @@ async fn map_file_entries_pass_the_allow_list_only_when_one_is_set() {
     let map = |allow: &[&str]| UpstreamMap {
         mapping: Mapping::File(MapFile::open(path.clone()).unwrap()),
         allow: AllowList::parse(allow).unwrap(),
+        discovery: None,
     };
     assert!(
         map(&[]).resolve("a.test").await.is_ok(),

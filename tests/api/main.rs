@@ -20,6 +20,7 @@ mod contacts_imap;
 mod conversations;
 mod corpus;
 mod csrf;
+mod discovery;
 mod domain_look;
 mod dos;
 mod e2e;

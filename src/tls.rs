@@ -23,18 +23,15 @@ use rustls::client::WebPkiServerVerifier;
 use rustls::pki_types::{pem::PemObject, CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
 
-use crate::config::{Config, ConfigError};
+use crate::config::ConfigError;
 use crate::insecure_tls::AcceptAnyCertificate;
 
 /// The rustls client configuration the settings ask for. Fails, with the words an admin
 /// needs, when `tls_ca_file` cannot be used.
-pub fn client_config(config: &Config) -> Result<rustls::ClientConfig, ConfigError> {
-    client_config_for(config.tls_ca_file.as_deref(), config.tls_insecure)
-}
-
-/// [`client_config`] from the two settings alone, for parts set up while the configuration
-/// is still being read (upstream discovery).
-pub fn client_config_for(
+///
+/// It takes the two settings rather than the whole configuration, so that parts set up
+/// while the configuration is still being read (upstream discovery) can use it too.
+pub fn client_config(
     tls_ca_file: Option<&Path>,
     tls_insecure: bool,
 ) -> Result<rustls::ClientConfig, ConfigError> {

@@ -17,8 +17,10 @@
 //! page use it without depending on each other.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
@@ -515,7 +517,23 @@ impl UpstreamMap {
             _ => None,
         };
         let discovered = match (&listed, &self.discovery) {
-            (None, Some(discovery)) => discovery.discover(&domain, &self.allow).await,
+            (None, Some(discovery)) => {
+                let allowed = |host: String| {
+                    Box::pin(async move {
+                        self.allow
+                            .allows_by(&host, |h| discovery.addresses(h))
+                            .await
+                    }) as Pin<Box<dyn Future<Output = bool> + Send + '_>>
+                };
+                discovery
+                    .discover(&domain, &allowed)
+                    .await
+                    .map(|found| Upstreams {
+                        imap: found.imap,
+                        smtp: found.smtp,
+                        sieve: found.sieve,
+                    })
+            }
             _ => None,
         };
         let from_file = listed.is_some();

@@ -65,7 +65,10 @@ impl CardDav {
             }
         });
         let http = reqwest::Client::builder()
-            .use_preconfigured_tls(crate::tls::client_config(config)?)
+            .use_preconfigured_tls(crate::tls::client_config(
+                config.tls_ca_file.as_deref(),
+                config.tls_insecure,
+            )?)
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             .redirect(redirects)

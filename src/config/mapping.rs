@@ -136,7 +136,7 @@ pub(super) fn upstream_map(
                 )
             })?),
         };
-        let tls = crate::tls::client_config_for(discover.tls_ca_file, discover.tls_insecure)?;
+        let tls = crate::tls::client_config(discover.tls_ca_file, discover.tls_insecure)?;
         Some(
             crate::upstream_map::discovery::Discovery::new(dns, tls)
                 .map_err(|e| ConfigError::invalid("upstream_discovery", e))?,

@@ -56,7 +56,7 @@ pub struct Connector {
 
 impl Connector {
     pub fn new(config: &Config, metrics: Arc<Metrics>) -> Result<Connector, ConfigError> {
-        let tls = crate::tls::client_config(config)?;
+        let tls = crate::tls::client_config(config.tls_ca_file.as_deref(), config.tls_insecure)?;
         Ok(Connector {
             upstream: config.imap.clone(),
             tls: TlsConnector::from(Arc::new(tls)),

@@ -72,7 +72,10 @@ impl PanelApi {
         token: Option<SecretString>,
     ) -> Result<PanelApi, ConfigError> {
         let http = reqwest::Client::builder()
-            .use_preconfigured_tls(crate::tls::client_config(config)?)
+            .use_preconfigured_tls(crate::tls::client_config(
+                config.tls_ca_file.as_deref(),
+                config.tls_insecure,
+            )?)
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())

@@ -132,7 +132,7 @@ impl ManageSieve {
         };
         Ok(Some(ManageSieve::new(
             upstream,
-            crate::tls::client_config(config)?,
+            crate::tls::client_config(config.tls_ca_file.as_deref(), config.tls_insecure)?,
             config.tls_ca_file.clone(),
         )))
     }

@@ -59,7 +59,7 @@ pub struct Submitter {
 
 impl Submitter {
     pub fn new(config: &Config, metrics: Arc<Metrics>) -> Result<Submitter, ConfigError> {
-        let tls = crate::tls::client_config(config)?;
+        let tls = crate::tls::client_config(config.tls_ca_file.as_deref(), config.tls_insecure)?;
         Ok(Submitter {
             upstream: config.smtp.clone(),
             tls: TlsConnector::from(Arc::new(tls)),

@@ -17,7 +17,9 @@
 //! Answers are cached (found for an hour, nothing found for five minutes), bounded in
 //! entries, and concurrent logins of one domain share one lookup.
 
-use std::net::SocketAddr;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,7 +28,6 @@ use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::proto::rr::{RData, RecordType};
 use hickory_resolver::TokioResolver;
 
-use super::{AllowList, Upstreams};
 use crate::upstream::{Protocol, Upstream};
 
 /// How long one domain's whole discovery may take.
@@ -47,9 +48,22 @@ pub struct Discovery {
     cache: moka::future::Cache<String, Found>,
 }
 
+/// The servers a domain publishes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Discovered {
+    pub imap: Upstream,
+    pub smtp: Upstream,
+    pub sieve: Option<Upstream>,
+}
+
+/// Whether a web host may be contacted (the allow-list, which the caller holds: this module
+/// knows nothing of it), given a way to look up the host's addresses.
+pub type HostCheck<'a> =
+    &'a (dyn Fn(String) -> Pin<Box<dyn Future<Output = bool> + Send + 'a>> + Send + Sync);
+
 /// One domain's answer, cached: its servers, or that it has none.
 #[derive(Clone)]
-struct Found(Option<Upstreams>);
+struct Found(Option<Discovered>);
 
 impl std::fmt::Debug for Discovery {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -116,19 +130,19 @@ impl Discovery {
     }
 
     /// The servers `domain` (already clean) publishes, or `None`. The caller checks them
-    /// against the allow-list; `allow` here guards the autoconfig host.
-    pub async fn discover(&self, domain: &str, allow: &AllowList) -> Option<Upstreams> {
+    /// against the allow-list; `allowed` guards the autoconfig host before it is fetched.
+    pub async fn discover(&self, domain: &str, allowed: HostCheck<'_>) -> Option<Discovered> {
         let found = self
             .cache
             .get_with(domain.to_string(), async {
-                let work = self.look_up(domain, allow);
+                let work = self.look_up(domain, allowed);
                 let found = tokio::time::timeout(LOOKUP_BUDGET, work)
                     .await
                     .ok()
                     .flatten();
                 tracing::info!(
                     domain,
-                    found = found.as_ref().map(Upstreams::encode),
+                    found = ?found,
                     "upstream discovery"
                 );
                 Found(found)
@@ -137,7 +151,7 @@ impl Discovery {
         found.0
     }
 
-    async fn look_up(&self, domain: &str, allow: &AllowList) -> Option<Upstreams> {
+    async fn look_up(&self, domain: &str, allowed: HostCheck<'_>) -> Option<Discovered> {
         let imap = match self
             .srv(Protocol::Imap, "_imaps._tcp", domain, "imaps")
             .await
@@ -159,14 +173,14 @@ impl Discovery {
             .srv(Protocol::Sieve, "_sieve._tcp", domain, "sieve")
             .await;
         if let (Some(imap), Some(smtp)) = (&imap, &smtp) {
-            return Some(Upstreams {
+            return Some(Discovered {
                 imap: imap.clone(),
                 smtp: smtp.clone(),
                 sieve,
             });
         }
-        let (auto_imap, auto_smtp) = self.autoconfig(domain, allow).await?;
-        Some(Upstreams {
+        let (auto_imap, auto_smtp) = self.autoconfig(domain, allowed).await?;
+        Some(Discovered {
             imap: imap.unwrap_or(auto_imap),
             smtp: smtp.unwrap_or(auto_smtp),
             sieve,
@@ -206,7 +220,11 @@ impl Discovery {
 
     /// IMAP and SMTP servers from the domain's autoconfig file, if one is published on an
     /// allowed host and names servers reached over TLS.
-    async fn autoconfig(&self, domain: &str, allow: &AllowList) -> Option<(Upstream, Upstream)> {
+    async fn autoconfig(
+        &self,
+        domain: &str,
+        allowed: HostCheck<'_>,
+    ) -> Option<(Upstream, Upstream)> {
         let places = [
             (
                 format!("autoconfig.{domain}"),
@@ -218,7 +236,7 @@ impl Discovery {
             ),
         ];
         for (host, path) in places {
-            if !allow.allows_by(&host, |h| self.addresses(h)).await {
+            if !allowed(host.clone()).await {
                 tracing::debug!(host, "autoconfig host not in upstream_allow: not fetched");
                 continue;
             }
@@ -247,8 +265,9 @@ impl Discovery {
         String::from_utf8(body).ok()
     }
 
-    /// A host's addresses through the discovery resolver (for the allow-list's networks).
-    async fn addresses(&self, host: String) -> Vec<std::net::IpAddr> {
+    /// A host's addresses through the discovery resolver, the one autoconfig is fetched
+    /// through (for the allow-list's networks).
+    pub async fn addresses(&self, host: String) -> Vec<IpAddr> {
         match self.resolver.lookup_ip(host.as_str()).await {
             Ok(found) => found.iter().collect(),
             Err(_) => Vec::new(),

@@ -286,3 +286,32 @@ pub fn folder_title(ctx: &PageCtx, folders: &[Folder], name: &str) -> String {
         .map(|r| ctx.role_label(r))
         .unwrap_or_else(|| name.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every `ctx.icon("…")` of the templates names a symbol of the one sprite, so no icon
+    /// shows as an empty box (or falls back to a glyph the fonts may lack).
+    #[test]
+    fn every_icon_a_template_names_is_in_the_sprite() {
+        let sprite = include_str!("../../static/icons.svg");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut named = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (_, rest) in text
+                .match_indices("ctx.icon(\"")
+                .map(|(i, _)| ((), &text[i + 10..]))
+            {
+                let name = &rest[..rest.find('"').unwrap()];
+                named += 1;
+                assert!(
+                    sprite.contains(&format!("<symbol id=\"{name}\"")),
+                    "{}: icon {name} is not in static/icons.svg",
+                    path.display()
+                );
+            }
+        }
+        assert!(named > 10, "the templates were read ({named} icons)");
+    }
+}

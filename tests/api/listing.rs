@@ -96,6 +96,16 @@ Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--XYZ--\r\n";
     assert_eq!(texts(&html, ".badge.answered").len(), 1);
     let markers = texts(&html, "td.subject .attachment");
     assert_eq!(markers.len(), 1, "only the message with a PDF has the clip");
+    // The clip is the sprite's, like every other icon: no glyph the fonts may lack, only
+    // the label for screen readers as text.
+    let clip = scraper::Selector::parse("td.subject .attachment svg use").unwrap();
+    let uses: Vec<_> = html
+        .select(&clip)
+        .filter_map(|u| u.value().attr("href"))
+        .collect();
+    assert_eq!(uses.len(), 1);
+    assert!(uses[0].ends_with("#paperclip"), "{uses:?}");
+    assert_eq!(markers[0].trim(), "Has attachments");
     let unread_counts = texts(&html, ".folders li.current .unread-count");
     assert_eq!(unread_counts, ["1"]);
 }

@@ -276,14 +276,7 @@ fn a_managesieve_url_is_optional_checked_and_warned_about_when_plain_across_the_
 
 #[test]
 fn the_mail_domain_and_identity_policy_are_checked_with_clear_words() {
-    let env = |pairs: &[(&str, &str)]| {
-        let mut env = vec![(
-            "CARTEIRO_SECRET_KEY".to_string(),
-            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
-        )];
-        env.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        env
-    };
+    let env = with_secret;
     let (config, warnings) = Config::load(None, &env(&[])).unwrap();
     assert_eq!(config.mail_domain, None);
     assert_eq!(
@@ -318,14 +311,7 @@ fn the_mail_domain_and_identity_policy_are_checked_with_clear_words() {
 
 #[test]
 fn a_template_needs_upstream_map_and_an_allow_list() {
-    let env = |pairs: &[(&str, &str)]| {
-        let mut env = vec![(
-            "CARTEIRO_SECRET_KEY".to_string(),
-            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
-        )];
-        env.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        env
-    };
+    let env = with_secret;
     // Without a map, today's single upstream; %d would be dialled as a host name.
     let (config, _) = Config::load(None, &env(&[])).unwrap();
     assert!(config.upstream_map.is_none());
@@ -372,14 +358,7 @@ fn a_template_needs_upstream_map_and_an_allow_list() {
 
 #[test]
 fn discovery_needs_a_map_mode_an_allow_list_and_a_dns_address() {
-    let env = |pairs: &[(&str, &str)]| {
-        let mut env = vec![(
-            "CARTEIRO_SECRET_KEY".to_string(),
-            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
-        )];
-        env.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        env
-    };
+    let env = with_secret;
     let err = Config::load(None, &env(&[("CARTEIRO_UPSTREAM_DISCOVERY", "true")])).unwrap_err();
     assert!(
         err.to_string()
@@ -407,4 +386,14 @@ fn discovery_needs_a_map_mode_an_allow_list_and_a_dns_address() {
             .starts_with("discovery_dns \"dns.example.net\""),
         "{err}"
     );
+}
+
+/// A secret key (every configuration needs one) and `pairs`, as environment variables.
+fn with_secret(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut env = vec![(
+        "CARTEIRO_SECRET_KEY".to_string(),
+        "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
+    )];
+    env.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    env
 }

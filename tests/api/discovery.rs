@@ -14,7 +14,7 @@ use reqwest::StatusCode;
 use scraper::Html;
 
 use crate::helpers::{browser, browser_speaking, spawn_app_with, stack_dir, texts, TestApp};
-use crate::upstream_map::{entry, login, user_at, MapFile};
+use crate::upstream_map::{config, count_connections, entry, login, user_at, MapFile};
 
 /// Where `scripts/discoverystack.sh` answers DNS queries.
 const DNS: &str = "127.0.0.1:5353";
@@ -23,21 +23,12 @@ const DNS: &str = "127.0.0.1:5353";
 const TRAP: (&str, u16) = ("127.0.0.2", 10999);
 
 fn discovery_config(allow: &str, extra: &[(&str, &str)]) -> Config {
-    let ca = stack_dir().join("ca.pem");
-    let mut env = vec![
-        ("CARTEIRO_LISTEN".to_string(), "127.0.0.1:0".to_string()),
-        ("CARTEIRO_TLS_CA_FILE".to_string(), ca.display().to_string()),
-        (
-            "CARTEIRO_SECRET_KEY".to_string(),
-            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".to_string(),
-        ),
-        ("CARTEIRO_UPSTREAM_ALLOW".to_string(), allow.to_string()),
-        ("CARTEIRO_DISCOVERY_DNS".to_string(), DNS.to_string()),
+    let mut all = vec![
+        ("CARTEIRO_UPSTREAM_ALLOW", allow),
+        ("CARTEIRO_DISCOVERY_DNS", DNS),
     ];
-    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    Config::load(None, &env)
-        .expect("configuration is valid (is the discovery stack up? scripts/discoverystack.sh up)")
-        .0
+    all.extend_from_slice(extra);
+    config(&all)
 }
 
 fn discover_only(allow: &str) -> Config {
@@ -135,18 +126,9 @@ async fn an_autoconfig_host_outside_the_allow_list_is_never_fetched() {
     );
 }
 
-/// A TCP listener on the trap's port that counts the connections made to it.
+/// A TCP listener on the trap's address that counts the connections made to it.
 fn trap() -> Arc<AtomicUsize> {
-    let listener = StdListener::bind(TRAP).expect("the trap's address is free");
-    let count = Arc::new(AtomicUsize::new(0));
-    let seen = count.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            seen.fetch_add(1, Ordering::SeqCst);
-            drop(stream);
-        }
-    });
-    count
+    count_connections(StdListener::bind(TRAP).expect("the trap's address is free"))
 }
 
 /// One test holds the trap's fixed port for every hostile case, so they cannot collide.

@@ -54,7 +54,7 @@ pub(crate) fn entry(domain: &str, imap: &str, smtp: &str) -> String {
 }
 
 /// The test configuration with these settings on top.
-fn config(extra: &[(&str, &str)]) -> Config {
+pub(crate) fn config(extra: &[(&str, &str)]) -> Config {
     let ca = stack_dir().join("ca.pem");
     let mut env = vec![
         ("CARTEIRO_LISTEN".to_string(), "127.0.0.1:0".to_string()),
@@ -241,10 +241,15 @@ async fn a_bare_login_goes_to_the_default_domains_servers() {
     );
 }
 
-/// A TCP listener that counts the connections made to it.
+/// A TCP listener on a free loopback port that counts the connections made to it.
 fn counting_listener() -> (u16, Arc<AtomicUsize>) {
     let listener = StdListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().unwrap().port();
+    (port, count_connections(listener))
+}
+
+/// Counts, from a thread of its own, the connections made to `listener`.
+pub(crate) fn count_connections(listener: StdListener) -> Arc<AtomicUsize> {
     let count = Arc::new(AtomicUsize::new(0));
     let seen = count.clone();
     std::thread::spawn(move || {
@@ -253,7 +258,7 @@ fn counting_listener() -> (u16, Arc<AtomicUsize>) {
             drop(stream);
         }
     });
-    (port, count)
+    count
 }
 
 #[tokio::test]
